@@ -1,0 +1,77 @@
+/**
+ * Loads environments: `gameday.yaml` in the working directory (or --config FILE), plus the
+ * environment the practice sandbox registers when it starts (<cache>/sandbox/environment.json),
+ * which appears as `sandbox` unless the file defines that name itself.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { configSpec, environmentSpec, type Config, type Environment } from '../core/environment.js';
+import { GamedayError } from '../core/errors.js';
+import { formatProblem, parseYamlSource, zodProblems } from '../core/yaml-source.js';
+
+export const DEFAULT_CONFIG_FILE = 'gameday.yaml';
+
+export interface LoadedConfig {
+  file: string | undefined;
+  config: Config;
+  environments: Record<string, Environment>;
+  stateDir: string;
+}
+
+/** The cache for binaries, the virtualenv and the sandbox's state: outside any repository. */
+export const cacheDir = (): string => process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
+export const sandboxEnvironmentFile = (): string => join(cacheDir(), 'sandbox', 'environment.json');
+
+export function loadConfig(opts: { configFile?: string; cwd?: string } = {}): LoadedConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const explicit = opts.configFile ?? process.env.GAMEDAY_CONFIG;
+  const file = explicit ? resolve(cwd, explicit) : join(cwd, DEFAULT_CONFIG_FILE);
+  let config: Config = { environments: {} };
+  let found: string | undefined;
+  if (existsSync(file)) {
+    found = file;
+    const src = parseYamlSource(file, readFileSync(file, 'utf8'));
+    if (src.problems.length) throw invalid(src.problems.map(formatProblem));
+    const parsed = configSpec.safeParse(src.data ?? {});
+    if (!parsed.success) throw invalid(zodProblems(src, parsed.error).map(formatProblem));
+    config = parsed.data;
+  } else if (explicit) {
+    throw new GamedayError('NOT_FOUND', `config file not found: ${file}`, { hint: 'pass an existing file to --config, or drop the flag' });
+  }
+  const environments: Record<string, Environment> = {};
+  for (const [name, env] of Object.entries(config.environments)) environments[name] = { ...env, name };
+  const sandbox = readSandboxEnvironment();
+  if (sandbox && !environments.sandbox) environments.sandbox = sandbox;
+  const stateDir = resolve(
+    process.env.GAMEDAY_STATE_DIR ?? (config.stateDir ? resolve(found ? dirname(found) : cwd, config.stateDir) : join(found ? dirname(found) : cwd, '.gameday')),
+  );
+  return { file: found, config, environments, stateDir };
+}
+
+function invalid(lines: string[]): GamedayError {
+  return new GamedayError('INVALID_INPUT', `invalid config:\n${lines.join('\n')}`, { hint: 'fix the fields above' });
+}
+
+function readSandboxEnvironment(): Environment | undefined {
+  const file = sandboxEnvironmentFile();
+  if (!existsSync(file)) return undefined;
+  try {
+    const parsed = environmentSpec.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? { ...parsed.data, name: 'sandbox' } : undefined;
+  } catch {
+    return undefined; // a half-written registration is ignored; `sandbox up` rewrites it
+  }
+}
+
+export function getEnvironment(loaded: LoadedConfig, name: string | undefined): Environment {
+  if (!name) throw new GamedayError('INVALID_INPUT', 'missing --env', { hint: `choose one of: ${Object.keys(loaded.environments).join(', ') || '(none defined: write gameday.yaml or run `gameday sandbox up`)'}` });
+  const env = loaded.environments[name];
+  if (!env) {
+    const known = Object.keys(loaded.environments);
+    throw new GamedayError('NOT_FOUND', `unknown environment "${name}"${loaded.file ? ` in ${loaded.file}` : ''}`, {
+      hint: known.length ? `known environments: ${known.join(', ')}` : name === 'sandbox' ? 'start it with `gameday sandbox up`' : `define it in ${DEFAULT_CONFIG_FILE}`,
+    });
+  }
+  return env;
+}
