@@ -1,0 +1,170 @@
+/**
+ * The command table. Definitions (names, flags, help) live here so `--help` needs no command
+ * module; each command's code is imported only when it runs. The one place that turns outcomes
+ * into exit codes and prints errors (one line, plus a hint; stack traces only with --debug).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { loadConfig, type LoadedConfig } from '../adapters/config-store.js';
+import { describeError, isGamedayError } from '../core/errors.js';
+import type { CommandContext, CommandOptions, CommandRun } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { paint, processOutput } from './output.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+type Loader = () => Promise<{ run: CommandRun }>;
+const commands = {
+  list: () => import('./commands/list.js'),
+  show: () => import('./commands/show.js'),
+  validate: () => import('./commands/validate.js'),
+  inject: () => import('./commands/inject.js'),
+  status: () => import('./commands/status.js'),
+  halt: () => import('./commands/halt.js'),
+  recover: () => import('./commands/recover.js'),
+  reap: () => import('./commands/reap.js'),
+  plan: () => import('./commands/plan.js'),
+  run: () => import('./commands/run.js'),
+  report: () => import('./commands/report.js'),
+  sandbox: () => import('./commands/sandbox.js'),
+} satisfies Record<string, Loader>;
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function buildProgram(dispatch: (name: keyof typeof commands, args: string[], opts: CommandOptions) => Promise<void>): Command {
+  const program = new Command('gameday')
+    .description('Failure Wednesday game days: break a non-critical environment on purpose, on a clock, safely.')
+    .version(pkg.version, '-V, --version')
+    .option('-c, --config <file>', 'environments file (default ./gameday.yaml)')
+    .option('--debug', 'show stack traces and causes')
+    .showSuggestionAfterError()
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+
+  const on = (name: keyof typeof commands, sub?: string) =>
+    function (this: Command, ...rest: unknown[]) {
+      const cmd = rest[rest.length - 1] as Command;
+      const args = cmd.args.slice(0, cmd.registeredArguments.length).map(String);
+      // variadic positional arguments come as one array
+      const flat = (rest.slice(0, cmd.registeredArguments.length) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
+      const positional = flat.length ? flat : args;
+      return dispatch(name, sub ? [sub, ...positional] : positional, { ...program.opts(), ...cmd.opts() });
+    };
+
+  program.command('list').description('list the scenario library').option('--json', 'machine-readable output').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
+  program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').action(on('show'));
+  program.command('validate').argument('[paths...]', 'files or directories (default: scenarios/)').description('check scenarios; report every problem as file:line:col').action(on('validate'));
+
+  program
+    .command('plan')
+    .argument('<scenario>', 'scenario id or file')
+    .description('resolve targets and show the blast radius, guards and revert plan; changes nothing')
+    .requiredOption('-e, --env <name>', 'environment')
+    .option('--dir <dir>', 'scenario directory', 'scenarios')
+    .option('--json', 'machine-readable output')
+    .option('--seed <n>', 'random seed for target choice')
+    .action(on('plan'));
+  program
+    .command('run')
+    .argument('<scenario>', 'scenario id or file')
+    .description('run a facilitated drill: preflight, briefing, inject, live clock, hints, marks, debrief')
+    .requiredOption('-e, --env <name>', 'environment')
+    .option('--dir <dir>', 'scenario directory', 'scenarios')
+    .option('-y, --yes', 'take every default (unattended); required without a terminal')
+    .option('--seed <n>', 'random seed for target choice')
+    .option('--report <file>', 'also write the debrief report here (.md, .html, .json or .xml)')
+    .action(on('run'));
+  program
+    .command('inject')
+    .argument('<kind>', 'fault kind (see `gameday list --kinds`)')
+    .description('inject one ad-hoc fault, journaled like a drill; returns once it is active and verified')
+    .requiredOption('-e, --env <name>', 'environment')
+    .option('-t, --target <k=v,...>', 'what to hit, e.g. namespace=shop,selector=app=checkout')
+    .option('-p, --param <k=v>', 'injector parameter (repeatable)', collect, [])
+    .option('-d, --duration <time>', 'deadline for a reversible fault, e.g. 5m (default: the environment’s)')
+    .option('-w, --wait', 'stay attached with a countdown; revert on Ctrl-C or at the deadline')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--acknowledge-node-impact', 'required for node-level faults')
+    .option('--seed <n>', 'random seed for target choice')
+    .action(on('inject'));
+  program.command('status').description('active drills and faults, with age and expiry, from the journals').option('-e, --env <name>', 'only this environment').option('--json', 'machine-readable output').action(on('status'));
+  program
+    .command('halt')
+    .description('revert every active fault found in the journals and block new drills (one command stops everything)')
+    .option('-e, --env <name>', 'only this environment (the halt flag still blocks it alone)')
+    .option('--clear', 'clear the halt flag so drills may run again')
+    .option('--reason <text>', 'why (kept with the flag)')
+    .action(on('halt'));
+  program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
+  program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json or junit', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
+
+  const sandbox = program.command('sandbox').description('the local practice sandbox: real Kubernetes control plane with kwok nodes, and a local AWS endpoint');
+  sandbox.command('up').description('start (and provision on first use) the sandbox; idempotent').option('-n, --nodes <n>', 'number of kwok nodes', '3').action(on('sandbox', 'up'));
+  sandbox.command('status').description('health of each component').option('--json', 'machine-readable output').action(on('sandbox', 'status'));
+  sandbox.command('down').description('stop every process the sandbox started and remove its state').action(on('sandbox', 'down'));
+  sandbox.command('provision').description('build or fetch the binaries and the virtualenv into the cache, without starting anything').action(on('sandbox', 'provision'));
+
+  program.command('_reap', { hidden: true }).argument('<drill-id>').requiredOption('--at <epoch-ms>', 'deadline').action(on('reap'));
+  program.addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)').hideHelp());
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const out = processOutput();
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts === 1) out.error(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping and reverting what is active…`);
+    else out.error('still reverting; gameday will exit as soon as every fault is reverted and journaled');
+    controller.abort(new Error(sig));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+
+  let exit: number = EXIT.ok;
+  let debug = argv.includes('--debug');
+  const dispatch = async (name: keyof typeof commands, args: string[], opts: CommandOptions) => {
+    debug = Boolean(opts.debug);
+    let loaded: LoadedConfig | undefined;
+    const ctx: CommandContext = {
+      out,
+      cwd: process.cwd(),
+      debug,
+      configFile: opts.config as string | undefined,
+      config: () => (loaded ??= loadConfig({ configFile: opts.config as string | undefined })),
+      signal: controller.signal,
+      stdinIsTTY: Boolean(process.stdin.isTTY),
+    };
+    const mod = await commands[name]();
+    exit = await mod.run(ctx, args, opts);
+  };
+  try {
+    await buildProgram(dispatch).parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    exit = report(e, debug, out);
+  }
+  return exit;
+}
+
+function report(e: unknown, debug: boolean, out: ReturnType<typeof processOutput>): number {
+  const p = paint(out.color);
+  if (e instanceof CommanderError) {
+    // help and version are "errors" to commander; they already printed
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    return EXIT.invalid;
+  }
+  if (isGamedayError(e)) {
+    out.error(`${p.red('error')}: ${e.message}`);
+    if (e.hint) out.error(`${p.dim('hint')}: ${e.hint}`);
+    if (debug && e.cause) out.error(String((e.cause as Error).stack ?? e.cause));
+    if (debug) out.error(String(e.stack));
+    return exitCodeFor(e.code);
+  }
+  out.error(`${p.red('error')}: ${describeError(e)}`);
+  out.error(debug ? String((e as Error)?.stack ?? e) : `${p.dim('hint')}: this is a bug in gameday; run again with --debug for the stack trace`);
+  return EXIT.invalid;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,25 @@
+import type { Output } from './context.js';
+
+/** Colour only on a TTY, never with NO_COLOR (https://no-color.org) or FORCE_COLOR=0. */
+export function colorEnabled(stream: NodeJS.WriteStream): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  if (process.env.FORCE_COLOR === '0') return false;
+  if (process.env.FORCE_COLOR) return true;
+  return Boolean(stream.isTTY);
+}
+
+export function processOutput(): Output {
+  return {
+    line: (t = '') => void process.stdout.write(`${t}\n`),
+    error: (t) => void process.stderr.write(`${t}\n`),
+    write: (t) => void process.stdout.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
+    color: colorEnabled(process.stdout),
+  };
+}
+
+/** A tiny colour helper that does not load chalk (light commands stay light). */
+export function paint(color: boolean) {
+  const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}
