@@ -7,6 +7,12 @@
 import type { ProbeSpec } from './probe-spec.js';
 
 export type DrillMode = 'adhoc' | 'facilitated' | 'unattended';
+export interface DrillObjectives {
+  detectWithin?: number;
+  diagnoseWithin?: number;
+  mitigateWithin?: number;
+  recoverWithin?: number;
+}
 export type MarkKind = 'detected' | 'diagnosed' | 'mitigated' | 'note';
 
 /** Everything an injector needs later to undo (or re-verify) one fault on one target. */
@@ -34,7 +40,11 @@ interface Base {
 }
 
 export type DrillEventBody =
-  | { type: 'drill-started'; mode: DrillMode; env: string; scenario?: string; title?: string; pid: number; host: string; timeLimitMs?: number; seed?: number }
+  | {
+      type: 'drill-started'; mode: DrillMode; env: string; scenario?: string; title?: string; pid: number; host: string; timeLimitMs?: number; seed?: number;
+      /** the scenario's objectives in ms and its number of hints, so reports need only the journal */
+      objectives?: DrillObjectives; hintCount?: number; runbook?: string;
+    }
   | { type: 'preflight'; ok: boolean; checks: { name: string; ok: boolean; detail?: string }[] }
   | { type: 'plan'; faults: { index: number; kind: string; targets: string[]; reversible: boolean; deadline?: number }[] }
   /** written and fsynced BEFORE the mutating call */
