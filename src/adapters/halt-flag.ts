@@ -1,0 +1,65 @@
+/**
+ * The stop-everything lever: a flag file in the state directory. While set (globally or for an
+ * environment), every `inject` and `run` refuses. Set by `gameday halt`, cleared by `--clear`.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface Flag {
+  at: string;
+  reason?: string;
+}
+interface HaltFile {
+  global?: Flag;
+  envs: Record<string, Flag>;
+}
+
+export class HaltFlag {
+  readonly file: string;
+  constructor(stateDir: string) {
+    this.file = join(stateDir, 'halt.json');
+  }
+  private read(): HaltFile {
+    if (!existsSync(this.file)) return { envs: {} };
+    try {
+      const f = JSON.parse(readFileSync(this.file, 'utf8')) as HaltFile;
+      return { global: f.global, envs: f.envs ?? {} };
+    } catch {
+      // an unreadable flag file is treated as set: fail safe
+      return { global: { at: new Date(0).toISOString(), reason: `unreadable ${this.file}` }, envs: {} };
+    }
+  }
+  private write(f: HaltFile): void {
+    mkdirSync(join(this.file, '..'), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(f, null, 2));
+    renameSync(tmp, this.file);
+  }
+  /** Is `env` halted (by its own flag or the global one)? */
+  state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
+    const f = this.read();
+    if (f.global) return { halted: true, reason: f.global.reason, scope: 'global' };
+    const e = env ? f.envs[env] : undefined;
+    return e ? { halted: true, reason: e.reason, scope: 'env' } : { halted: false };
+  }
+  set(env: string | undefined, reason: string | undefined): void {
+    const f = this.read();
+    const flag = { at: new Date().toISOString(), reason };
+    if (env) f.envs[env] = flag;
+    else f.global = flag;
+    this.write(f);
+  }
+  clear(env: string | undefined): void {
+    const f = this.read();
+    if (env) delete f.envs[env];
+    else {
+      delete f.global;
+      f.envs = {};
+    }
+    this.write(f);
+  }
+  list(): { scope: string; at: string; reason?: string }[] {
+    const f = this.read();
+    return [...(f.global ? [{ scope: 'global', ...f.global }] : []), ...Object.entries(f.envs).map(([scope, v]) => ({ scope, ...v }))];
+  }
+}

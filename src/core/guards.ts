@@ -1,0 +1,84 @@
+/**
+ * The safety guards, as one pure function over a resolved plan's facts. Every mutating command
+ * checks these before anything is touched; a refusal names the guard and the resource.
+ */
+import { ALWAYS_PROTECTED_NAMESPACES, type Environment } from './environment.js';
+
+export interface GuardVerdict {
+  guard: 'environment' | 'halt-flag' | 'protected-namespace' | 'opt-in' | 'toolkit-owned' | 'max-targets' | 'max-percent' | 'node-impact' | 'empty-selection';
+  ok: boolean;
+  detail: string;
+  /** index of the fault in the plan, when the verdict is about one fault */
+  fault?: number;
+}
+
+export interface GuardFault {
+  index: number;
+  kind: string;
+  nodeImpact: boolean;
+  acknowledged: boolean;
+  targets: { resource: string; namespace?: string; optedIn: boolean; toolkitOwned?: boolean }[];
+  candidates?: number;
+}
+
+export interface GuardInput {
+  env: Environment;
+  halt: { halted: boolean; reason?: string };
+  faults: GuardFault[];
+}
+
+export function checkGuards({ env, halt, faults }: GuardInput): GuardVerdict[] {
+  const out: GuardVerdict[] = [];
+  out.push(
+    env.critical
+      ? { guard: 'environment', ok: false, detail: `environment "${env.name}" is marked critical: gameday never mutates it` }
+      : { guard: 'environment', ok: true, detail: `environment "${env.name}" is non-critical` },
+  );
+  out.push(
+    halt.halted
+      ? { guard: 'halt-flag', ok: false, detail: `the halt flag is set${halt.reason ? ` (${halt.reason})` : ''}: clear it with \`gameday halt --clear\`` }
+      : { guard: 'halt-flag', ok: true, detail: 'halt flag clear' },
+  );
+  const protectedNs = new Set<string>([...ALWAYS_PROTECTED_NAMESPACES, ...env.guards.protectedNamespaces]);
+  const optIn = env.guards.optInLabel;
+  for (const f of faults) {
+    const label = `fault ${f.index + 1} (${f.kind})`;
+    if (f.targets.length === 0) {
+      out.push({ guard: 'empty-selection', ok: false, fault: f.index, detail: `${label}: the selection matches nothing` });
+      continue;
+    }
+    if (f.nodeImpact) {
+      out.push(
+        f.acknowledged
+          ? { guard: 'node-impact', ok: true, fault: f.index, detail: `${label}: node-level impact acknowledged` }
+          : { guard: 'node-impact', ok: false, fault: f.index, detail: `${label}: node-level fault needs acknowledgement (acknowledgeNodeImpact: true in the scenario, or --acknowledge-node-impact)` },
+      );
+    }
+    for (const t of f.targets) {
+      if (t.namespace && protectedNs.has(t.namespace)) out.push({ guard: 'protected-namespace', ok: false, fault: f.index, detail: `${label}: ${t.resource} is in protected namespace ${t.namespace}` });
+      if (t.toolkitOwned) out.push({ guard: 'toolkit-owned', ok: false, fault: f.index, detail: `${label}: ${t.resource} belongs to gameday itself` });
+      if (!t.optedIn) {
+        const how = t.namespace ? `namespace ${t.namespace} lacks the label ${optIn}` : `it lacks the tag ${env.guards.optInTag}`;
+        out.push({ guard: 'opt-in', ok: false, fault: f.index, detail: `${label}: ${t.resource} has not opted in (${how})` });
+      }
+    }
+    if (!f.targets.some((t) => !t.optedIn)) out.push({ guard: 'opt-in', ok: true, fault: f.index, detail: `${label}: all ${f.targets.length} target(s) opted in` });
+    const n = f.targets.length;
+    out.push(
+      n > env.guards.maxTargets
+        ? { guard: 'max-targets', ok: false, fault: f.index, detail: `${label}: ${n} targets exceeds the cap of ${env.guards.maxTargets}` }
+        : { guard: 'max-targets', ok: true, fault: f.index, detail: `${label}: ${n} of at most ${env.guards.maxTargets} targets` },
+    );
+    if (f.candidates !== undefined && f.candidates > 0) {
+      const pct = (100 * n) / f.candidates;
+      out.push(
+        pct > env.guards.maxPercent
+          ? { guard: 'max-percent', ok: false, fault: f.index, detail: `${label}: ${n} of ${f.candidates} (${pct.toFixed(0)}%) exceeds the cap of ${env.guards.maxPercent}%` }
+          : { guard: 'max-percent', ok: true, fault: f.index, detail: `${label}: ${n} of ${f.candidates} (${pct.toFixed(0)}%) within ${env.guards.maxPercent}%` },
+      );
+    }
+  }
+  return out;
+}
+
+export const refusals = (verdicts: GuardVerdict[]): GuardVerdict[] => verdicts.filter((v) => !v.ok);

@@ -1,0 +1,161 @@
+/**
+ * The sandbox's processes and their command lines (pure: no I/O). Every listener binds to
+ * 127.0.0.1 on a port chosen at `up`; nothing listens on a wildcard address.
+ */
+import { join } from 'node:path';
+import { binary, motoServerBin, type SandboxPaths } from './paths.js';
+
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'moto'] as const;
+export type ComponentName = (typeof COMPONENTS)[number];
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiServer: number;
+  controllerManager: number;
+  scheduler: number;
+  moto: number;
+}
+
+export interface Pki {
+  caCert: string;
+  caKey: string;
+  serverCert: string;
+  serverKey: string;
+  adminCert: string;
+  adminKey: string;
+  saKey: string;
+  saPub: string;
+}
+
+export const pkiFiles = (dir: string): Pki => ({
+  caCert: join(dir, 'ca.crt'),
+  caKey: join(dir, 'ca.key'),
+  serverCert: join(dir, 'apiserver.crt'),
+  serverKey: join(dir, 'apiserver.key'),
+  adminCert: join(dir, 'admin.crt'),
+  adminKey: join(dir, 'admin.key'),
+  saKey: join(dir, 'sa.key'),
+  saPub: join(dir, 'sa.pub'),
+});
+
+export interface ComponentSpec {
+  name: ComponentName;
+  command: string;
+  args: string[];
+  /** what `status` checks; https checks use the sandbox CA and admin client cert */
+  health: { kind: 'http'; url: string } | { kind: 'https'; url: string } | { kind: 'process' };
+  /** extra environment */
+  env?: Record<string, string>;
+}
+
+export const HOST = '127.0.0.1';
+export const SERVICE_CIDR = '10.96.0.0/16';
+
+export function componentSpecs(p: SandboxPaths, ports: Ports): Record<ComponentName, ComponentSpec> {
+  const pki = pkiFiles(p.pki);
+  const etcdUrl = `http://${HOST}:${ports.etcdClient}`;
+  const peerUrl = `http://${HOST}:${ports.etcdPeer}`;
+  const kc = p.kubeconfig;
+  // controller-manager and scheduler serve their own health endpoints with self-signed certs
+  const delegated = (certDir: string) => [
+    `--kubeconfig=${kc}`,
+    `--authentication-kubeconfig=${kc}`,
+    `--authorization-kubeconfig=${kc}`,
+    '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+    `--bind-address=${HOST}`,
+    `--cert-dir=${certDir}`,
+    '--leader-elect=false',
+  ];
+  return {
+    etcd: {
+      name: 'etcd',
+      command: binary(p, 'etcd'),
+      args: [
+        '--name=gameday-sandbox',
+        `--data-dir=${p.etcdData}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=gameday-sandbox=${peerUrl}`,
+        '--listen-metrics-urls=',
+        '--auto-compaction-retention=1',
+        '--quota-backend-bytes=2147483648',
+        // a practice cluster: trade durability for speed on a busy laptop
+        '--unsafe-no-fsync=true',
+        '--log-level=warn',
+      ],
+      health: { kind: 'http', url: `${etcdUrl}/health` },
+    },
+    'kube-apiserver': {
+      name: 'kube-apiserver',
+      command: binary(p, 'kube-apiserver'),
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${HOST}`,
+        `--advertise-address=${HOST}`,
+        `--secure-port=${ports.apiServer}`,
+        `--tls-cert-file=${pki.serverCert}`,
+        `--tls-private-key-file=${pki.serverKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=RBAC',
+        '--allow-privileged=true',
+        `--service-account-key-file=${pki.saPub}`,
+        `--service-account-signing-key-file=${pki.saKey}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // no real kubelets or aggregated APIs here
+        '--endpoint-reconciler-type=none',
+        '--enable-priority-and-fairness=false',
+        '--profiling=false',
+        `--cert-dir=${join(p.state, 'certs', 'apiserver')}`,
+        '--v=1',
+      ],
+      health: { kind: 'https', url: `https://${HOST}:${ports.apiServer}/readyz` },
+    },
+    'kube-controller-manager': {
+      name: 'kube-controller-manager',
+      command: binary(p, 'kube-controller-manager'),
+      args: [
+        ...delegated(join(p.state, 'certs', 'controller-manager')),
+        `--secure-port=${ports.controllerManager}`,
+        `--service-account-private-key-file=${pki.saKey}`,
+        `--root-ca-file=${pki.caCert}`,
+        '--use-service-account-credentials=false',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--allocate-node-cidrs=false',
+        '--concurrent-deployment-syncs=5',
+        '--concurrent-replicaset-syncs=5',
+        '--kube-api-qps=100',
+        '--kube-api-burst=200',
+        '--v=1',
+      ],
+      health: { kind: 'https', url: `https://${HOST}:${ports.controllerManager}/healthz` },
+    },
+    'kube-scheduler': {
+      name: 'kube-scheduler',
+      command: binary(p, 'kube-scheduler'),
+      args: [...delegated(join(p.state, 'certs', 'scheduler')), `--secure-port=${ports.scheduler}`, '--v=1'],
+      health: { kind: 'https', url: `https://${HOST}:${ports.scheduler}/healthz` },
+    },
+    kwok: {
+      name: 'kwok',
+      command: binary(p, 'kwok'),
+      args: [
+        `--kubeconfig=${kc}`,
+        `--config=${p.kwokConfig}`,
+        '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+        '--node-lease-duration-seconds=40',
+        '--cidr=10.244.0.0/16',
+      ],
+      health: { kind: 'process' },
+    },
+    moto: {
+      name: 'moto',
+      command: motoServerBin(p),
+      args: ['-H', HOST, '-p', String(ports.moto)],
+      health: { kind: 'http', url: `http://${HOST}:${ports.moto}/moto-api/` },
+    },
+  };
+}
