@@ -1,6 +1,70 @@
 /**
- * What the Kubernetes injectors and probes may do to a cluster. Implemented by
- * src/adapters/kube/ with @kubernetes/client-node (loaded lazily), throttled by a token bucket.
+ * What the Kubernetes injectors may do to a cluster, and nothing more. Implemented by
+ * src/adapters/kube/ with @kubernetes/client-node (loaded lazily), every call throttled by a
+ * client-side token bucket that also backs off and retries on 429. Type-only imports here.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface KubePort {}
+import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+/** The facts of a pod the injectors use (times are epoch ms). */
+export interface PodInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  phase: string;
+  labels: Record<string, string>;
+  nodeName?: string;
+  /** creationTimestamp */
+  createdAt: number;
+  /** set once deletion started (terminating) */
+  deletingAt?: number;
+  /** the controlling owner (ReplicaSet, StatefulSet, DaemonSet, Job…) */
+  owner?: OwnerRef;
+  /** PodScheduled=True since */
+  scheduledAt?: number;
+  /** Ready=True since (undefined while not Ready) */
+  readyAt?: number;
+}
+
+export interface NodeInfo {
+  name: string;
+  labels: Record<string, string>;
+  unschedulable: boolean;
+  ready: boolean;
+  taints: { key: string; value?: string; effect: string }[];
+}
+
+export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface KubePort {
+  /** labels of a namespace; undefined when it does not exist */
+  namespaceLabels(namespace: string): Promise<Record<string, string> | undefined>;
+  /** creates the namespace with these labels unless it exists */
+  ensureNamespace(namespace: string, labels: Record<string, string>): Promise<void>;
+  listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]>;
+  /** deletes one pod (with a uid precondition when given): 'not-found' when it is already gone */
+  deletePod(namespace: string, name: string, opts?: { gracePeriodSeconds?: number; uid?: string }): Promise<'deleted' | 'not-found'>;
+  /**
+   * List then watch pods (an informer in miniature): every current pod arrives as ADDED, then
+   * changes as they happen. Resolves when `signal` aborts; re-watches when the server closes the stream.
+   */
+  watchPods(namespace: string, labelSelector: string | undefined, onEvent: (type: PodEventType, pod: PodInfo) => void, signal: AbortSignal): Promise<void>;
+  listNodes(labelSelector?: string): Promise<NodeInfo[]>;
+  /** where the API server is reached from the nodes (the `kubernetes` Service's endpoints) */
+  apiServerEndpoints(): Promise<{ ip: string; port: number }[]>;
+
+  createConfigMap(cm: V1ConfigMap): Promise<void>;
+  /** merge-patches `data`; 'not-found' when the ConfigMap is gone */
+  patchConfigMapData(namespace: string, name: string, data: Record<string, string>): Promise<'patched' | 'not-found'>;
+  getConfigMap(namespace: string, name: string): Promise<V1ConfigMap | undefined>;
+  deleteConfigMaps(namespace: string, labelSelector: string): Promise<number>;
+  createDaemonSet(ds: V1DaemonSet): Promise<void>;
+  listDaemonSets(namespace: string, labelSelector: string): Promise<V1DaemonSet[]>;
+  /** deletes every DaemonSet matching the selector (pods go with them); returns how many there were */
+  deleteDaemonSets(namespace: string, labelSelector: string): Promise<number>;
+}

@@ -1,9 +1,297 @@
-/** Builds the KubePort for an environment. Filled in by the Kubernetes injectors' issue. */
+/**
+ * The KubePort on @kubernetes/client-node 1.4 (loaded lazily through kubeConfigFor). Every call
+ * goes through one token bucket per port (see rate-limit.ts) and errors come out as one line:
+ * network failures as GamedayError UNREACHABLE, HTTP errors as KubeApiError with `.code`.
+ */
+import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Environment } from '../../core/environment.js';
-import type { KubePort } from '../../ports/kube.js';
+import { GamedayError } from '../../core/errors.js';
+import type { KubePort, NodeInfo, PodEventType, PodInfo } from '../../ports/kube.js';
 import { kubeConfigFor } from './client.js';
+import { RateLimiter, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.js';
 
-export async function createKubePort(env: Environment): Promise<KubePort> {
-  await kubeConfigFor(env);
-  return {};
+/** An HTTP error from the API server, with its status code and a one-line message. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'KubeApiError';
+  }
+}
+
+const ms = (t: unknown): number | undefined => (t === undefined || t === null ? undefined : new Date(t as string | Date).getTime());
+
+/** V1Pod (typed from list calls, raw JSON from watches) → the facts the injectors use. */
+export function toPodInfo(p: V1Pod): PodInfo {
+  const md = p.metadata ?? {};
+  const ctrl = md.ownerReferences?.find((o) => o.controller) ?? md.ownerReferences?.[0];
+  const cond = (type: string) => p.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+  const info: PodInfo = {
+    namespace: md.namespace ?? '',
+    name: md.name ?? '',
+    uid: md.uid ?? '',
+    phase: p.status?.phase ?? 'Unknown',
+    labels: md.labels ?? {},
+    createdAt: ms(md.creationTimestamp) ?? 0,
+  };
+  if (p.spec?.nodeName) info.nodeName = p.spec.nodeName;
+  const del = ms(md.deletionTimestamp);
+  if (del !== undefined) info.deletingAt = del;
+  if (ctrl) info.owner = { kind: ctrl.kind, name: ctrl.name, uid: ctrl.uid };
+  const sched = cond('PodScheduled');
+  if (sched) info.scheduledAt = ms(sched.lastTransitionTime) ?? info.createdAt;
+  const ready = cond('Ready');
+  if (ready) info.readyAt = ms(ready.lastTransitionTime) ?? Date.now();
+  return info;
+}
+
+export function toNodeInfo(n: V1Node): NodeInfo {
+  return {
+    name: n.metadata?.name ?? '',
+    labels: n.metadata?.labels ?? {},
+    unschedulable: Boolean(n.spec?.unschedulable),
+    ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+    taints: (n.spec?.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
+  };
+}
+
+const statusOf = (e: unknown): number | undefined => {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'number' ? c : undefined;
+};
+const isNotFound = (e: unknown): boolean => statusOf(e) === 404;
+
+export interface KubePortOptions {
+  rateLimit?: Partial<RateLimitOptions>;
+  /** share one limiter between ports (tests count throttling through it) */
+  limiter?: RateLimiter;
+}
+
+export async function createKubePort(env: Environment, opts: KubePortOptions = {}): Promise<KubePort> {
+  const { k8s, kc } = await kubeConfigFor(env);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  const limiter = opts.limiter ?? new RateLimiter({ ...rateLimitFromEnv(), ...opts.rateLimit });
+  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+
+  /** one API call: throttled, 429s retried, errors made one line */
+  const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await limiter.run(fn);
+    } catch (e) {
+      const code = statusOf(e);
+      if (code !== undefined && code >= 100) {
+        const body = (e as { body?: unknown }).body;
+        let reason = '';
+        try {
+          const parsed = typeof body === 'string' ? (JSON.parse(body) as { message?: string }) : (body as { message?: string } | undefined);
+          reason = parsed?.message ?? '';
+        } catch {
+          reason = typeof body === 'string' ? body.slice(0, 200) : '';
+        }
+        throw new KubeApiError(code, `${what}: HTTP ${code}${reason ? ` ${reason.split('\n')[0]}` : ''}`, (e as { headers?: Record<string, string> }).headers ?? {});
+      }
+      throw new GamedayError('UNREACHABLE', `cannot reach the Kubernetes API of "${env.name}" (${server}) to ${what}: ${(e as Error).message?.split('\n')[0] ?? e}`, {
+        hint: 'is the cluster up and the kube context right? (`gameday sandbox status` for the sandbox)',
+        cause: e,
+      });
+    }
+  };
+
+  const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+  const port: KubePort = {
+    async namespaceLabels(namespace) {
+      try {
+        const ns = await call(`read namespace ${namespace}`, () => core.readNamespace({ name: namespace }));
+        return ns.metadata?.labels ?? {};
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async ensureNamespace(namespace, labels) {
+      if ((await port.namespaceLabels(namespace)) !== undefined) return;
+      try {
+        await call(`create namespace ${namespace}`, () => core.createNamespace({ body: { metadata: { name: namespace, labels } } }));
+      } catch (e) {
+        if (statusOf(e) !== 409) throw e;
+      }
+    },
+
+    async listPods(namespace, labelSelector) {
+      const list = await call(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
+      return list.items.map(toPodInfo);
+    },
+
+    async deletePod(namespace, name, o = {}) {
+      try {
+        await call(`delete pod ${namespace}/${name}`, () =>
+          core.deleteNamespacedPod({
+            namespace,
+            name,
+            ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
+            ...(o.uid ? { body: { preconditions: { uid: o.uid } } } : {}),
+          }),
+        );
+        return 'deleted';
+      } catch (e) {
+        // 409 with a uid precondition: the name now belongs to another pod, ours is gone
+        if (isNotFound(e) || (o.uid && statusOf(e) === 409)) return 'not-found';
+        throw e;
+      }
+    },
+
+    async watchPods(namespace, labelSelector, onEvent, signal) {
+      const watch = new k8s.Watch(kc);
+      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+      let rv = '';
+      const relist = async (): Promise<void> => {
+        const list = await call(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
+        for (const p of list.items) onEvent('ADDED', toPodInfo(p));
+        rv = list.metadata?.resourceVersion ?? '';
+      };
+      await relist();
+      while (!signal.aborted) {
+        let gone = false;
+        let failed = false;
+        await new Promise<void>((resolve) => {
+          let ctl: AbortController | undefined;
+          const onAbort = (): void => {
+            ctl?.abort();
+            resolve();
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+          const finish = (): void => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          };
+          limiter
+            .acquire()
+            .then(() =>
+              watch.watch(
+                path,
+                { labelSelector, resourceVersion: rv, allowWatchBookmarks: true, timeoutSeconds: 240 },
+                (type: string, obj: V1Pod & { code?: number }) => {
+                  if (type === 'BOOKMARK') {
+                    rv = obj.metadata?.resourceVersion ?? rv;
+                  } else if (type === 'ERROR') {
+                    gone = true; // 410 Gone and friends: list again
+                  } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+                    rv = obj.metadata?.resourceVersion ?? rv;
+                    onEvent(type as PodEventType, toPodInfo(obj));
+                  }
+                },
+                (err: unknown) => {
+                  if (err && !signal.aborted && (err as Error).name !== 'AbortError') failed = true;
+                  finish();
+                },
+              ),
+            )
+            .then(
+              (c) => {
+                ctl = c;
+                if (signal.aborted) c.abort();
+              },
+              () => {
+                failed = true;
+                finish();
+              },
+            );
+        });
+        if (signal.aborted) break;
+        if (failed) await new Promise((r) => setTimeout(r, 500));
+        if (gone || failed) await relist();
+      }
+    },
+
+    async listNodes(labelSelector) {
+      const list = await call('list nodes', () => core.listNode(labelSelector ? { labelSelector } : {}));
+      return list.items.map(toNodeInfo);
+    },
+
+    async apiServerEndpoints() {
+      const out: { ip: string; port: number }[] = [];
+      try {
+        const slices = await call('list the kubernetes endpoint slices', () => discovery.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: 'kubernetes.io/service-name=kubernetes' }));
+        for (const s of slices.items) {
+          const port = s.ports?.find((p) => p.name === 'https')?.port ?? s.ports?.[0]?.port ?? 443;
+          for (const ep of s.endpoints ?? []) for (const ip of ep.addresses) if (s.addressType === 'IPv4') out.push({ ip, port });
+        }
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+      if (out.length === 0) {
+        // fall back to the address we talk to, when it is an IP
+        const m = /^https?:\/\/(\d+\.\d+\.\d+\.\d+)(?::(\d+))?/.exec(server);
+        if (m) out.push({ ip: m[1]!, port: Number(m[2] ?? 443) });
+      }
+      return out;
+    },
+
+    async createConfigMap(cm: V1ConfigMap) {
+      await call(`create configmap ${cm.metadata?.namespace}/${cm.metadata?.name}`, () => core.createNamespacedConfigMap({ namespace: cm.metadata!.namespace!, body: cm }));
+    },
+
+    async patchConfigMapData(namespace, name, data) {
+      try {
+        await call(`patch configmap ${namespace}/${name}`, () => core.patchNamespacedConfigMap({ namespace, name, body: { data } }, mergePatch));
+        return 'patched';
+      } catch (e) {
+        if (isNotFound(e)) return 'not-found';
+        throw e;
+      }
+    },
+
+    async getConfigMap(namespace, name) {
+      try {
+        return await call(`read configmap ${namespace}/${name}`, () => core.readNamespacedConfigMap({ namespace, name }));
+      } catch (e) {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      }
+    },
+
+    async deleteConfigMaps(namespace, labelSelector) {
+      const list = await call(`list configmaps in ${namespace}`, () => core.listNamespacedConfigMap({ namespace, labelSelector }));
+      await Promise.all(
+        list.items.map(async (cm) => {
+          try {
+            await call(`delete configmap ${namespace}/${cm.metadata?.name}`, () => core.deleteNamespacedConfigMap({ namespace, name: cm.metadata!.name! }));
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+        }),
+      );
+      return list.items.length;
+    },
+
+    async createDaemonSet(ds: V1DaemonSet) {
+      await call(`create daemonset ${ds.metadata?.namespace}/${ds.metadata?.name}`, () => apps.createNamespacedDaemonSet({ namespace: ds.metadata!.namespace!, body: ds }));
+    },
+
+    async listDaemonSets(namespace, labelSelector) {
+      return (await call(`list daemonsets in ${namespace}`, () => apps.listNamespacedDaemonSet({ namespace, labelSelector }))).items;
+    },
+
+    async deleteDaemonSets(namespace, labelSelector) {
+      const list = await port.listDaemonSets(namespace, labelSelector);
+      await Promise.all(
+        list.map(async (ds) => {
+          try {
+            await call(`delete daemonset ${namespace}/${ds.metadata?.name}`, () => apps.deleteNamespacedDaemonSet({ namespace, name: ds.metadata!.name!, propagationPolicy: 'Background' }));
+          } catch (e) {
+            if (!isNotFound(e)) throw e;
+          }
+        }),
+      );
+      return list.length;
+    },
+  };
+  return port;
 }
