@@ -74,7 +74,7 @@ export interface VerifyResult {
   detail?: string;
 }
 
-export interface Injector<N extends PortName = PortName, TSpec = unknown, TParams = unknown, TData = unknown, TUndo extends Record<string, unknown> = Record<string, unknown>> {
+export interface Injector<N extends PortName = PortName, TSpec = unknown, TParams = unknown, TData = unknown, TUndo extends object = Record<string, unknown>> {
   kind: string;
   title: string;
   /** one or two sentences for `gameday list` / docs */
