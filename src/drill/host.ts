@@ -1,0 +1,57 @@
+/**
+ * What the drill engine needs from a host beyond the core Host (events + questions): blocks of text
+ * (summary, plan, briefing, runbook, results), the live panel, and single keys during the drill.
+ * The terminal host renders all of it; the unattended host prints plain lines and sends no keys;
+ * the recording host drives tests from a script.
+ */
+import type { Host } from '../core/host.js';
+
+export const DRILL_KEYS = ['h', 'd', 'g', 'm', 'n', 'r', 'x', 'q'] as const;
+export type DrillKey = (typeof DRILL_KEYS)[number];
+export const KEY_HELP: Record<DrillKey, string> = {
+  h: 'hint',
+  d: 'detected',
+  g: 'root cause found',
+  m: 'mitigated',
+  n: 'note',
+  r: 'runbook',
+  x: 'revert now',
+  q: 'end drill',
+};
+
+export interface PanelView {
+  drillId: string;
+  title: string;
+  env: string;
+  mode: 'facilitated' | 'unattended';
+  /** ms since the failure began */
+  elapsedMs: number;
+  timeLimitMs: number;
+  faults: { target: string; kind: string; status: string; reversible: boolean; deadlineInMs?: number }[];
+  probes: { name: string; ok: boolean | undefined; detail?: string; sinceMs?: number }[];
+  hints: { revealed: number; total: number; nextDueInMs?: number; lastText?: string };
+  marks: { mark: string; atMs: number }[];
+  /** recent happenings, newest last */
+  log: string[];
+}
+
+export interface Section {
+  /** summary | plan | briefing | runbook | result | debrief | warning */
+  kind: 'summary' | 'plan' | 'briefing' | 'runbook' | 'result' | 'info';
+  title: string;
+  lines: string[];
+}
+
+export type KeyListener = (key: DrillKey | 'interrupt') => void;
+
+export interface DrillHost extends Host {
+  section(section: Section): void;
+  /** redraws the live panel (called about once a second and on every change) */
+  panel(view: PanelView): void;
+  /** starts delivering single keys; returns the function that stops it */
+  listen(onKey: KeyListener): () => void;
+  /** leaves the live screen: the panel stays as it last was, prompts and results follow */
+  endLive(): void;
+  /** aborts pending questions when the drill is interrupted */
+  setSignal?(signal: AbortSignal): void;
+}
