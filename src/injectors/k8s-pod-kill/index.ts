@@ -1,24 +1,214 @@
-/** `k8s.pod-kill`: placeholder until its issue lands. Registered so scenarios using it validate. */
+/**
+ * `k8s.pod-kill` (one-shot): delete pods chosen by a seeded draw from a namespace + label selector,
+ * then watch each owner bring a replacement to Scheduled and Ready (the recovery evidence).
+ * Deletes of one fault fire concurrently (the runner starts every target at once); the KubePort's
+ * token bucket paces them. One target per pod. Type-only client imports: the registry stays light.
+ */
 import { z } from 'zod';
-import type { Injector } from '../contract.js';
+import { DRILL_LABEL, MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
+import { durationSchema, nonEmpty } from '../../core/schema-helpers.js';
+import type { PodInfo } from '../../ports/kube.js';
+import type { Injector } from '../contract.js';
+import { choose, filterCandidates, howMany, replacementFor, workloadName, type KillMode } from './choose.js';
 
-const notYet = (): never => {
-  throw new GamedayError('INVALID_INPUT', 'k8s.pod-kill is not implemented yet', { hint: 'this injector arrives in its own issue' });
+const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
+
+const targetSchema = z.strictObject({
+  namespace: nonEmpty,
+  /** a label selector, e.g. app=checkout */
+  selector: nonEmpty,
+});
+
+const paramsSchema = z
+  .strictObject({
+    mode: z.enum(['one', 'count', 'percent', 'all']).optional(),
+    count: z.coerce.number().int().min(1).optional(),
+    percent: z.coerce.number().gt(0).max(100).optional(),
+    /** seconds; default: each pod's own terminationGracePeriodSeconds */
+    gracePeriod: z.coerce.number().int().min(0).optional(),
+    /** only pods at least this old (e.g. 1m) */
+    minAge: durationSchema.optional(),
+    onlyRunning: bool.default(true),
+    /** how long to watch for replacements before giving up (default 5m) */
+    observeFor: durationSchema.default(300_000),
+  })
+  .transform((p, ctx) => {
+    const given = [p.count !== undefined && 'count', p.percent !== undefined && 'percent', p.mode === 'all' && 'all'].filter(Boolean);
+    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `choose one of count, percent or mode=all (got ${given.join(' and ')})` });
+    if (p.mode === 'count' && p.count === undefined) ctx.addIssue({ code: 'custom', message: 'mode count needs count: N' });
+    if (p.mode === 'percent' && p.percent === undefined) ctx.addIssue({ code: 'custom', message: 'mode percent needs percent: P' });
+    if (p.mode === 'one' && (p.count !== undefined || p.percent !== undefined)) ctx.addIssue({ code: 'custom', message: 'mode one takes no count or percent' });
+    const kill: KillMode =
+      p.count !== undefined ? { mode: 'count', count: p.count } : p.percent !== undefined ? { mode: 'percent', percent: p.percent } : p.mode === 'all' ? { mode: 'all' } : { mode: 'one' };
+    return { kill, gracePeriod: p.gracePeriod, minAgeMs: p.minAge, onlyRunning: p.onlyRunning, observeForMs: p.observeFor };
+  });
+
+type Spec = z.infer<typeof targetSchema>;
+type Params = z.infer<typeof paramsSchema>;
+
+type PodTarget = {
+  namespace: string;
+  pod: string;
+  uid: string;
+  selector: string;
+  node?: string;
+  owner?: { kind: string; name: string; uid: string };
+  workload?: string;
+  /** pods chosen from the same owner in this fault (for matching replacements) */
+  peers: string[];
+  /** the owner's pods when the choice was made */
+  known: string[];
 };
+type Undo = PodTarget & { gracePeriod?: number; observeForMs: number };
 
-export const k8sPodKill: Injector<never, Record<string, unknown>, Record<string, unknown>> = {
+const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || DRILL_LABEL in p.labels || p.labels[MANAGED_BY_LABEL] === 'gameday';
+
+export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   kind: 'k8s.pod-kill',
-  title: 'k8s.pod-kill',
-  description: 'Not implemented yet.',
+  title: 'Kill pods',
+  description:
+    'Deletes pods chosen at random (seeded, replayable) from a namespace and label selector: one, a count, a percent or all. One-shot; records how long each owner took to get a replacement Scheduled and Ready.',
   reversible: false,
-  needs: [],
-  targetSchema: z.record(z.string(), z.unknown()),
-  paramsSchema: z.record(z.string(), z.unknown()),
-  select: async () => notYet(),
-  prepare: async () => notYet(),
-  inject: async () => notYet(),
-  revert: async () => notYet(),
-  verify: async () => notYet(),
-  describeRevert: () => 'nothing',
+  needs: ['kube'],
+  targetSchema,
+  paramsSchema,
+
+  async select(ctx, spec, params, random) {
+    const kube = ctx.ports.kube;
+    const labels = await kube.namespaceLabels(spec.namespace);
+    if (labels === undefined) throw new GamedayError('INVALID_INPUT', `namespace "${spec.namespace}" does not exist`, { hint: 'check target.namespace (kubectl get namespaces)' });
+    const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
+    const optedIn = labels[optKey] === optValue;
+    const pods = await kube.listPods(spec.namespace, spec.selector);
+    const { candidates, excluded } = filterCandidates(pods, { onlyRunning: params.onlyRunning, minAgeMs: params.minAgeMs, now: ctx.now() });
+    if (candidates.length === 0) {
+      const why = pods.length === 0 ? 'no pod matches it' : `${pods.length} pod(s) match but none qualifies (terminating ${excluded.terminating}, not Running ${excluded.notRunning}, too young ${excluded.tooYoung})`;
+      throw new GamedayError('INVALID_INPUT', `k8s.pod-kill: nothing to kill in namespace ${spec.namespace} with selector ${spec.selector}: ${why}`, {
+        hint: `kubectl -n ${spec.namespace} get pods -l ${spec.selector}`,
+      });
+    }
+    const chosen = choose(candidates, howMany(params.kill, candidates.length), random);
+    const byOwner = new Map<string, string[]>();
+    for (const p of chosen) if (p.owner) byOwner.set(p.owner.uid, [...(byOwner.get(p.owner.uid) ?? []), p.name].sort());
+    return {
+      candidates: candidates.length,
+      notes: [
+        `${chosen.length} of ${candidates.length} candidate pod(s) (${params.kill.mode === 'count' ? `count ${params.kill.count}` : params.kill.mode === 'percent' ? `${params.kill.percent}%` : params.kill.mode})`,
+        ...(excluded.terminating + excluded.notRunning + excluded.tooYoung > 0 ? [`excluded: ${excluded.terminating} terminating, ${excluded.notRunning} not Running, ${excluded.tooYoung} too young`] : []),
+      ],
+      targets: chosen.map((p) => ({
+        id: p.name,
+        scope: { resource: `pod ${p.namespace}/${p.name}`, namespace: p.namespace, optedIn, toolkitOwned: isToolkitPod(p) },
+        data: {
+          namespace: p.namespace,
+          pod: p.name,
+          uid: p.uid,
+          selector: spec.selector,
+          ...(p.nodeName ? { node: p.nodeName } : {}),
+          ...(p.owner ? { owner: p.owner, workload: workloadName(p.owner, p.labels) } : {}),
+          peers: p.owner ? byOwner.get(p.owner.uid)! : [p.name],
+          known: p.owner ? pods.filter((q) => q.owner?.uid === p.owner!.uid).map((q) => q.name) : [],
+        },
+      })),
+    };
+  },
+
+  async prepare(_ctx, target, params) {
+    return { ...target.data, ...(params.gracePeriod !== undefined ? { gracePeriod: params.gracePeriod } : {}), observeForMs: params.observeForMs };
+  },
+
+  async inject(ctx, _target, _params, undo) {
+    const t0 = ctx.now();
+    const r = await ctx.ports.kube.deletePod(undo.namespace, undo.pod, { uid: undo.uid, ...(undo.gracePeriod !== undefined ? { gracePeriodSeconds: undo.gracePeriod } : {}) });
+    if (r === 'not-found') throw new GamedayError('TARGET_GONE', `pod ${undo.namespace}/${undo.pod} was already gone`, { hint: 'plan again: the selection changed' });
+    return {
+      pod: `${undo.namespace}/${undo.pod}`,
+      uid: undo.uid,
+      ...(undo.node ? { node: undo.node } : {}),
+      ...(undo.workload ? { owner: undo.workload } : {}),
+      deletedAt: new Date(t0).toISOString(),
+      deletedAtMs: t0,
+      ...(undo.gracePeriod !== undefined ? { gracePeriod: undo.gracePeriod } : {}),
+    };
+  },
+
+  async revert() {
+    return { outcome: 'nothing-to-revert' };
+  },
+
+  async verify(ctx, undo, phase) {
+    if (phase === 'reverted') return { ok: true, detail: 'one-shot: nothing to revert (the controller replaces the pod)' };
+    const still = (await ctx.ports.kube.listPods(undo.namespace, undo.selector)).find((p) => p.uid === undo.uid);
+    if (!still) return { ok: true, detail: `pod ${undo.pod} is gone` };
+    if (still.deletingAt !== undefined) return { ok: true, detail: `pod ${undo.pod} is terminating` };
+    return { ok: false, detail: `pod ${undo.pod} is still there and not terminating` };
+  },
+
+  describeRevert(undo, target) {
+    const w = undo?.workload ?? target.data.workload;
+    return w ? `nothing to revert: ${w} replaces the pod` : 'nothing to revert, and no controller will replace this pod';
+  },
+
+  async observe(ctx, undo, injected, report) {
+    const deletedAt = Number((injected as { deletedAtMs?: number } | undefined)?.deletedAtMs ?? ctx.now());
+    const pod = `${undo.namespace}/${undo.pod}`;
+    if (!undo.owner) {
+      await report({ pod, replacement: null, note: 'no controller owns this pod: nothing will replace it' });
+      return;
+    }
+    const owner = undo.owner;
+    const local = new AbortController();
+    const stop = (): void => local.abort();
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    const pods = new Map<string, PodInfo>();
+    const seen: Record<string, { scheduled?: number; ready?: number }> = {};
+    let result: Record<string, unknown> | undefined;
+    const onEvent = (type: string, p: PodInfo): void => {
+      if (p.owner?.uid !== owner.uid) return;
+      if (type === 'DELETED') pods.delete(p.name);
+      else pods.set(p.name, p);
+      const now = ctx.now();
+      for (const q of pods.values()) {
+        const s = (seen[q.name] ??= {});
+        if (q.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = now;
+        if (q.readyAt !== undefined && s.ready === undefined) s.ready = now;
+      }
+      const r = replacementFor(pods.values(), owner.uid, undo.known, undo.peers, undo.pod);
+      if (r && r.readyAt !== undefined && !result) {
+        const s = seen[r.name]!;
+        result = {
+          pod,
+          ...(undo.workload ? { owner: undo.workload } : {}),
+          replacement: `${r.namespace}/${r.name}`,
+          ...(r.nodeName ? { node: r.nodeName } : {}),
+          deletedAt: new Date(deletedAt).toISOString(),
+          createdAfterMs: Math.max(0, r.createdAt - deletedAt),
+          scheduledAfterMs: Math.max(0, (s.scheduled ?? now) - deletedAt),
+          readyAfterMs: Math.max(0, (s.ready ?? now) - deletedAt),
+          readyAt: new Date(s.ready ?? now).toISOString(),
+        };
+        local.abort();
+      }
+    };
+    const timer = setTimeout(() => local.abort(), Math.max(0, deletedAt + undo.observeForMs - ctx.now()));
+    try {
+      await ctx.ports.kube.watchPods(undo.namespace, undo.selector, onEvent, local.signal);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', stop);
+    }
+    if (result) return void (await report(result));
+    if (ctx.signal.aborted) return;
+    const r = replacementFor(pods.values(), owner.uid, undo.known, undo.peers, undo.pod);
+    await report({
+      pod,
+      ...(undo.workload ? { owner: undo.workload } : {}),
+      replacement: r ? `${r.namespace}/${r.name}` : null,
+      timedOut: true,
+      waitedMs: ctx.now() - deletedAt,
+      note: r ? `replacement ${r.name} was not Ready within ${Math.round(undo.observeForMs / 1000)}s` : `no replacement appeared within ${Math.round(undo.observeForMs / 1000)}s`,
+      ...(r && seen[r.name]?.scheduled !== undefined ? { scheduledAfterMs: seen[r.name]!.scheduled! - deletedAt } : {}),
+    });
+  },
 };
