@@ -38,7 +38,6 @@ export async function withLock<T>(file: string, fn: () => Promise<T>, opts: { ti
         rmSync(file, { force: true }); // stale: its owner died
         continue;
       }
-      if (owner === process.pid) throw new GamedayError('INTERNAL', 'sandbox lock taken twice by the same process');
       if (!told) opts.onWait?.(owner);
       told = true;
       if (opts.signal?.aborted) throw new GamedayError('INTERRUPTED', 'interrupted while waiting for the sandbox lock');

@@ -264,7 +264,8 @@ async function ensureNodes(p: SandboxPaths, s: SandboxState, nodes: number, say:
   if (nodes <= s.nodes) return [];
   say(`adding nodes: ${s.nodes} → ${nodes}`);
   const refs = nodeRefs(nodes);
-  const world = s.world ? await seedAws(localAwsClients(`http://${HOST}:${s.ports.moto}`), refs) : undefined;
+  const aws = localAwsClients(`http://${HOST}:${s.ports.moto}`);
+  const world = s.world ? await seedAws(aws, refs).finally(() => aws.destroy()) : undefined;
   const { kc } = await loadKube(p);
   const created = await ensureObjects(kc, nodeObjects(refs, world?.instances));
   s.nodes = nodes;
@@ -310,6 +311,9 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
     writeFileSync(p.kwokConfig, renderStageConfig());
     const specs = componentSpecs(p, ports);
     const tls = tlsFor(p);
+    const refs = nodeRefs(nodes);
+    // the AWS world is created while the control plane starts (moto starts first)
+    let awsSeed: Promise<AwsWorld> | undefined;
     for (const group of START_ORDER) {
       interrupted(opts.signal);
       for (const name of group) {
@@ -324,10 +328,15 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
         const rec = state.processes[failed.name]!;
         throw new GamedayError('BACKEND_FAILED', `${failed.name} did not start: ${failed.h.detail}\n${tail(rec.log)}`, { hint: `read ${rec.log}; \`gameday sandbox provision\` rebuilds missing binaries` });
       }
+      if (group.includes('moto') && !awsSeed) {
+        say(`creating the AWS world on the local endpoint (127.0.0.1:${ports.moto})…`);
+        const aws = localAwsClients(`http://${HOST}:${ports.moto}`);
+        awsSeed = seedAws(aws, refs).finally(() => aws.destroy());
+        awsSeed.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+      }
     }
-    say(`creating the AWS world on the local endpoint (127.0.0.1:${ports.moto})…`);
-    const refs = nodeRefs(nodes);
-    state.world = await seedAws(localAwsClients(`http://${HOST}:${ports.moto}`), refs);
+    if (!awsSeed) throw new GamedayError('INTERNAL', 'moto was not started');
+    state.world = await awsSeed;
     state.seeded.aws = true;
     writeJsonAtomic(p.stateFile, state);
     interrupted(opts.signal);

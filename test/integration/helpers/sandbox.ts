@@ -1,0 +1,53 @@
+/**
+ * The running sandbox, as the integration tests see it. The global setup (test/integration/global-setup.ts)
+ * starts it — or reuses a healthy one — through src/sandbox (the same code as `gameday sandbox up`) and
+ * provides its coordinates; tests read them with sandbox() and get clients from here.
+ */
+import { inject } from 'vitest';
+import type { Environment } from '../../../src/core/environment.js';
+import { environmentSpec } from '../../../src/core/environment.js';
+import { environmentRegistration, type SandboxInfo } from '../../../src/sandbox/sandbox.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    sandbox: SandboxInfo;
+  }
+}
+
+export function sandbox(): SandboxInfo {
+  const info = inject('sandbox');
+  if (!info) throw new Error('the integration global setup did not provide the sandbox (test/integration/global-setup.ts)');
+  return info;
+}
+
+/** The `sandbox` environment exactly as the config loader would build it. */
+export function sandboxEnvironment(): Environment {
+  return { ...environmentSpec.parse(environmentRegistration(sandbox())), name: 'sandbox' };
+}
+
+export async function kube() {
+  const k8s = await import('@kubernetes/client-node');
+  const info = sandbox();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(info.kubeconfig);
+  kc.setCurrentContext(info.kubeContext);
+  return { k8s, kc, core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
+}
+
+/** Polls check until it returns a value (not undefined/false), at most timeoutMs. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export const randomSuffix = (): string => Math.random().toString(36).slice(2, 8);
