@@ -11,6 +11,8 @@
 #                         by the attached gameday process (through the ConfigMap); revert when it passes
 #   GAMEDAY_CHECK_SECONDS how often to look at the clock (default 2)
 #   GAMEDAY_IPTABLES      auto (default) | nft | legacy: which iptables backend to use
+#   GAMEDAY_STATE_FILE    exists while the rules are applied (the pod's readiness probe reads it);
+#                         default /tmp/gameday-applied
 #
 # Lifecycle: start → flush leftovers of our own chains (and of other drills' chains whose deadline
 # has passed) → if the deadline or lease has already passed, stay idle → apply (check before add)
@@ -26,6 +28,7 @@ RULES_FILE="${GAMEDAY_RULES_FILE:-}"
 DEADLINE="${GAMEDAY_DEADLINE:-}"
 LEASE_FILE="${GAMEDAY_LEASE_FILE:-}"
 CHECK="${GAMEDAY_CHECK_SECONDS:-2}"
+STATE_FILE="${GAMEDAY_STATE_FILE:-/tmp/gameday-applied}"
 HOOKS="INPUT OUTPUT FORWARD"
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) gameday-agent drill=$DRILL $*"; }
@@ -89,6 +92,7 @@ drop_parent_if_empty() {
 }
 
 revert() {
+  rm -f "$STATE_FILE" 2>/dev/null || true
   for h in $HOOKS; do
     drop_chain "$(parent "$h")" "$(own_chain "$h")"
     # a chain of ours that lost its jump (killed between steps) is still ours to delete
@@ -128,6 +132,7 @@ apply() {
     ipt -C "$c" "$@" 2>/dev/null || ipt -A "$c" "$@" || fail "cannot add rule to $c: $rest"
     n=$((n + 1))
   done <"$RULES_FILE"
+  echo "$DRILL $n" >"$STATE_FILE" 2>/dev/null || true
   log "applied $n rules backend=$IPT chains=$PREFIX-*"
 }
 

@@ -74,7 +74,7 @@ describe('replacementFor', () => {
 describe('workloadName', () => {
   it('names the Deployment behind a ReplicaSet', () => {
     expect(workloadName(rs, { 'pod-template-hash': 'abc' })).toBe('Deployment checkout');
-    expect(workloadName({ kind: 'StatefulSet', name: 'db', uid: 'u' }, {})).toBe('StatefulSet db');
+    expect(workloadName({ kind: 'StatefulSet', name: 'db' }, {})).toBe('StatefulSet db');
     expect(workloadName(undefined, {})).toBeUndefined();
   });
 });
