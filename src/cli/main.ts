@@ -51,8 +51,8 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
       return dispatch(name, sub ? [sub, ...positional] : positional, { ...program.opts(), ...cmd.opts() });
     };
 
-  program.command('list').description('list the scenario library').option('--json', 'machine-readable output').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
-  program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').action(on('show'));
+  program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
+  program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
   program.command('validate').argument('[paths...]', 'files or directories (default: scenarios/)').description('check scenarios; report every problem as file:line:col').action(on('validate'));
 
   program

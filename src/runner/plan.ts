@@ -75,6 +75,9 @@ export function checkFaultSpecs(faults: FaultSpec[], where = 'faults'): { inject
 export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortSet>; signal: AbortSignal; progress?: (m: string) => void }): Promise<Plan> {
   const { env } = input;
   const checked = checkFaultSpecs(input.faults);
+  // a critical or halted environment is refused before anything, even a read, reaches it
+  const early = checkGuards({ env, halt: input.halt, faults: [] });
+  if (refusals(early).length) return { env, seed: input.seed, faults: [], verdicts: early, ok: false };
   const random = seededRandom(input.seed);
   const ctx: InjectorContext = makeInjectorContext(env, deps.ports, deps.signal, deps.progress);
   const faults: PlannedFault[] = [];

@@ -1,6 +1,24 @@
+/** `gameday report <drill-id> [--format md|html|json|junit] [--out FILE]`: from the journal alone; loads no client. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { JournalStore } from '../../adapters/journal-store.js';
 import { GamedayError } from '../../core/errors.js';
+import { parseFormat, renderReport } from '../../report/index.js';
 import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 
-export const run: CommandRun = async () => {
-  throw new GamedayError('INVALID_INPUT', '`report` is not implemented yet');
+export const run: CommandRun = async (ctx, args, opts) => {
+  const drillId = args[0];
+  if (!drillId) throw new GamedayError('INVALID_INPUT', 'missing drill id', { hint: 'see `gameday status` for the drill ids' });
+  const format = parseFormat(String(opts.format ?? 'md'));
+  const store = new JournalStore(ctx.config().stateDir);
+  const { events, problems } = store.read(drillId);
+  for (const p of problems) ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`);
+  const text = renderReport(events, format);
+  if (opts.out) {
+    const file = resolve(ctx.cwd, String(opts.out));
+    writeFileSync(file, text);
+    ctx.out.error(`wrote ${file}`);
+  } else ctx.out.write(text);
+  return EXIT.ok;
 };

@@ -1,6 +1,52 @@
+/**
+ * `gameday run <scenario> --env <name> [--yes]`: the facilitated drill (src/drill/engine.ts).
+ * On a terminal: the interactive host (prompts, live panel, keys). With --yes: unattended, every
+ * default taken, plain log lines; the drill ends once steady state holds with nothing active.
+ * Without a terminal and without --yes: refused (exit 2) — nobody could answer the prompts.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { getEnvironment } from '../../adapters/config-store.js';
+import { buildPorts } from '../../adapters/ports.js';
+import { buildProbePorts } from '../../adapters/probes/index.js';
 import { GamedayError } from '../../core/errors.js';
+import { runDrill } from '../../drill/engine.js';
+import type { DrillHost } from '../../drill/host.js';
+import { loadScenario } from '../../drill/scenario-file.js';
+import { formatFromFile, renderers } from '../../report/index.js';
+import { UnattendedHost } from '../hosts/unattended.js';
 import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { parseSeed } from './plan.js';
 
-export const run: CommandRun = async () => {
-  throw new GamedayError('INVALID_INPUT', '`run` is not implemented yet');
+export const run: CommandRun = async (ctx, args, opts) => {
+  const yes = Boolean(opts.yes);
+  const tty = ctx.stdinIsTTY && ctx.out.isTTY;
+  if (!yes && !tty) {
+    throw new GamedayError('INVALID_INPUT', '`gameday run` needs a terminal: the facilitator answers prompts and presses keys during the drill', {
+      hint: 'run it in a terminal, or add --yes for an unattended drill that takes every default (CI, CronJob)',
+    });
+  }
+  const loaded = ctx.config();
+  const env = getEnvironment(loaded, opts.env as string | undefined);
+  const { scenario, root } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
+  const reportFile = opts.report ? resolve(ctx.cwd, String(opts.report)) : undefined;
+  const reportFormat = reportFile ? formatFromFile(reportFile) : undefined;
+
+  let host: DrillHost;
+  if (yes) host = new UnattendedHost(ctx.out);
+  else {
+    const { TerminalHost } = await import('../hosts/terminal.js');
+    host = new TerminalHost({ stdin: process.stdin, stdout: process.stdout, color: ctx.out.color });
+  }
+  const result = await runDrill(
+    { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
+    { host, signal: ctx.signal, buildPorts, buildProbePorts },
+  );
+  if (result.summary && reportFile && reportFormat) {
+    writeFileSync(reportFile, renderers[reportFormat](result.summary));
+    ctx.out.error(`report written to ${reportFile}`);
+  }
+  if (result.outcome === 'objectives-failed') return EXIT.objectivesFailed;
+  return EXIT.ok;
 };

@@ -44,7 +44,7 @@ async function up(ctx: CommandContext, nodesOpt: unknown): Promise<number> {
   ctx.out.line('  try:');
   ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} get pods -n shop`);
   ctx.out.line(`    export KUBECONFIG=${i.kubeconfig}   # then: kubectl --context ${i.kubeContext} get nodes`);
-  ctx.out.line(`    aws --endpoint-url ${i.aws.endpoint} --region ${i.aws.region} elbv2 describe-load-balancers   # any credentials`);
+  ctx.out.line(`    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${i.aws.endpoint} --region ${i.aws.region} elbv2 describe-load-balancers`);
   ctx.out.line('    gameday sandbox status · gameday sandbox down');
   return EXIT.ok;
 }

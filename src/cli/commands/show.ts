@@ -1,6 +1,53 @@
-import { GamedayError } from '../../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { loadScenario, resolveRunbookPath } from '../../adapters/scenario-store.js';
+import { formatDuration } from '../../core/duration.js';
+import { catalog } from '../../injectors/registry.js';
 import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { paint } from '../output.js';
 
-export const run: CommandRun = async () => {
-  throw new GamedayError('INVALID_INPUT', '`show` is not implemented yet');
+/** The facilitator's view: everything in the scenario, including what players must not see. */
+export const run: CommandRun = async (ctx, args, opts) => {
+  const { scenario: s, file } = loadScenario(args[0]!, String(opts.dir ?? 'scenarios'), ctx.cwd);
+  const p = paint(ctx.out.color);
+  const cat = catalog();
+  const o = ctx.out;
+  o.line(`${p.bold(s.title)}  ${p.dim(`(${s.id}, ${s.difficulty}${s.tags.length ? `, ${s.tags.join(', ')}` : ''})`)}`);
+  o.line();
+  o.line(p.yellow('FACILITATOR ONLY — what breaks and why'));
+  o.line(indent(s.summary));
+  o.line();
+  o.line(p.cyan('Briefing (read to the players)'));
+  o.line(indent(s.briefing));
+  o.line();
+  o.line(p.bold('Faults'));
+  if (s.faults.length === 0) o.line('  none: a tabletop drill (gameday keeps the clock, hints and marks)');
+  s.faults.forEach((f, i) => {
+    const inj = cat[f.kind];
+    const target = Object.entries(f.target).map(([k, v]) => `${k}=${v}`).join(',');
+    const params = Object.entries(f.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+    o.line(`  ${i + 1}. ${f.kind} ${target}${params ? ` ${params}` : ''}${f.at ? ` at +${formatDuration(f.at)}` : ''}`);
+    o.line(`     ${inj?.reversible ? `reversible, lasts ${f.duration ? formatDuration(f.duration) : 'the environment default'}` : 'one-shot (nothing to revert)'}${inj?.nodeImpact ? ', node-level' : ''}`);
+  });
+  o.line();
+  o.line(p.bold('Steady state'));
+  if (s.steadyState.length === 0) o.line('  no probes: the team marks recovery by hand');
+  for (const pr of s.steadyState) o.line(`  - ${pr.name} (${pr.type})`);
+  o.line();
+  o.line(p.bold('Hints'));
+  s.hints.forEach((h, i) => o.line(`  ${i + 1}. ${h.after !== undefined ? `[after ${formatDuration(h.after)}] ` : '[on demand] '}${h.text}`));
+  o.line();
+  o.line(p.bold('Objectives'));
+  const obj = s.objectives;
+  const objLines = (['detectWithin', 'diagnoseWithin', 'mitigateWithin', 'recoverWithin'] as const).filter((k) => obj[k] !== undefined).map((k) => `  ${k.replace('Within', '')} within ${formatDuration(obj[k]!)}`);
+  o.line(objLines.length ? objLines.join('\n') : '  none');
+  if (s.runbook) {
+    const path = resolveRunbookPath(s.runbook, file, ctx.cwd);
+    o.line();
+    o.line(`${p.bold('Runbook')}: ${s.runbook}${path ? '' : p.red(' (missing)')}`);
+    if (path && opts.runbook) o.line(readFileSync(path, 'utf8'));
+  }
+  return EXIT.ok;
 };
+
+const indent = (t: string) => t.trim().split('\n').map((l) => `  ${l}`).join('\n');

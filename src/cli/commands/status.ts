@@ -1,6 +1,58 @@
-import { GamedayError } from '../../core/errors.js';
+/** `gameday status`: active drills and faults with age and expiry, from the journals alone. */
+import { activeFaults } from '../../core/drill-state.js';
+import { formatDuration } from '../../core/duration.js';
 import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { paint } from '../output.js';
+import { stateOf } from '../state.js';
+import { table } from '../table.js';
 
-export const run: CommandRun = async () => {
-  throw new GamedayError('INVALID_INPUT', '`status` is not implemented yet');
+export const run: CommandRun = async (ctx, _args, opts) => {
+  const { journals, halt } = stateOf(ctx);
+  const now = Date.now();
+  const p = paint(ctx.out.color);
+  const drills = journals
+    .list()
+    .map((id) => journals.fold(id).state)
+    .filter((s) => (!opts.env || s.env === opts.env) && (s.endedAt === undefined || activeFaults(s).length > 0))
+    .map((s) => ({
+      drillId: s.drillId,
+      env: s.env,
+      mode: s.mode,
+      scenario: s.scenario,
+      startedAt: s.startedAt,
+      faults: activeFaults(s).map((f) => ({
+        faultId: f.record.faultId,
+        kind: f.record.kind,
+        target: f.record.target,
+        status: f.status,
+        ageMs: now - Date.parse(f.injectedAt ?? f.intendedAt),
+        deadline: f.record.deadline,
+        overdue: f.record.deadline !== undefined && f.record.deadline < now,
+      })),
+    }));
+  const flags = halt.list();
+  if (opts.json) {
+    ctx.out.line(JSON.stringify({ halted: flags, drills }, null, 2));
+    return EXIT.ok;
+  }
+  for (const f of flags) ctx.out.line(p.red(`■ HALTED (${f.scope}) since ${f.at}${f.reason ? `: ${f.reason}` : ''} — clear with gameday halt --clear${f.scope === 'global' ? '' : ` --env ${f.scope}`}`));
+  if (drills.length === 0) {
+    ctx.out.line(p.green('no active drills'));
+    return EXIT.ok;
+  }
+  for (const d of drills) {
+    ctx.out.line(p.bold(`${d.drillId}  ${d.mode ?? '?'} on ${d.env ?? '?'}${d.scenario ? ` (${d.scenario})` : ''}, started ${d.startedAt ?? '?'}`));
+    if (d.faults.length === 0) {
+      ctx.out.line('  no active faults');
+      continue;
+    }
+    ctx.out.line(
+      table(
+        ['  FAULT', 'KIND', 'TARGET', 'STATUS', 'AGE', 'EXPIRES'],
+        d.faults.map((f) => [`  ${f.faultId}`, f.kind, f.target, f.status, formatDuration(f.ageMs), f.deadline === undefined ? '—' : f.overdue ? p.red(`OVERDUE by ${formatDuration(now - f.deadline)}: run gameday halt`) : `in ${formatDuration(f.deadline - now)}`]),
+      ),
+    );
+  }
+  return EXIT.ok;
 };

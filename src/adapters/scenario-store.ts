@@ -1,0 +1,75 @@
+/**
+ * Reads scenario files and runbooks from disk for validation, list, show, plan and run.
+ * The project root is the folder that holds `scenarios/`; runbook paths are relative to it.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import { GamedayError } from '../core/errors.js';
+import type { Scenario } from '../core/scenario.js';
+import { checkScenarioText, duplicateIdProblems, markdownAnchors, type RunbookInfo, type ScenarioCheck } from '../core/validate.js';
+import { formatProblem } from '../core/yaml-source.js';
+import { catalog } from '../injectors/registry.js';
+
+const isScenarioFile = (f: string) => ['.yaml', '.yml'].includes(extname(f));
+
+/** Files named by paths (files or directories, non-recursive into hidden folders). */
+export function scenarioFiles(paths: string[], cwd: string): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    if (!existsSync(abs)) throw new GamedayError('NOT_FOUND', `no such file or directory: ${p}`, { hint: 'pass scenario files or a directory of them' });
+    if (statSync(abs).isDirectory()) {
+      for (const f of readdirSync(abs).sort()) if (isScenarioFile(f) && !f.startsWith('.')) out.push(join(abs, f));
+    } else out.push(abs);
+  }
+  return out;
+}
+
+export function runbookLookup(cwd: string) {
+  return (path: string, scenarioFile: string): RunbookInfo => {
+    const candidates = [resolve(dirname(dirname(scenarioFile)), path), resolve(cwd, path)];
+    const found = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+    if (!found) return { exists: false, anchors: [] };
+    return { exists: true, anchors: markdownAnchors(readFileSync(found, 'utf8')) };
+  };
+}
+
+export function resolveRunbookPath(runbook: string, scenarioFile: string, cwd: string): string | undefined {
+  const path = runbook.split('#')[0]!;
+  return [resolve(dirname(dirname(scenarioFile)), path), resolve(cwd, path)].find((c) => existsSync(c));
+}
+
+export function checkFiles(files: string[], cwd: string, displayRoot = cwd): ScenarioCheck[] {
+  const env = { catalog: catalog(), runbook: runbookLookup(cwd) };
+  const checks = files.map((f) => {
+    const display = f.startsWith(displayRoot + '/') ? f.slice(displayRoot.length + 1) : f;
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(f);
+    } catch (e) {
+      return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: `cannot read: ${(e as Error).message}` }] };
+    }
+    const c = checkScenarioText(display, bytes, env);
+    return c;
+  });
+  const dups = duplicateIdProblems(checks);
+  for (const d of dups) checks.find((c) => c.file === d.file)?.problems.push(d);
+  return checks;
+}
+
+/** Loads one scenario by id (from `dir`) or by path; throws with every problem when invalid. */
+export function loadScenario(idOrPath: string, dir: string, cwd: string): { scenario: Scenario; file: string } {
+  const byPath = resolve(cwd, idOrPath);
+  const file = isScenarioFile(idOrPath) && existsSync(byPath) ? byPath : [join(resolve(cwd, dir), `${idOrPath}.yaml`), join(resolve(cwd, dir), `${idOrPath}.yml`)].find((f) => existsSync(f));
+  if (!file) {
+    const known = existsSync(resolve(cwd, dir)) ? scenarioFiles([dir], cwd).map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, '')) : [];
+    throw new GamedayError('NOT_FOUND', `no scenario "${idOrPath}" in ${dir}/`, { hint: known.length ? `known scenarios: ${known.join(', ')}` : 'run from the folder that holds scenarios/, or pass --dir' });
+  }
+  const [check] = checkFiles([file], cwd);
+  if (!check?.scenario) throw new GamedayError('INVALID_INPUT', `invalid scenario:\n${check!.problems.map(formatProblem).join('\n')}`, { hint: 'fix the fields above (gameday validate shows the same)' });
+  return { scenario: check.scenario, file };
+}
+
+export function loadAllScenarios(dir: string, cwd: string): { checks: ScenarioCheck[] } {
+  return { checks: checkFiles(scenarioFiles([dir], cwd), cwd) };
+}

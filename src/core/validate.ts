@@ -1,0 +1,137 @@
+/**
+ * Scenario validation: every problem in one pass, each with file:line:col and field.
+ * Pure: file contents and runbook lookups come in through `ValidateEnv`.
+ */
+import { basename, extname } from 'node:path';
+import type { Catalog } from '../injectors/registry.js';
+import { scenarioSpec, type Scenario } from './scenario.js';
+import { formatPath, locate, parseYamlSource, zodProblems, type Problem, type YamlSource } from './yaml-source.js';
+
+export const MAX_SCENARIO_BYTES = 256 * 1024;
+
+export interface RunbookInfo {
+  exists: boolean;
+  /** GitHub-style anchors of the file's headings */
+  anchors: string[];
+}
+
+export interface ValidateEnv {
+  catalog: Catalog;
+  /** resolves a scenario's runbook path (relative to the project root) */
+  runbook(path: string, scenarioFile: string): RunbookInfo;
+}
+
+export interface ScenarioCheck {
+  file: string;
+  scenario?: Scenario;
+  problems: Problem[];
+}
+
+/** GitHub's heading anchor: lower-case, punctuation dropped, spaces to dashes. */
+export function headingAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+export function markdownAnchors(markdown: string): string[] {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    if (fenced) continue;
+    const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (m?.[1]) out.push(headingAnchor(m[1]));
+  }
+  return out;
+}
+
+export function checkScenarioText(file: string, bytes: Buffer, env: ValidateEnv): ScenarioCheck {
+  if (bytes.length > MAX_SCENARIO_BYTES) return { file, problems: [{ file, line: 1, col: 1, field: '', message: `file is ${bytes.length} bytes; scenarios are at most ${MAX_SCENARIO_BYTES}` }] };
+  if (bytes.includes(0)) return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'not a text file (contains NUL bytes)' }] };
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD')) return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'not valid UTF-8 text' }] };
+  const src = parseYamlSource(file, text);
+  if (src.problems.length) return { file, problems: src.problems };
+  if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
+    return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'a scenario is a YAML mapping (id:, title:, …)' }] };
+  }
+  return checkScenarioData(src, env);
+}
+
+function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
+  const { file } = src;
+  const problems: Problem[] = [];
+  const parsed = scenarioSpec.safeParse(src.data);
+  if (!parsed.success) problems.push(...zodProblems(src, parsed.error));
+  const raw = src.data as Record<string, unknown>;
+
+  // id = file name
+  const expectedId = basename(file, extname(file));
+  if (typeof raw.id === 'string' && raw.id !== expectedId) {
+    problems.push({ file, ...locate(src, ['id']), field: 'id', message: `id "${raw.id}" does not match the file name (expected "${expectedId}")` });
+  }
+
+  // fault kinds, targets and params, checked by each injector's own schema
+  const faults = Array.isArray(raw.faults) ? (raw.faults as unknown[]) : [];
+  const known = Object.keys(env.catalog);
+  faults.forEach((f, i) => {
+    if (!f || typeof f !== 'object') return;
+    const fault = f as Record<string, unknown>;
+    if (typeof fault.kind !== 'string') return; // the schema already reported it
+    const inj = env.catalog[fault.kind];
+    if (!inj) {
+      problems.push({ file, ...locate(src, ['faults', i, 'kind']), field: `faults[${i}].kind`, message: `unknown fault kind "${fault.kind}" (known: ${known.join(', ')})` });
+      return;
+    }
+    for (const [part, schema] of [['target', inj.targetSchema], ['params', inj.paramsSchema]] as const) {
+      const r = schema.safeParse(fault[part] ?? {});
+      if (!r.success) problems.push(...zodProblems(src, r.error, ['faults', i, part]));
+    }
+    if (fault.duration !== undefined && !inj.reversible) {
+      problems.push({ file, ...locate(src, ['faults', i, 'duration']), field: `faults[${i}].duration`, message: `${fault.kind} is one-shot (not reversible): remove duration` });
+    }
+    if (inj.nodeImpact && fault.acknowledgeNodeImpact !== true) {
+      problems.push({ file, ...locate(src, ['faults', i]), field: `faults[${i}].acknowledgeNodeImpact`, message: `${fault.kind} acts on nodes: add acknowledgeNodeImpact: true to say you mean it` });
+    }
+  });
+
+  // the runbook must exist, and so must its heading
+  if (parsed.success && parsed.data.runbook) {
+    const [path, anchor] = parsed.data.runbook.split('#') as [string, string | undefined];
+    const info = env.runbook(path, file);
+    const at = locate(src, ['runbook']);
+    if (!info.exists) problems.push({ file, ...at, field: 'runbook', message: `runbook not found: ${path}` });
+    else if (anchor && !info.anchors.includes(anchor.toLowerCase())) {
+      problems.push({ file, ...at, field: 'runbook', message: `no heading "#${anchor}" in ${path} (headings: ${info.anchors.slice(0, 8).join(', ') || 'none'})` });
+    }
+  }
+
+  // timed hints must fall inside the drill
+  if (parsed.success) {
+    const limit = parsed.data.timeLimit;
+    parsed.data.hints.forEach((h, i) => {
+      if (limit !== undefined && h.after !== undefined && h.after >= limit) {
+        problems.push({ file, ...locate(src, ['hints', i]), field: formatPath(['hints', i, 'after']), message: 'the hint is due after the drill’s timeLimit' });
+      }
+    });
+  }
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return { file, scenario: parsed.success && problems.length === 0 ? parsed.data : undefined, problems };
+}
+
+/** Ids must be unique across everything validated together. */
+export function duplicateIdProblems(checks: ScenarioCheck[]): Problem[] {
+  const seen = new Map<string, string>();
+  const out: Problem[] = [];
+  for (const c of checks) {
+    const id = c.scenario?.id;
+    if (!id) continue;
+    const prev = seen.get(id);
+    if (prev) out.push({ file: c.file, line: 1, col: 1, field: 'id', message: `duplicate id "${id}" (also in ${prev})` });
+    else seen.set(id, c.file);
+  }
+  return out;
+}
