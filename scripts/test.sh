@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command (README: `npm test`; CI: .ci/run). On a fresh machine of this kind it installs
+# and starts everything the tests need: npm packages, apt packages (iptables, iproute2, tmux),
+# the Kubernetes binaries built from source with Go, etcd, kwok and the moto virtualenv — all
+# cached outside the repository (~/.cache/gameday, or $GAMEDAY_CACHE), so a warm run is fast.
+# The integration tests start the sandbox themselves (test/integration/global-setup.ts) and fail
+# loudly, with the reason, when a backend cannot start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+step "provision backends (warm cache: no-op)"
+bash src/sandbox/provision.sh all
+
+step "build"
+npm run build --silent
+
+step "typecheck"
+npx tsc -p tsconfig.json
+
+step "lint"
+npx eslint .
+
+step "tests (unit + integration against real servers)"
+npx vitest run "$@"
