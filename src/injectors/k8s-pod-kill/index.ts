@@ -169,11 +169,13 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
       if (type === 'DELETED') pods.delete(p.name);
       else pods.set(p.name, p);
       const now = ctx.now();
-      for (const q of pods.values()) {
-        const s = (seen[q.name] ??= {});
-        if (q.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = now;
-        if (q.readyAt !== undefined && s.ready === undefined) s.ready = now;
-      }
+      // seen live: our clock (ms); already so when first listed: the API server's condition time
+      // (1 s resolution), kept between the delete and now
+      const first = !(p.name in seen);
+      const s = (seen[p.name] ??= {});
+      const at = (cond: number): number => (first ? Math.min(now, Math.max(deletedAt, cond)) : now);
+      if (p.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = at(p.scheduledAt);
+      if (p.readyAt !== undefined && s.ready === undefined) s.ready = at(p.readyAt);
       const r = replacementFor(pods.values(), owner.uid, undo.known, undo.peers, undo.pod);
       if (r && r.readyAt !== undefined && !result) {
         const s = seen[r.name]!;
