@@ -30,14 +30,16 @@ async function world() {
 describe('the facilitated drill, driven by the recording host', () => {
   it('journals preflight, injected, probe broken, hint, detected, probe recovered, mitigated, reverted, ended — and the summary matches the journal', async () => {
     const w = await world();
-    const host = new RecordingHost({
+    let detected = false;
+    const host: RecordingHost = new RecordingHost({
       answers: { wentWell: 'found it fast', hard: 'no alert', gaps: 'runbook lacks the marker dir', actionItems: 'add an alert @alice; update runbook @bob' },
       reactions: [
         { on: (e) => e.type === 'probe-result' && !e.ok, keys: ['h', 'd', 'g'] },
         { on: (e) => e.type === 'mark' && e.mark === 'diagnosed', keys: [] },
-        { on: (e) => e.type === 'probe-result' && e.ok && host.events.some((x) => x.type === 'mark' && x.mark === 'detected'), keys: ['m', 'q'] },
+        { on: (e) => e.type === 'probe-result' && e.ok && detected, keys: ['m', 'q'] },
       ],
       onEvent: (e) => {
+        if (e.type === 'mark' && e.mark === 'detected') detected = true;
         if (e.type === 'mark' && e.mark === 'diagnosed') w.mitigate(); // the team fixes it
       },
     });
@@ -122,11 +124,10 @@ describe('the facilitated drill, driven by the recording host', () => {
   it('a second drill on the same environment is refused while one runs', async () => {
     const w = await world();
     let second: unknown;
-    const host = new RecordingHost({
-      reactions: [{ on: (e) => e.type === 'fault-injected', keys: [] }],
+    const host: RecordingHost = new RecordingHost({
       onEvent: (e) => {
         if (e.type === 'fault-injected') {
-          second = runDrill({ scenario: markerScenario(w.markers, w.svc.url), env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir }, deps(new RecordingHost())).catch((x) => x);
+          second = runDrill({ scenario: markerScenario(w.markers, w.svc.url), env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir }, deps(new RecordingHost())).catch((x: unknown) => x);
           void (second as Promise<unknown>).then(() => host.press('q'));
         }
       },
