@@ -144,7 +144,7 @@ export async function recreate(ctx: Ctx, s: LbSnapshot, drillId: string): Promis
       const state = h.TargetHealth?.State ?? 'unknown';
       counts[state] = (counts[state] ?? 0) + 1;
     }
-    detail.targetHealth[tg.split(':').pop() ?? tg] = counts;
+    detail.targetHealth[tg.split(':').pop()?.split('/')[1] ?? tg] = counts;
   }
   detail.elapsedMs = ctx.now() - started;
   return { outcome: changed ? 'reverted' : 'already-reverted', detail };
