@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/core/random.js';
 import type { Environment } from '../../src/core/environment.js';
 import { k8sPodKill } from '../../src/injectors/k8s-pod-kill/index.js';
-import type { FaultRef, Target } from '../../src/injectors/contract.js';
+import type { FaultRef } from '../../src/injectors/contract.js';
 import type { KubePort } from '../../src/ports/kube.js';
 import { assertPlanAllowed, resolvePlan } from '../../src/runner/plan.js';
 import { contextWith, podSnapshot, sandboxEnvironment, sandboxPort, testNamespace, type TestNamespace } from '../adapters/kube/fixtures.js';
@@ -44,7 +44,7 @@ describe('k8s.pod-kill on the sandbox', () => {
     const again = await k8sPodKill.select(ctx, spec, params, seededRandom(1234));
     expect(again.targets.map((t) => t.id)).toEqual(sel.targets.map((t) => t.id));
 
-    const prepared = await Promise.all(sel.targets.map(async (t: Target) => ({ t, r: ref(`f1-${t.id}`), undo: await k8sPodKill.prepare(ctx, t, params, ref(`f1-${t.id}`)) })));
+    const prepared = await Promise.all(sel.targets.map(async (t) => ({ t, r: ref(`f1-${t.id}`), undo: await k8sPodKill.prepare(ctx, t, params, ref(`f1-${t.id}`)) })));
     const t0 = Date.now();
     const injected = await Promise.all(prepared.map((p) => k8sPodKill.inject(ctx, p.t, params, p.undo, p.r)));
     const spread = Math.max(...injected.map((d) => Number(d!.deletedAtMs))) - Math.min(...injected.map((d) => Number(d!.deletedAtMs)));
