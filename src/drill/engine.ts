@@ -264,7 +264,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     for (;;) {
       checkAbort();
       const now = Date.now();
-      while (revealHint('timed'));
+      // nobody reads hints in an unattended drill: they would only cost points
+      if (opts.mode === 'facilitated') while (revealHint('timed'));
       const expired = revertableFaults(state).filter((f) => f.record.deadline !== undefined && f.record.deadline <= now && f.status !== 'revert-failed');
       if (expired.length) {
         host.emit({ type: 'info', message: `deadline reached: reverting ${expired.length} fault(s)` });

@@ -70,17 +70,29 @@ describe('the facilitated drill, driven by the recording host', () => {
     expect(host.events.filter(isEvent).length).toBe(events.length);
   });
 
-  it('reveals timed hints by themselves and reverts a fault at its deadline; unattended ends once steady state holds', async () => {
+  it('reverts a fault at its deadline; unattended ends once steady state holds, and reveals no hints', async () => {
     const w = await world();
     const host = new RecordingHost();
     const scenario = markerScenario(w.markers, w.svc.url, { faults: [{ kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '600ms' }] });
     const r = await runDrill({ scenario, env: env(), mode: 'unattended', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, settleMs: 400 }, deps(host));
     const { events } = new JournalStore(w.stateDir).read(r.drillId);
-    expect(events.filter((e) => e.type === 'hint-revealed').map((e) => (e as { trigger: string }).trigger)).toEqual(['timed']);
+    expect(events.filter((e) => e.type === 'hint-revealed')).toEqual([]);
     expect(events.find((e) => e.type === 'fault-revert-started')).toMatchObject({ reason: 'deadline' });
-    expect(inOrder(events.map(label), ['injected', 'probe-broken', 'hint', 'reverted', 'probe-ok', 'drill-ended'])).toBe(true);
+    expect(inOrder(events.map(label), ['injected', 'probe-broken', 'reverted', 'probe-ok', 'drill-ended'])).toBe(true);
     expect(r.summary!.measures.filter((m) => m.applicable).map((m) => m.key)).toEqual(['recover']);
     expect(r.outcome).toBe('passed');
+    expect(markersLeft(w.markers)).toEqual([]);
+  });
+
+  it('timed hints reveal themselves in a facilitated drill', async () => {
+    const w = await world();
+    const host = new RecordingHost({ reactions: [{ on: (e) => e.type === 'hint-revealed', keys: ['q'] }] });
+    const r = await runDrill({ scenario: markerScenario(w.markers, w.svc.url), env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, recheckMs: 2000 }, deps(host));
+    const { events } = new JournalStore(w.stateDir).read(r.drillId);
+    const hint = events.find((e) => e.type === 'hint-revealed')!;
+    expect(hint).toMatchObject({ trigger: 'timed', index: 0 });
+    expect(Date.parse(hint.at) - Date.parse(events.find((e) => e.type === 'fault-injected')!.at)).toBeGreaterThanOrEqual(200);
+    expect(host.panels.some((p) => p.hints.revealed === 1 && p.hints.total === 2)).toBe(true);
     expect(markersLeft(w.markers)).toEqual([]);
   });
 
