@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Action, Certificate, CreateListenerCommandInput, CreateLoadBalancerCommandInput, CreateRuleCommandInput, Listener, LoadBalancer, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SubnetMapping, Action, Certificate, CreateListenerCommandInput, CreateLoadBalancerCommandInput, CreateRuleCommandInput, Listener, LoadBalancer, Rule, RuleCondition } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   additionalCertificates,
   createListenerInput,
@@ -67,9 +67,11 @@ const shapeArb: fc.Arbitrary<Shape> = fc.constantFrom('application', 'network', 
     protocol: fc.constantFrom(...protocols),
     certs: fc.uniqueArray(fc.nat(9), { minLength: 1, maxLength: 3 }),
     sslPolicy: fc.constantFrom('ELBSecurityPolicy-TLS13-1-2-2021-06', 'ELBSecurityPolicy-2016-08'),
-    alpn: fc.constantFrom([], ['HTTP2Preferred']),
+    alpn: fc.constantFrom<string[]>([], ['HTTP2Preferred']),
     defaultActions: fc.array(actionArb, { minLength: 1, maxLength: 1 }),
-    rules: type === 'application' ? fc.uniqueArray(fc.record({ priority: fc.integer({ min: 1, max: 50_000 }), conditions: fc.array(conditionArb, { minLength: 1, maxLength: 3 }), actions: fc.array(actionArb, { minLength: 1, maxLength: 1 }) }), { maxLength: 4, selector: (r) => r.priority }) : fc.constant([]),
+    rules: (type === 'application'
+      ? fc.uniqueArray(fc.record({ priority: fc.integer({ min: 1, max: 50_000 }), conditions: fc.array(conditionArb, { minLength: 1, maxLength: 3 }), actions: fc.array(actionArb, { minLength: 1, maxLength: 1 }) }), { maxLength: 4, selector: (r) => r.priority })
+      : fc.constant([])) as fc.Arbitrary<{ priority: number; conditions: RuleCondition[]; actions: Action[] }[]>,
   });
   return fc.record({
     name: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}[a-z0-9]$/),
@@ -77,7 +79,7 @@ const shapeArb: fc.Arbitrary<Shape> = fc.constantFrom('application', 'network', 
     ip: fc.constantFrom('ipv4', 'dualstack'),
     subnets: fc.uniqueArray(fc.nat(20), { minLength: 1, maxLength: 3 }),
     eips: type === 'network' ? fc.boolean() : fc.constant(false),
-    sgs: type === 'gateway' ? fc.constant([]) : fc.uniqueArray(fc.nat(9), { maxLength: 3 }),
+    sgs: (type === 'gateway' ? fc.constant<number[]>([]) : fc.uniqueArray(fc.nat(9), { maxLength: 3 })) as fc.Arbitrary<number[]>,
     attributes: fc.uniqueArray(fc.record({ Key: fc.constantFrom('idle_timeout.timeout_seconds', 'routing.http2.enabled', 'deletion_protection.enabled', 'load_balancing.cross_zone.enabled', 'access_logs.s3.bucket'), Value: fc.constantFrom('true', 'false', '60', '') }), { selector: (a) => a.Key }),
     tags: fc.uniqueArray(fc.record({ Key: fc.constantFrom('team', 'env', 'aws:cloudformation:stack-name', 'gameday:enabled', 'gameday:drill', 'Name'), Value: fc.string({ maxLength: 12 }) }), { selector: (t) => t.Key }),
     listeners: fc.uniqueArray(listenerArb, { maxLength: 4, selector: (l) => l.port }),
@@ -115,7 +117,7 @@ const shapeArb: fc.Arbitrary<Shape> = fc.constantFrom('application', 'network', 
 /** What describe returns after the creates a revert issues. */
 function describeAfterCreate(lbIn: CreateLoadBalancerCommandInput, listenersIn: { input: CreateListenerCommandInput; extra: Certificate[]; rules: CreateRuleCommandInput[] }[], attributes: Shape['attributes']): { lb: LoadBalancer; listeners: ListenerDescription[]; tags: { Key: string; Value: string }[]; attributes: Shape['attributes'] } {
   const lbArn = `arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/x/${lbIn.Name}/new`;
-  const mappings = lbIn.SubnetMappings ?? (lbIn.Subnets ?? []).map((s) => ({ SubnetId: s }));
+  const mappings: SubnetMapping[] = lbIn.SubnetMappings ?? (lbIn.Subnets ?? []).map((s) => ({ SubnetId: s }));
   const lb: LoadBalancer = {
     LoadBalancerArn: lbArn,
     LoadBalancerName: lbIn.Name,

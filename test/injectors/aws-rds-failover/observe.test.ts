@@ -112,7 +112,7 @@ describe('aws.rds-failover: measuring the failover', () => {
     ['instance', { status: 'available', writer: 'i', az: 'az1' }, false, 'same AZ'],
     ['instance', { status: 'rebooting', writer: 'i', az: 'az2' }, false, 'other AZ, still rebooting'],
     ['instance', { status: 'available', writer: 'i', az: 'az2' }, true, 'other AZ, available'],
-  ] as const)('failoverDone(%s, %o) = %s (%s)', (kind, now, want) => {
+  ] as [('cluster' | 'instance'), { status: string; writer: string; az?: string }, boolean, string][])('failoverDone(%s, %o) = %s (%s)', (kind, now, want) => {
     expect(failoverDone(kind, { writer: kind === 'cluster' ? 'a' : 'i', az: 'az1' }, { members: [], multiAz: true, tags: [], ...now })).toBe(want);
   });
 });
