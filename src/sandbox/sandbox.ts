@@ -267,7 +267,7 @@ async function ensureNodes(p: SandboxPaths, s: SandboxState, nodes: number, say:
   const aws = localAwsClients(`http://${HOST}:${s.ports.moto}`);
   const world = s.world ? await seedAws(aws, refs).finally(() => aws.destroy()) : undefined;
   const { kc } = await loadKube(p);
-  const created = await ensureObjects(kc, nodeObjects(refs, world?.instances));
+  const created = await ensureObjects(kc, nodeObjects(refs, world?.instances, SANDBOX_REGION, world?.privateIps));
   s.nodes = nodes;
   if (world) s.world = world;
   writeJsonAtomic(p.stateFile, s);
@@ -342,7 +342,7 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
     interrupted(opts.signal);
     say(`creating ${nodes} kwok node(s) and the shop namespace…`);
     const { kc } = await loadKube(p);
-    const created = await ensureObjects(kc, [...nodeObjects(refs, state.world.instances), ...worldObjects()]);
+    const created = await ensureObjects(kc, [...nodeObjects(refs, state.world.instances, SANDBOX_REGION, state.world.privateIps), ...worldObjects()]);
     state.seeded.kube = true;
     writeJsonAtomic(p.stateFile, state);
     say('waiting for the nodes and the shop deployments to be Ready…');
@@ -363,7 +363,7 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
     return { info, reused: false, seconds: (Date.now() - started) / 1000, created };
   } catch (e) {
     say(opts.signal?.aborted ? 'interrupted: stopping what was started…' : 'start failed: stopping what was started…');
-    await teardown(p, state, { keepLogs: true });
+    await teardown(p, state, { keepLogs: !opts.signal?.aborted });
     if (e instanceof GamedayError) throw e;
     throw new GamedayError('BACKEND_FAILED', `sandbox start failed: ${(e as Error).message}`, { hint: 'run `gameday sandbox up --debug` for details', cause: e });
   }

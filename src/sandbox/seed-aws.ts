@@ -31,6 +31,8 @@ export interface AwsWorld {
   subnetIds: string[];
   /** node name -> instance id */
   instances: Record<string, string>;
+  /** node name -> the instance's private IP (the node's InternalIP) */
+  privateIps: Record<string, string>;
   loadBalancerArn: string;
   loadBalancerDns: string;
   listenerArn: string;
@@ -43,8 +45,11 @@ export interface AwsWorld {
 
 const tags = (extra: Record<string, string> = {}) => [OPT_IN_TAG, { Key: 'gameday:sandbox', Value: 'true' }, ...Object.entries(extra).map(([Key, Value]) => ({ Key, Value }))];
 
-export const localAwsClients = (endpoint: string, region = SANDBOX_REGION): AwsClients =>
-  new AwsClients({ region, endpoint, credentials: { accessKeyId: 'gameday', secretAccessKey: 'gameday' }, maxAttempts: 3 });
+export function localAwsClients(endpoint: string, region = SANDBOX_REGION): AwsClients {
+  // the SDK's "Node 22 will be required from 2027" notice is noise in the sandbox's output
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new AwsClients({ region, endpoint, credentials: { accessKeyId: 'gameday', secretAccessKey: 'gameday' }, maxAttempts: 3 });
+}
 
 /** Node i (0-based) sits in zone i mod 2. */
 export const nodeRefs = (n: number, prefix = 'sandbox-node'): NodeRef[] => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i + 1}`, zone: ZONES[i % ZONES.length] as string }));
@@ -82,11 +87,14 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
 
   // one instance per node
   const instances: Record<string, string> = {};
+  const privateIps: Record<string, string> = {};
   for (const node of nodes) {
     const found = await ec2.send(
       new ec2m.DescribeInstancesCommand({ Filters: [{ Name: 'tag:gameday.dev/node', Values: [node.name] }, { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] }] }),
     );
-    let id = found.Reservations?.flatMap((r) => r.Instances ?? [])[0]?.InstanceId;
+    const existing = found.Reservations?.flatMap((r) => r.Instances ?? [])[0];
+    let id = existing?.InstanceId;
+    let ip = existing?.PrivateIpAddress;
     if (!id) {
       const subnet = subnetIds[Math.max(0, ZONES.indexOf(node.zone as (typeof ZONES)[number]))];
       const r = await ec2.send(
@@ -100,9 +108,11 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
         }),
       );
       id = r.Instances?.[0]?.InstanceId;
+      ip = r.Instances?.[0]?.PrivateIpAddress;
       if (!id) throw new Error('RunInstances returned no id');
     }
     instances[node.name] = id;
+    if (ip) privateIps[node.name] = ip;
   }
 
   // target group, ALB, listener, rule
@@ -239,6 +249,7 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
     vpcId,
     subnetIds,
     instances,
+    privateIps,
     loadBalancerArn: lbArn,
     loadBalancerDns: lbDns,
     listenerArn,

@@ -12,13 +12,15 @@ import type { NodeRef } from './seed-aws.js';
 export const SHOP_NAMESPACE = 'shop';
 export const OPT_IN_LABEL = { key: 'gameday.dev/enabled', value: 'true' } as const;
 export const SANDBOX_NODE_LABEL = 'gameday.dev/sandbox-node';
+/** read by the node-initialize stage: the node's InternalIP (its EC2 instance's private IP) */
+export const INTERNAL_IP_ANNOTATION = 'gameday.dev/internal-ip';
 export const DEMO_APPS = [
   { name: 'checkout', replicas: 3, port: 8080 },
   { name: 'catalog', replicas: 2, port: 8080 },
 ] as const;
 
 /** The Node objects kwok will manage (pure). */
-export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> = {}, region = 'us-east-1'): KubernetesObject[] {
+export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> = {}, region = 'us-east-1', privateIps: Record<string, string> = {}): KubernetesObject[] {
   return nodes.map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -34,7 +36,7 @@ export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> 
         type: 'kwok',
         [SANDBOX_NODE_LABEL]: 'true',
       },
-      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0', ...(privateIps[n.name] ? { [INTERNAL_IP_ANNOTATION]: privateIps[n.name] } : {}) },
     },
     spec: instances[n.name] ? { providerID: `aws:///${n.zone}/${instances[n.name]}` } : {},
   })) as KubernetesObject[];

@@ -51,7 +51,10 @@ conditions:
 `;
 
 const nodeInitializeTemplate = `${nodeConditions}addresses:
-{{ with NodeIP }}
+{{ $ip := "" }}
+{{ with .metadata.annotations }}{{ with index . "gameday.dev/internal-ip" }}{{ $ip = . }}{{ end }}{{ end }}
+{{ if not $ip }}{{ with NodeIP }}{{ $ip = . }}{{ end }}{{ end }}
+{{ with $ip }}
 - type: InternalIP
   address: {{ . | Quote }}
 {{ end }}

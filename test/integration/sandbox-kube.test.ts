@@ -24,6 +24,9 @@ describe('sandbox: Kubernetes', () => {
       expect(n.spec?.taints ?? []).toEqual([]);
       expect(n.metadata?.labels?.['topology.kubernetes.io/zone']).toMatch(/^us-east-1[ab]$/);
       expect(n.spec?.providerID).toMatch(/^aws:\/\/\/us-east-1[ab]\/i-[0-9a-f]+$/);
+      const name = n.metadata?.name ?? '';
+      expect(n.spec?.providerID).toBe(`aws:///${n.metadata?.labels?.['topology.kubernetes.io/zone']}/${info.world?.instances[name]}`);
+      expect(n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address).toBe(info.world?.privateIps[name]);
     }
   });
 

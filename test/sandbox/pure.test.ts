@@ -108,6 +108,8 @@ describe('seed objects', () => {
     expect(objs.map((o) => o.metadata.labels['topology.kubernetes.io/zone'])).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1a']);
     expect(objs.every((o) => o.spec.taints === undefined && o.metadata.annotations['kwok.x-k8s.io/node'] === 'fake')).toBe(true);
     expect(objs[1]?.spec.providerID).toBe('aws:///us-east-1b/i-2');
+    const withIps = nodeObjects(nodeRefs(1), { 'sandbox-node-1': 'i-1' }, 'us-east-1', { 'sandbox-node-1': '10.20.1.5' }) as { metadata: { annotations: Record<string, string> } }[];
+    expect(withIps[0]?.metadata.annotations['gameday.dev/internal-ip']).toBe('10.20.1.5');
   });
   test('the world: shop opted in, checkout 3 and catalog 2, services, and the toolkit namespace', () => {
     const objs = worldObjects() as { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: { replicas?: number } }[];
