@@ -86,7 +86,8 @@ export function agentDaemonSet(o: AgentObjects): V1DaemonSet {
           affinity: {
             nodeAffinity: {
               requiredDuringSchedulingIgnoredDuringExecution: {
-                nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [...o.nodes] }] }],
+                // the API server allows one value per metadata.name field term: one term per node (terms OR)
+                nodeSelectorTerms: o.nodes.map((n) => ({ matchFields: [{ key: 'metadata.name', operator: 'In', values: [n] }] })),
               },
             },
           },

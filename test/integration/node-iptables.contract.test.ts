@@ -1,0 +1,25 @@
+/** node.iptables through the shared injector contract: real KubePort, the sandbox's kwok nodes. */
+import { nodeIptables } from '../../src/injectors/node-iptables/index.js';
+import { describeInjectorContract } from '../injectors/contract-suite.js';
+import { contextWith, sandboxEnvironment, sandboxPort } from '../adapters/kube/fixtures.js';
+import { kube as client } from './helpers/sandbox.js';
+
+describeInjectorContract('node.iptables', async () => {
+  const env = sandboxEnvironment();
+  const kube = await sandboxPort(env);
+  const { apps } = await client();
+  return {
+    injector: nodeIptables,
+    ctx: contextWith({ kube }, env),
+    target: { nodes: 'all' },
+    params: { preset: 'dns', action: 'drop', readyTimeout: '60s' },
+    // someone deletes the DaemonSet behind our back: revert still succeeds and verifies
+    vanish: async (undo) => {
+      await apps.deleteNamespacedDaemonSet({ namespace: String(undo.namespace), name: String(undo.name), propagationPolicy: 'Background' });
+    },
+    cleanup: async () => {
+      await kube.deleteDaemonSets('gameday-system', 'gameday.dev/drill=contract-test');
+      await kube.deleteConfigMaps('gameday-system', 'gameday.dev/drill=contract-test');
+    },
+  };
+});
