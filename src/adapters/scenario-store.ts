@@ -53,7 +53,12 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
     return c;
   });
   const dups = duplicateIdProblems(checks);
-  for (const d of dups) checks.find((c) => c.file === d.file)?.problems.push(d);
+  for (const d of dups) {
+    const c = checks.find((x) => x.file === d.file);
+    if (!c) continue;
+    c.problems.push(d);
+    c.scenario = undefined; // a scenario with a problem is not valid, or list would show it twice
+  }
   return checks;
 }
 

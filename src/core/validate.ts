@@ -25,6 +25,8 @@ export interface ScenarioCheck {
   file: string;
   scenario?: Scenario;
   problems: Problem[];
+  /** where the id is written, so a duplicate id is reported on its line */
+  idAt?: { line: number; col: number };
 }
 
 /** GitHub's heading anchor: lower-case, punctuation dropped, spaces to dashes. */
@@ -98,9 +100,10 @@ function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
     }
   });
 
-  // the runbook must exist, and so must its heading
-  if (parsed.success && parsed.data.runbook) {
-    const [path, anchor] = parsed.data.runbook.split('#') as [string, string | undefined];
+  // the runbook must exist, and so must its heading (checked even when other fields are wrong)
+  const runbook = scenarioSpec.shape.runbook.safeParse(raw.runbook);
+  if (runbook.success && runbook.data) {
+    const [path, anchor] = runbook.data.split('#') as [string, string | undefined];
     const info = env.runbook(path, file);
     const at = locate(src, ['runbook']);
     if (!info.exists) problems.push({ file, ...at, field: 'runbook', message: `runbook not found: ${path}` });
@@ -114,12 +117,12 @@ function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
     const limit = parsed.data.timeLimit;
     parsed.data.hints.forEach((h, i) => {
       if (limit !== undefined && h.after !== undefined && h.after >= limit) {
-        problems.push({ file, ...locate(src, ['hints', i]), field: formatPath(['hints', i, 'after']), message: 'the hint is due after the drill’s timeLimit' });
+        problems.push({ file, ...locate(src, ['hints', i, 'after']), field: formatPath(['hints', i, 'after']), message: 'the hint is due after the drill’s timeLimit' });
       }
     });
   }
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { file, scenario: parsed.success && problems.length === 0 ? parsed.data : undefined, problems };
+  return { file, scenario: parsed.success && problems.length === 0 ? parsed.data : undefined, problems, idAt: locate(src, ['id']) };
 }
 
 /** Ids must be unique across everything validated together. */
@@ -130,7 +133,7 @@ export function duplicateIdProblems(checks: ScenarioCheck[]): Problem[] {
     const id = c.scenario?.id;
     if (!id) continue;
     const prev = seen.get(id);
-    if (prev) out.push({ file: c.file, line: 1, col: 1, field: 'id', message: `duplicate id "${id}" (also in ${prev})` });
+    if (prev) out.push({ file: c.file, ...(c.idAt ?? { line: 1, col: 1 }), field: 'id', message: `duplicate id "${id}" (also in ${prev})` });
     else seen.set(id, c.file);
   }
   return out;

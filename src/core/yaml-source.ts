@@ -28,10 +28,18 @@ export interface YamlSource {
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const e of [...doc.errors, ...doc.warnings]) {
     const pos = lines.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, field: '', message: `YAML: ${e.message.split('\n')[0]}` };
-  });
+    const first = e.message.split('\n')[0]!;
+    // the parser reports runaway nesting as a stack overflow, once per level it unwinds
+    const message = /call stack/i.test(first) ? 'YAML: nested too deeply' : `YAML: ${first}`;
+    const key = `${pos.line}:${pos.col}:${message}`;
+    if (seen.has(key) || (message === 'YAML: nested too deeply' && seen.has(message))) continue;
+    seen.add(key).add(message);
+    problems.push({ file, line: Math.max(1, pos.line), col: Math.max(1, pos.col), field: '', message });
+  }
   let data: unknown = undefined;
   if (doc.errors.length === 0) {
     try {
@@ -80,8 +88,12 @@ export function locate(src: YamlSource, path: readonly PropertyKey[], key?: stri
 
 /** One problem per zod issue, each pointing at its field in the YAML. */
 export function zodProblems(src: YamlSource, error: z.ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
+  return issueProblems(src, error.issues, prefix);
+}
+
+function issueProblems(src: YamlSource, issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): Problem[] {
   const out: Problem[] = [];
-  for (const issue of error.issues) {
+  for (const issue of issues) {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
@@ -90,18 +102,58 @@ export function zodProblems(src: YamlSource, error: z.ZodError, prefix: readonly
       }
       continue;
     }
+    // a union of a scalar form and a mapping form (hints): when only one branch fits the value's
+    // shape, its own issues say what is wrong, at their own fields
+    if (issue.code === 'invalid_union' && !('discriminator' in issue && issue.discriminator) && issue.errors.length) {
+      const fitting = issue.errors.filter((branch) => !(branch.length === 1 && branch[0]!.code === 'invalid_type' && branch[0]!.path.length === 0));
+      if (fitting.length === 1) {
+        out.push(...issueProblems(src, fitting[0]!, path));
+        continue;
+      }
+    }
     const at = locate(src, path);
-    out.push({ file: src.file, ...at, field: formatPath(path), message: describeIssue(issue) });
+    out.push({ file: src.file, ...at, field: formatPath(path), message: describeIssue(issue, valueAt(src.data, path)) });
   }
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
-    const received = (issue as { input?: unknown }).input;
-    if (received === undefined) return 'missing (required)';
-    return `expected ${issue.expected}, got ${Array.isArray(received) ? 'array' : received === null ? 'null' : typeof received}`;
+/** The value at `path` in the parsed data; `present` is false when the key (or an ancestor) is absent. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): { present: boolean; value: unknown } {
+  let cur: unknown = data;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return { present: false, value: undefined };
+    const obj = cur as Record<PropertyKey, unknown>;
+    if (!Object.prototype.hasOwnProperty.call(obj, seg as PropertyKey)) return { present: false, value: undefined };
+    cur = obj[seg as PropertyKey];
   }
-  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator) return `${issue.message}`;
+  return { present: cur !== undefined, value: cur };
+}
+
+/** Type names as a YAML author knows them. */
+const yamlType = (v: unknown): string =>
+  v === null ? 'null (an empty value)' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'text' : typeof v;
+const expectedName = (t: string): string => ({ object: 'a mapping', record: 'a mapping', array: 'a list', string: 'text' })[t] ?? t;
+
+function describeIssue(issue: z.core.$ZodIssue, at: { present: boolean; value: unknown }): string {
+  if (issue.code === 'invalid_type') {
+    // zod 4 does not put the input in its issues (unless asked): look the value up instead
+    if (!at.present) return 'missing (required)';
+    return `expected ${expectedName(issue.expected)}, got ${yamlType(at.value)}`;
+  }
+  if (issue.code === 'invalid_union') {
+    if ('discriminator' in issue && issue.discriminator) {
+      const options = (issue as { options?: unknown[] }).options ?? [];
+      const list = options.map(String).join(', ');
+      return at.present ? `unknown ${String(issue.discriminator)} ${JSON.stringify(at.value)}${list ? ` (known: ${list})` : ''}` : `missing (required)${list ? `: one of ${list}` : ''}`;
+    }
+    if (!at.present) return 'missing (required)';
+    const expected = [...new Set(issue.errors.flatMap((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? [expectedName(b[0]!.expected)] : [])))];
+    if (expected.length === issue.errors.length && expected.length > 0) return `expected ${expected.join(' or ')}, got ${yamlType(at.value)}`;
+    const first = issue.errors.find((b) => b.length > 0)?.[0];
+    return first ? first.message : issue.message;
+  }
+  if (issue.code === 'invalid_value' && issue.values.length > 1) {
+    return `expected one of ${issue.values.map(String).join(', ')}${at.present ? `, got ${JSON.stringify(at.value)}` : ''}`;
+  }
   return issue.message;
 }
