@@ -9,7 +9,7 @@ export function parseTargetList(text: string, knownKeys: readonly string[] = [])
   const out: Record<string, string> = {};
   const segments = text.split(',');
   const startsPair = (seg: string) => {
-    const m = /^\s*([A-Za-z][\w.-]*)=/.exec(seg);
+    const m = /^\s*([A-Za-z][\w.-]*)\s*=/.exec(seg);
     return m ? (knownKeys.length === 0 || knownKeys.includes(m[1]!)) : false;
   };
   let current: string | undefined;
