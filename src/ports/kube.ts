@@ -52,8 +52,9 @@ export interface KubePort {
   /**
    * List then watch pods (an informer in miniature): every current pod arrives as ADDED, then
    * changes as they happen. Resolves when `signal` aborts; re-watches when the server closes the stream.
+   * `onSynced` runs once the initial list is delivered: every later change will be seen.
    */
-  watchPods(namespace: string, labelSelector: string | undefined, onEvent: (type: PodEventType, pod: PodInfo) => void, signal: AbortSignal): Promise<void>;
+  watchPods(namespace: string, labelSelector: string | undefined, onEvent: (type: PodEventType, pod: PodInfo) => void, signal: AbortSignal, onSynced?: () => void): Promise<void>;
   listNodes(labelSelector?: string): Promise<NodeInfo[]>;
   /** where the API server is reached from the nodes (the `kubernetes` Service's endpoints) */
   apiServerEndpoints(): Promise<{ ip: string; port: number }[]>;

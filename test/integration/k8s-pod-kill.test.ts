@@ -66,6 +66,7 @@ describe('k8s.pod-kill on the sandbox', () => {
       console.log(`recovery: ${JSON.stringify(r)}`);
       expect(r).toMatchObject({ owner: 'Deployment web', replacement: expect.stringContaining(`${ns.name}/web-`) });
       expect(r.timedOut).toBeUndefined();
+      expect(r.precision).toBe('watch'); // inject watched from before the delete: every step seen live
       expect(Number(r.readyAfterMs)).toBeGreaterThanOrEqual(Number(r.scheduledAfterMs));
       expect(Number(r.readyAfterMs)).toBeLessThan(60_000);
     }

@@ -147,7 +147,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
       }
     },
 
-    async watchPods(namespace, labelSelector, onEvent, signal) {
+    async watchPods(namespace, labelSelector, onEvent, signal, onSynced) {
       const watch = new k8s.Watch(kc);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
       let rv = '';
@@ -157,6 +157,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
         rv = list.metadata?.resourceVersion ?? '';
       };
       await relist();
+      onSynced?.();
       while (!signal.aborted) {
         let gone = false;
         let failed = false;

@@ -10,7 +10,8 @@ import { GamedayError } from '../../core/errors.js';
 import { durationSchema, nonEmpty } from '../../core/schema-helpers.js';
 import type { PodInfo } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
-import { choose, filterCandidates, howMany, replacementFor, workloadName, type KillMode } from './choose.js';
+import { choose, filterCandidates, howMany, workloadName, type KillMode } from './choose.js';
+import { claimTracker, ReplacementTracker, startTracker, trackerKey, type Recovery, type TrackedPod } from './tracker.js';
 
 const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 
@@ -61,6 +62,8 @@ type PodTarget = {
   known: string[];
 };
 type Undo = PodTarget & { gracePeriod?: number; observeForMs: number };
+
+const tracked = (u: Undo): TrackedPod => ({ namespace: u.namespace, pod: u.pod, selector: u.selector, owner: u.owner!, known: u.known, peers: u.peers });
 
 const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || DRILL_LABEL in p.labels || p.labels[MANAGED_BY_LABEL] === 'gameday';
 
@@ -118,10 +121,23 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     return { ...target.data, ...(params.gracePeriod !== undefined ? { gracePeriod: params.gracePeriod } : {}), observeForMs: params.observeForMs };
   },
 
-  async inject(ctx, _target, _params, undo) {
+  async inject(ctx, _target, _params, undo, ref) {
+    // watch the owner's pods from before the delete: the replacement's every step is seen live
+    const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), tracked(undo), ctx.now) : undefined;
+    if (tracker) await tracker.synced;
     const t0 = ctx.now();
-    const r = await ctx.ports.kube.deletePod(undo.namespace, undo.pod, { uid: undo.uid, ...(undo.gracePeriod !== undefined ? { gracePeriodSeconds: undo.gracePeriod } : {}) });
-    if (r === 'not-found') throw new GamedayError('TARGET_GONE', `pod ${undo.namespace}/${undo.pod} was already gone`, { hint: 'plan again: the selection changed' });
+    if (tracker) tracker.deletedAt = t0;
+    let r: 'deleted' | 'not-found';
+    try {
+      r = await ctx.ports.kube.deletePod(undo.namespace, undo.pod, { uid: undo.uid, ...(undo.gracePeriod !== undefined ? { gracePeriodSeconds: undo.gracePeriod } : {}) });
+    } catch (e) {
+      tracker?.stop();
+      throw e;
+    }
+    if (r === 'not-found') {
+      tracker?.stop();
+      throw new GamedayError('TARGET_GONE', `pod ${undo.namespace}/${undo.pod} was already gone`, { hint: 'plan again: the selection changed' });
+    }
     return {
       pod: `${undo.namespace}/${undo.pod}`,
       uid: undo.uid,
@@ -150,67 +166,53 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     return w ? `nothing to revert: ${w} replaces the pod` : 'nothing to revert, and no controller will replace this pod';
   },
 
-  async observe(ctx, undo, injected, report) {
+  async observe(ctx, undo, injected, report, ref) {
     const deletedAt = Number((injected as { deletedAtMs?: number } | undefined)?.deletedAtMs ?? ctx.now());
     const pod = `${undo.namespace}/${undo.pod}`;
     if (!undo.owner) {
       await report({ pod, replacement: null, note: 'no controller owns this pod: nothing will replace it' });
       return;
     }
-    const owner = undo.owner;
-    const local = new AbortController();
-    const stop = (): void => local.abort();
-    ctx.signal.addEventListener('abort', stop, { once: true });
-    const pods = new Map<string, PodInfo>();
-    const seen: Record<string, { scheduled?: number; ready?: number }> = {};
-    let result: Record<string, unknown> | undefined;
-    const onEvent = (type: string, p: PodInfo): void => {
-      if (p.owner?.uid !== owner.uid) return;
-      if (type === 'DELETED') pods.delete(p.name);
-      else pods.set(p.name, p);
-      const now = ctx.now();
-      // seen live: our clock (ms); already so when first listed: the API server's condition time
-      // (1 s resolution), kept between the delete and now
-      const first = !(p.name in seen);
-      const s = (seen[p.name] ??= {});
-      const at = (cond: number): number => (first ? Math.min(now, Math.max(deletedAt, cond)) : now);
-      if (p.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = at(p.scheduledAt);
-      if (p.readyAt !== undefined && s.ready === undefined) s.ready = at(p.readyAt);
-      const r = replacementFor(pods.values(), owner.uid, undo.known, undo.peers, undo.pod);
-      if (r && r.readyAt !== undefined && !result) {
-        const s = seen[r.name]!;
-        result = {
-          pod,
-          ...(undo.workload ? { owner: undo.workload } : {}),
-          replacement: `${r.namespace}/${r.name}`,
-          ...(r.nodeName ? { node: r.nodeName } : {}),
-          deletedAt: new Date(deletedAt).toISOString(),
-          createdAfterMs: Math.max(0, r.createdAt - deletedAt),
-          scheduledAfterMs: Math.max(0, (s.scheduled ?? now) - deletedAt),
-          readyAfterMs: Math.max(0, (s.ready ?? now) - deletedAt),
-          readyAt: new Date(s.ready ?? now).toISOString(),
-        };
-        local.abort();
-      }
-    };
-    const timer = setTimeout(() => local.abort(), Math.max(0, deletedAt + undo.observeForMs - ctx.now()));
-    try {
-      await ctx.ports.kube.watchPods(undo.namespace, undo.selector, onEvent, local.signal);
-    } finally {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', stop);
+    const remaining = deletedAt + undo.observeForMs - ctx.now();
+    let tracker = claimTracker(trackerKey(ref.drillId, ref.faultId));
+    if (tracker) tracker.stopAfter(remaining);
+    else {
+      tracker = new ReplacementTracker(ctx.ports.kube, tracked(undo), ctx.now, { stopAfterMs: remaining });
+      tracker.deletedAt = deletedAt;
     }
-    if (result) return void (await report(result));
+    let rec: Recovery | undefined;
+    try {
+      rec = await tracker.ready(ctx.signal);
+    } finally {
+      tracker.stop();
+      await tracker.done;
+    }
+    const base = { pod, ...(undo.workload ? { owner: undo.workload } : {}) };
+    if (rec) {
+      const after = (t: number | undefined) => (t === undefined ? undefined : Math.max(0, t - deletedAt));
+      await report({
+        ...base,
+        replacement: `${rec.replacement.namespace}/${rec.replacement.name}`,
+        ...(rec.replacement.nodeName ? { node: rec.replacement.nodeName } : {}),
+        deletedAt: new Date(deletedAt).toISOString(),
+        createdAfterMs: after(rec.createdAt),
+        scheduledAfterMs: after(rec.scheduledAt),
+        readyAfterMs: after(rec.readyAt),
+        readyAt: new Date(rec.readyAt!).toISOString(),
+        precision: rec.precision,
+      });
+      return;
+    }
     if (ctx.signal.aborted) return;
-    const r = replacementFor(pods.values(), owner.uid, undo.known, undo.peers, undo.pod);
+    const c = tracker.current();
+    const secs = Math.round(undo.observeForMs / 1000);
     await report({
-      pod,
-      ...(undo.workload ? { owner: undo.workload } : {}),
-      replacement: r ? `${r.namespace}/${r.name}` : null,
+      ...base,
+      replacement: c ? `${c.replacement.namespace}/${c.replacement.name}` : null,
       timedOut: true,
       waitedMs: ctx.now() - deletedAt,
-      note: r ? `replacement ${r.name} was not Ready within ${Math.round(undo.observeForMs / 1000)}s` : `no replacement appeared within ${Math.round(undo.observeForMs / 1000)}s`,
-      ...(r && seen[r.name]?.scheduled !== undefined ? { scheduledAfterMs: seen[r.name]!.scheduled! - deletedAt } : {}),
+      note: c ? `replacement ${c.replacement.name} was not Ready within ${secs}s` : `no replacement appeared within ${secs}s`,
+      ...(c?.scheduledAt !== undefined ? { scheduledAfterMs: c.scheduledAt - deletedAt } : {}),
     });
   },
 };
