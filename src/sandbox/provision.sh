@@ -54,13 +54,27 @@ step_apt() {
   command -v ip >/dev/null || missing+=(iproute2)
   command -v tmux >/dev/null || missing+=(tmux)
   command -v flock >/dev/null || missing+=(util-linux)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v python3 >/dev/null || missing+=(python3)
+  python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then say "missing packages ${missing[*]} and not root: install them with apt-get"; exit 1; fi
   run "apt-get install ${missing[*]}" "$LOGS/apt.log" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing[*]}"
 }
 
+# the whole output of a version command: never `cmd | grep -q` here — with pipefail, grep's early
+# exit SIGPIPEs a multi-line writer (etcd, kubectl) and a present artefact looks missing
+version_of() { "$@" 2>/dev/null || true; }
+has_line() { grep -qx -- "$1" <<<"$2"; }
+has_text() { grep -q -- "$1" <<<"$2"; }
+
+need_go() {
+  command -v go >/dev/null || { say "$1: Go (>= 1.24) must be on PATH to build it from source (https://go.dev/dl/)"; exit 1; }
+}
+
 step_etcd() {
-  if [ -x "$BIN/etcd" ] && "$BIN/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION#v}"; then return 0; fi
+  if [ -x "$BIN/etcd" ] && has_line "etcd Version: ${ETCD_VERSION#v}" "$(version_of "$BIN/etcd" --version)"; then return 0; fi
+  need_go "etcd $ETCD_VERSION"
   local mod="$CACHE/src/etcd-wrapper"
   rm -rf "$mod"; mkdir -p "$mod"
   cat >"$mod/main.go" <<'GO'
@@ -73,16 +87,27 @@ GO
   # etcd's server module is itself a main package: build it directly from the wrapper's module graph.
   run "etcd $ETCD_VERSION: resolve modules" "$LOGS/etcd-mod.log" bash -c "cd '$mod' && go mod init gameday/etcd-wrapper && go get go.etcd.io/etcd/server/v3@$ETCD_VERSION && go mod tidy"
   run "etcd $ETCD_VERSION: build" "$LOGS/etcd-build.log" bash -c "cd '$mod' && go build -o '$BIN/etcd.tmp' go.etcd.io/etcd/server/v3 && mv '$BIN/etcd.tmp' '$BIN/etcd'"
-  "$BIN/etcd" --version | grep -q "${ETCD_VERSION#v}" || fail "etcd version check" "$LOGS/etcd-build.log"
+  has_line "etcd Version: ${ETCD_VERSION#v}" "$(version_of "$BIN/etcd" --version)" || fail "etcd version check" "$LOGS/etcd-build.log"
+}
+
+kube_ok() { # kube_ok BINARY: present and reporting K8S_VERSION exactly
+  local b="$1"
+  [ -x "$BIN/$b" ] || return 1
+  if [ "$b" = kubectl ]; then
+    has_line "Client Version: $K8S_VERSION" "$(version_of "$BIN/$b" version --client)"
+  else
+    has_line "Kubernetes $K8S_VERSION" "$(version_of "$BIN/$b" --version)"
+  fi
 }
 
 step_kube() {
   local want="${K8S_VERSION}"
   local ok=1
   for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    if [ -x "$BIN/$b" ] && "$BIN/$b" --version 2>/dev/null | grep -q "$want\b" || { [ "$b" = kubectl ] && "$BIN/$b" version --client 2>/dev/null | grep -q "$want"; }; then :; else ok=0; fi
+    kube_ok "$b" || ok=0
   done
   [ $ok = 1 ] && return 0
+  need_go "kubernetes $want"
   local mod="$CACHE/src/kube-wrapper-$want"
   mkdir -p "$mod"
   if [ ! -f "$mod/.resolved" ]; then
@@ -120,14 +145,18 @@ GO
   local pkg=k8s.io/component-base/version
   local ld="-s -w -X $pkg.gitVersion=$want -X $pkg.gitMajor=1 -X $pkg.gitMinor=$(echo "$want" | cut -d. -f2) -X $pkg.gitTreeState=clean"
   for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
-    if [ -x "$BIN/$b" ] && { "$BIN/$b" --version 2>/dev/null || "$BIN/$b" version --client 2>/dev/null; } | grep -q "$want"; then continue; fi
+    if kube_ok "$b"; then continue; fi
     run "kubernetes $want: build $b" "$LOGS/kube-build-$b.log" bash -c "cd '$mod' && go build -tags tools -ldflags '$ld' -o '$BIN/$b.tmp' k8s.io/kubernetes/cmd/$b && mv '$BIN/$b.tmp' '$BIN/$b'"
+    kube_ok "$b" || fail "kubernetes $want: version check of $b" "$LOGS/kube-build-$b.log"
   done
 }
 
 step_kwok() {
-  if [ -x "$BIN/kwok" ] && "$BIN/kwok" --version 2>/dev/null | grep -q "${KWOK_VERSION#v}"; then return 0; fi
+  # prints "kwok version v0.8.0 go1.x (linux/amd64)" (the version comes from the ldflags below)
+  if [ -x "$BIN/kwok" ] && has_text "^kwok version ${KWOK_VERSION} " "$(version_of "$BIN/kwok" --version)"; then return 0; fi
+  need_go "kwok $KWOK_VERSION"
   run "kwok $KWOK_VERSION: build" "$LOGS/kwok-build.log" bash -c "GOBIN='$BIN' go install -ldflags '-X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION' sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+  has_text "^kwok version ${KWOK_VERSION} " "$(version_of "$BIN/kwok" --version)" || fail "kwok version check (got: $("$BIN/kwok" --version 2>&1 | head -1))" "$LOGS/kwok-build.log"
 }
 
 step_moto() {

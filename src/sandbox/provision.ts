@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GamedayError } from '../core/errors.js';
 
@@ -27,6 +28,12 @@ export function parseProvisionFailure(stderr: string): ProvisionFailure | undefi
     if (m) return { step: m[1] ?? '?', log: m[2] ?? '?' };
   }
   return undefined;
+}
+
+/** The artefacts `up` needs (binaries and moto's entry point), missing ones first. */
+export function missingArtefacts(cache: string): string[] {
+  const bin = (n: string) => join(cache, 'bin', n);
+  return [bin('etcd'), bin('kube-apiserver'), bin('kube-controller-manager'), bin('kube-scheduler'), bin('kubectl'), bin('kwok'), join(cache, 'venv', 'bin', 'moto_server')].filter((f) => !existsSync(f));
 }
 
 export async function provision(opts: { steps?: ProvisionStep[]; cache?: string; onProgress?: (line: string) => void; signal?: AbortSignal } = {}): Promise<void> {

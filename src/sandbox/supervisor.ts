@@ -153,7 +153,7 @@ export async function checkHealth(spec: ComponentSpec, rec: ProcessRecord | unde
   try {
     // controller-manager and scheduler serve self-signed certificates of their own
     const insecure = spec.health.kind === 'https' && spec.name !== 'kube-apiserver';
-    const res = await httpGet(spec.health.url, { tls, insecure, timeoutMs: 3000 });
+    const res = await httpGet(spec.health.url, { tls, insecure, timeoutMs: 5000 });
     if (res.status >= 200 && res.status < 400) return { healthy: true, detail: `pid ${rec.pid}, ${spec.health.url} ${res.status}` };
     return { healthy: false, detail: `${spec.health.url} answered ${res.status}: ${res.body.split('\n').filter((l) => l.includes('failed')).slice(0, 3).join('; ') || res.body.slice(0, 200)}` };
   } catch (e) {

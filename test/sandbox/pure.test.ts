@@ -5,7 +5,7 @@ import { COMPONENTS, componentSpecs, type Ports } from '../../src/sandbox/compon
 import { renderKubeconfig, SANDBOX_CONTEXT } from '../../src/sandbox/kubeconfig.js';
 import { sandboxPaths } from '../../src/sandbox/paths.js';
 import { serverAltNames } from '../../src/sandbox/pki.js';
-import { parseProvisionFailure } from '../../src/sandbox/provision.js';
+import { missingArtefacts, parseProvisionFailure } from '../../src/sandbox/provision.js';
 import { environmentRegistration, infoFor, type SandboxState } from '../../src/sandbox/sandbox.js';
 import { nodeRefs } from '../../src/sandbox/seed-aws.js';
 import { nodeObjects, worldObjects } from '../../src/sandbox/seed-kube.js';
@@ -133,5 +133,12 @@ describe('environment registration', () => {
     expect(env.aws?.endpoint).toBe('http://127.0.0.1:20006');
     expect(env.guards).toMatchObject({ maxTargets: 10, maxPercent: 50, optInLabel: 'gameday.dev/enabled=true', optInTag: 'gameday:enabled=true' });
     expect(info.nodes).toEqual(['sandbox-node-1', 'sandbox-node-2', 'sandbox-node-3']);
+  });
+});
+
+describe('first-use provisioning', () => {
+  test('an empty cache misses every artefact; `up` provisions only then', () => {
+    const missing = missingArtefacts('/nonexistent-gameday-cache');
+    expect(missing.map((m) => m.split('/').pop())).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'moto_server']);
   });
 });
