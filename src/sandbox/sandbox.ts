@@ -24,6 +24,7 @@ import { checkHealth, freePorts, isRunning, rssKiB, sleep, spawnComponent, stopP
 
 export const DEFAULT_NODES = 3;
 export const SANDBOX_ENV_NAME = 'sandbox';
+export const SANDBOX_MAX_PERCENT = 70;
 
 export interface SandboxState {
   version: 1;
@@ -124,7 +125,9 @@ export function environmentRegistration(info: SandboxInfo): Record<string, unkno
     kube: { context: info.kubeContext, kubeconfig: info.kubeconfig },
     aws: { region: info.aws.region, endpoint: info.aws.endpoint, hostedZones: info.aws.hostedZones },
     // the practice shop runs 3 checkout pods: allow killing 2 of them (67%), as the first drills do
-    guards: { ...guardSpec.parse({}), maxPercent: 70 },
+    // the default guards, except that 2 of checkout's 3 pods (67 %) may be hit: issue 4's
+    // `inject k8s.pod-kill … --param count=2` runs against this environment. Never 100.
+    guards: { ...guardSpec.parse({}), maxPercent: SANDBOX_MAX_PERCENT },
     defaultDuration: '10m',
     maxDuration: '1h',
   };

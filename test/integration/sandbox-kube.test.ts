@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-store.js';
-import { DRILL_LABEL, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
+import { DRILL_LABEL, guardSpec, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
 import { sandboxStatus } from '../../src/sandbox/sandbox.js';
 import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
 
@@ -149,7 +149,7 @@ describe('sandbox: Kubernetes', () => {
     expect(env?.critical).toBe(false);
     expect(env?.kube).toEqual({ context: 'gameday-sandbox', kubeconfig: info.kubeconfig });
     expect(env?.aws?.endpoint).toBe(info.aws.endpoint);
-    expect(env?.guards.maxPercent).toBe(50);
+    expect(env?.guards).toEqual({ ...guardSpec.parse({}), maxPercent: 70 });
     const st = await sandboxStatus();
     expect(st.components.filter((c) => !c.healthy)).toEqual([]);
     expect(st.healthy).toBe(true);

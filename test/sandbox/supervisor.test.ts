@@ -32,6 +32,7 @@ describe('supervisor', () => {
     const rec = spawnComponent({ name: 'kwok', command: '/bin/sh', args: ['-c', 'echo started; sleep 60 & sleep 60'], health: { kind: 'process' } }, dir);
     expect(rec.pid).toBeGreaterThan(0);
     expect(isRunning(rec)).toBe(true);
+    for (let i = 0; i < 50 && !readFileSync(rec.log, 'utf8').includes('started'); i++) await new Promise((r) => setTimeout(r, 100));
     // a recorded pid whose command differs is never treated as ours
     expect(isRunning({ pid: rec.pid, command: '/usr/bin/something-else' })).toBe(false);
     await stopProcess(rec, 2000);
