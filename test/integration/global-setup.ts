@@ -14,12 +14,20 @@ import './helpers/sandbox.js';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (m: string) => process.stderr.write(`[sandbox] ${m}\n`);
+  // Ctrl-C while the sandbox starts: stop what was started (nothing is left orphaned)
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let res;
   try {
-    res = await sandboxUp({ onProgress: log });
+    res = await sandboxUp({ onProgress: log, signal: abort.signal });
   } catch (e) {
     const hint = isGamedayError(e) && e.hint ? `\nhint: ${e.hint}` : '';
     throw new Error(`the integration sandbox could not start — integration tests cannot run without it:\n${isGamedayError(e) ? e.message : describeError(e)}${hint}`, { cause: e });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   log(`${res.reused ? 'reusing the running sandbox' : `started in ${res.seconds.toFixed(1)} s`}: ${res.info.apiServer}, AWS ${res.info.aws.endpoint}, kubeconfig ${res.info.kubeconfig}`);
   project.provide('sandbox', res.info);
