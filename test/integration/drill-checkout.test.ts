@@ -1,0 +1,221 @@
+/**
+ * The facilitated drill against the sandbox's real API server, scheduler, controllers and kwok nodes.
+ *  - checkout-pod-kill driven by the recording host, on an isolated copy of the shop checkout
+ *    Deployment (its own namespace, pods pinned by a node label of its own) so the "team" has
+ *    something to mitigate: the replacement pod cannot schedule until they restore the label;
+ *  - the unmodified scenario through the real CLI, unattended (the README's main job);
+ *  - a second `gameday run` on the same environment is refused while one is active;
+ *  - `gameday plan` changes nothing (API state compared before and after);
+ *  - Ctrl-C before injection leaves every pod alone.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JournalStore } from '../../src/adapters/journal-store.js';
+import { buildPorts } from '../../src/adapters/ports.js';
+import { buildProbePorts } from '../../src/adapters/probes/index.js';
+import type { DrillEvent } from '../../src/core/events.js';
+import type { Environment } from '../../src/core/environment.js';
+import { runDrill } from '../../src/drill/engine.js';
+import { loadScenario } from '../../src/drill/scenario-file.js';
+import { summarize } from '../../src/drill/summary.js';
+import { RecordingHost } from '../../src/cli/hosts/recording.js';
+import { kube, randomSuffix, sandbox, sandboxEnvironment, waitUntil } from './helpers/sandbox.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const BIN = join(REPO, 'bin/gameday.js');
+
+function cli(args: string[], opts: { stateDir: string; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', [BIN, ...args], { cwd: REPO, env: { ...process.env, GAMEDAY_STATE_DIR: opts.stateDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      opts.onStdout?.(stdout, child);
+    });
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every object the drill could touch in a namespace, with uids and resource versions. */
+async function snapshot(namespace: string): Promise<string[]> {
+  const { core, apps } = await kube();
+  const pods = (await core.listNamespacedPod({ namespace })).items.map((p) => `pod ${p.metadata?.name} ${p.metadata?.uid} ${p.metadata?.resourceVersion}`);
+  const deps = (await apps.listNamespacedDeployment({ namespace })).items.map((d) => `deploy ${d.metadata?.name} ${d.metadata?.resourceVersion}`);
+  return [...pods, ...deps].sort();
+}
+
+const label = (e: DrillEvent): string =>
+  e.type === 'probe-result' ? `probe-${e.ok ? 'ok' : 'broken'}` : e.type === 'mark' ? `mark-${e.mark}` : e.type === 'fault-injected' ? 'injected' : e.type === 'hint-revealed' ? 'hint' : e.type;
+const inOrder = (have: string[], want: string[]) => {
+  let i = 0;
+  for (const h of have) if (h === want[i]) i++;
+  return i === want.length;
+};
+
+async function checkoutReady(namespace: string, replicas = 3): Promise<void> {
+  const { apps, core } = await kube();
+  await waitUntil(`${namespace}/checkout ${replicas}/${replicas} Ready`, async () => {
+    const d = await apps.readNamespacedDeployment({ name: 'checkout', namespace });
+    const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'app=checkout' })).items;
+    return d.status?.readyReplicas === replicas && pods.length === replicas && pods.every((p) => !p.metadata?.deletionTimestamp);
+  }, 90_000);
+}
+
+describe('checkout-pod-kill on the sandbox', () => {
+  const suffix = randomSuffix();
+  const ns = `gd-drill-${suffix}`;
+  const nodeLabel = `gameday.dev/drill-it-${suffix}`;
+  let node = '';
+  let env: Environment;
+
+  const setNodeLabel = async (on: boolean) => {
+    const { core, k8s } = await kube();
+    await core.patchNode({ name: node, body: { metadata: { labels: { [nodeLabel]: on ? 'yes' : null } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  };
+
+  beforeAll(async () => {
+    env = sandboxEnvironment();
+    node = sandbox().nodes[0]!;
+    const { core, apps } = await kube();
+    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'gameday.dev/enabled': 'true' } } } });
+    await setNodeLabel(true);
+    const labels = { app: 'checkout' };
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: {
+        metadata: { name: 'checkout', labels },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, nodeSelector: { [nodeLabel]: 'yes' }, containers: [{ name: 'app', image: 'registry.example/checkout:1' }] } },
+        },
+      },
+    });
+    await checkoutReady(ns);
+  });
+  afterAll(async () => {
+    const { core } = await kube();
+    await setNodeLabel(false).catch(() => undefined);
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('recording host: preflight, injected, probe broken, hint, detected, probe recovered, mitigated, ended — summary times match the journal; a second run is refused', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'gd-drill-state-'));
+    const loaded = loadScenario('checkout-pod-kill', { dir: 'scenarios', cwd: REPO });
+    // the same scenario, pointed at the isolated copy of checkout
+    const scenario = {
+      ...loaded.scenario,
+      faults: loaded.scenario.faults.map((f) => ({ ...f, target: { ...f.target, namespace: ns } })),
+      steadyState: loaded.scenario.steadyState.map((p) => (p.type === 'k8s' ? { ...p, namespace: ns } : p)),
+    };
+    // pods keep running, but no replacement can be scheduled until the label is back
+    await setNodeLabel(false);
+    let second: Promise<{ code: number | null; stdout: string; stderr: string }> | undefined;
+    let broken = false;
+    const host: RecordingHost = new RecordingHost({
+      answers: { wentWell: 'the probe caught it at once', hard: 'finding the nodeSelector', gaps: 'no alert on pending pods', actionItems: 'alert on Pending pods @sam; runbook: nodeSelector section @kim' },
+      reactions: [
+        { on: (e) => e.type === 'probe-result' && !e.ok, keys: ['h', 'd'] },
+        { on: (e) => e.type === 'probe-result' && e.ok && broken, keys: ['m', 'q'] },
+      ],
+      onEvent: (e) => {
+        if (e.type === 'probe-result' && !e.ok) broken = true;
+        if (e.type === 'mark' && e.mark === 'detected') {
+          // while the drill is live, a second drill on the same environment must be refused
+          second = cli(['run', 'checkout-pod-kill', '--env', 'sandbox', '--yes'], { stateDir });
+          void second.then(async () => {
+            host.press('g'); // root cause: the node lost the label checkout's pods need
+            await setNodeLabel(true); // the team's fix
+          });
+        }
+      },
+    });
+    const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root: loaded.root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts });
+
+    const { events } = new JournalStore(stateDir).read(result.drillId);
+    const labels = events.map(label);
+    expect(inOrder(labels, ['drill-started', 'preflight', 'injected', 'probe-broken', 'hint', 'mark-detected', 'mark-diagnosed', 'probe-ok', 'mark-mitigated', 'debrief', 'drill-ended'])).toBe(true);
+    expect(events.find((e) => e.type === 'preflight')).toMatchObject({ ok: true });
+    expect(events.at(-1)).toMatchObject({ type: 'drill-ended', reason: 'completed' });
+    // one pod of the isolated checkout was killed, and the replacement evidence was journaled
+    const intent = events.find((e) => e.type === 'fault-intent')!;
+    expect(intent.type === 'fault-intent' && intent.record.target).toMatch(new RegExp(`^pod ${ns}/checkout-`));
+
+    const s = summarize(events);
+    const t0 = Date.parse(events.find((e) => e.type === 'fault-injected')!.at);
+    const at = (pred: (e: DrillEvent) => boolean) => Date.parse(events.find(pred)!.at) - t0;
+    expect(s.measures.find((m) => m.key === 'detect')!.ms).toBe(at((e) => e.type === 'mark' && e.mark === 'detected'));
+    expect(s.measures.find((m) => m.key === 'diagnose')!.ms).toBe(at((e) => e.type === 'mark' && e.mark === 'diagnosed'));
+    expect(s.measures.find((m) => m.key === 'mitigate')!.ms).toBe(at((e) => e.type === 'mark' && e.mark === 'mitigated'));
+    expect(s.measures.find((m) => m.key === 'recover')!.ms).toBe(at((e) => e.type === 'probe-result' && e.ok && Date.parse(e.at) > t0 && events.some((x) => x.type === 'probe-result' && !x.ok))); 
+    expect(s.hintsUsed).toBe(1);
+    expect(s.passed).toBe(true);
+    expect(s.steadyAtEnd).toBe(true);
+    expect(result.outcome).toBe('passed');
+    await checkoutReady(ns);
+
+    const refused = await second!;
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain(`environment "sandbox" is busy: drill ${result.drillId}`);
+  });
+
+  it('Ctrl-C before injection (during preflight) leaves every pod alone and exits 130', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'gd-drill-state-'));
+    await checkoutReady(ns);
+    const before = await snapshot(ns);
+    // a scenario file of the isolated copy, through the real CLI
+    const { dir } = { dir: mkdtempSync(join(tmpdir(), 'gd-drill-scn-')) };
+    const text = readFileSync(join(REPO, 'scenarios/checkout-pod-kill.yaml'), 'utf8').replaceAll('namespace: shop', `namespace: ${ns}`).replace('runbook: runbooks/checkout-pods.md#checkout-pods-not-ready\n', '');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(dir, 'checkout-pod-kill.yaml'), text);
+    let sent = false;
+    const r = await cli(['run', join(dir, 'checkout-pod-kill.yaml'), '--env', 'sandbox', '--yes'], {
+      stateDir,
+      onStdout: (out, child) => {
+        if (!sent && out.includes('preflight on sandbox')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(await snapshot(ns)).toEqual(before);
+  });
+});
+
+describe('the README main job and plan on the sandbox (namespace shop)', () => {
+  it('`gameday plan checkout-pod-kill --env sandbox` changes nothing', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'gd-plan-state-'));
+    await checkoutReady('shop');
+    const before = await snapshot('shop');
+    const r = await cli(['plan', 'checkout-pod-kill', '--env', 'sandbox', '--json', '--seed', '42'], { stateDir });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan).toMatchObject({ scenario: 'checkout-pod-kill', env: 'sandbox', ok: true, blastRadius: { targets: 1, namespaces: ['shop'] } });
+    expect(plan.faults[0].targets[0].resource).toMatch(/^pod shop\/checkout-/);
+    expect(plan.faults[0].targets[0].revert).toContain('one-shot');
+    expect(await snapshot('shop')).toEqual(before);
+    expect(new JournalStore(stateDir).list()).toEqual([]);
+  });
+
+  it('`gameday run checkout-pod-kill --env sandbox --yes` passes unattended: a pod dies, checkout heals within the objective', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'gd-run-state-'));
+    await checkoutReady('shop');
+    const out = join(stateDir, 'report.json');
+    const r = await cli(['run', 'checkout-pod-kill', '--env', 'sandbox', '--yes', '--report', out], { stateDir });
+    expect(r.stdout).toContain('Oh no! Checkout is down!');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    expect(report).toMatchObject({ scenario: 'checkout-pod-kill', mode: 'unattended', endReason: 'completed', passed: true, steadyAtEnd: true });
+    expect(report.faults).toHaveLength(1);
+    expect(report.faults[0]).toMatchObject({ kind: 'k8s.pod-kill', status: 'done' });
+    expect(report.measures.find((m: { key: string }) => m.key === 'recover')).toMatchObject({ applicable: true, met: true });
+    await checkoutReady('shop');
+  });
+});
