@@ -4,7 +4,7 @@
  * a small TCP/UDP server and a probe client, both on the namespace's own loopback.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,7 @@ function agentEnv(spec: RuleSpec, opts: { drill?: string; fault?: string; deadli
     GAMEDAY_DEADLINE: String(Math.floor(Date.now() / 1000) + (opts.deadlineInS ?? 300)),
     GAMEDAY_CHECK_SECONDS: '0.5',
     GAMEDAY_IPTABLES: opts.backend ?? 'nft',
+    GAMEDAY_STATE_FILE: join(ns.dir, `applied-${drill}`),
     ...(opts.leaseFile ? { GAMEDAY_LEASE_FILE: opts.leaseFile } : {}),
   };
 }
@@ -173,8 +174,10 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
   it('REJECT egress → connection refused, other traffic flows; SIGTERM reverts and leaves nothing', async () => {
     await ns.startServer();
     expect(ns.probe(1000, 'tcp:127.0.0.2:8080')).toEqual({ 'tcp:127.0.0.2:8080': 'ok' });
-    const a = ns.agent(agentEnv({ preset: 'egress', to: '127.0.0.2/32:8080', action: 'reject' }));
+    const env = agentEnv({ preset: 'egress', to: '127.0.0.2/32:8080', action: 'reject' });
+    const a = ns.agent(env);
     await a.waitFor(/applied \d+ rules/, 10_000);
+    expect(existsSync(env.GAMEDAY_STATE_FILE!)).toBe(true); // the pod's readiness probe reads this
     expect(ns.probe(1500, 'tcp:127.0.0.2:8080', 'tcp:127.0.0.2:8081', 'tcp:127.0.0.1:8080')).toEqual({
       'tcp:127.0.0.2:8080': 'refused',
       'tcp:127.0.0.2:8081': 'ok',
@@ -187,6 +190,7 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
     a.proc.kill('SIGTERM');
     await a.waitFor(/reverted reason=signal/, 10_000);
     expect(await a.exited).toBe(0);
+    expect(existsSync(env.GAMEDAY_STATE_FILE!)).toBe(false);
     expect(ns.probe(1500, 'tcp:127.0.0.2:8080')).toEqual({ 'tcp:127.0.0.2:8080': 'ok' });
     expect(ours(ns.rules())).toEqual([]);
   });

@@ -124,7 +124,8 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   async inject(ctx, _target, _params, undo, ref) {
     // watch the owner's pods from before the delete: the replacement's every step is seen live
     const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), tracked(undo), ctx.now) : undefined;
-    if (tracker) await tracker.synced;
+    // bounded: a slow list must not hold the kill back for long (observe then falls back to API times)
+    if (tracker) await Promise.race([tracker.synced, new Promise((r) => setTimeout(r, 5_000).unref?.())]);
     const t0 = ctx.now();
     if (tracker) tracker.deletedAt = t0;
     let r: 'deleted' | 'not-found';
