@@ -208,6 +208,7 @@ export function truncate(line: string, width: number): string {
   let out = '';
   for (let i = 0; i < line.length; i++) {
     if (line[i] === '\u001b') {
+      // eslint-disable-next-line no-control-regex
       const m = /^\u001b\[[0-9;?]*[A-Za-z]/.exec(line.slice(i));
       if (m) {
         out += m[0];
