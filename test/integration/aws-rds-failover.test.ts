@@ -56,7 +56,7 @@ describe('aws.rds-failover against moto', () => {
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatchObject({ phase: 'failover', writerBefore: before, writerAfter: after, confirmed: true, status: 'available' });
     expect(typeof reports[0]!.durationMs).toBe('number');
-    console.log(`[figure] rds cluster failover on moto: ${String(reports[0]!.duration)} in ${String(reports[0]!.polls)} poll(s)`);
+    console.log(`[figure] rds cluster failover on moto: ${String(reports[0]!.durationMs)} ms in ${String(reports[0]!.polls)} poll(s)`);
     expect((await inj.verify(world.ctx as never, undo, 'injected', r)).ok).toBe(true);
     expect((await inj.revert(world.ctx as never, undo, r)).outcome).toBe('nothing-to-revert');
   });

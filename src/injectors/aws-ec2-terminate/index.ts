@@ -7,7 +7,6 @@ import { z } from 'zod';
 import type { Injector } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import { durationSchema } from '../../core/schema-helpers.js';
-import { formatDuration } from '../../core/duration.js';
 import { pollUntil } from '../aws-shared/common.js';
 import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
@@ -65,7 +64,7 @@ export const awsEc2Terminate: Injector<Needs, z.infer<typeof ec2TargetSchema>, z
       return { done: !!g && inService.length >= desired, value: inService, status: `${inService.length}/${desired} in service` };
     });
     const durationMs = ctx.now() - startedAt;
-    await report({ asg: undo.asg, terminated: undo.instanceId, replaced: r.done, inService: r.value, durationMs, duration: formatDuration(durationMs) });
+    await report({ asg: undo.asg, terminated: undo.instanceId, replaced: r.done, inService: r.value, durationMs });
   },
 
   async revert(_ctx, undo) {

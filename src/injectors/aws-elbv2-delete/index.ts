@@ -78,7 +78,8 @@ export const awsElbv2Delete: Injector<Needs, z.infer<typeof targetSchema>, z.inf
       targets.push({ id: lb.LoadBalancerName ?? arn, scope: { resource: `loadbalancer ${lb.LoadBalancerName}`, optedIn: isOptedIn(ctx, tags[arn]) }, data: { arn, name: lb.LoadBalancerName ?? '' } });
     }
     const notes = lbs.map((l) => `${l.LoadBalancerName}: ${l.Type} ${l.Scheme ?? ''}, DNS ${l.DNSName}; a re-created LB gets a new ARN and DNS name`);
-    return { targets, candidates: lbs.length, notes };
+    // no `candidates`: every match is a target (a name or ARN names one LB; a tag means all it tags), so a share is meaningless
+    return { targets, notes };
   },
 
   async prepare(ctx, target) {

@@ -58,7 +58,7 @@ async function measure(ctx: InjectorContext<Needs>, undo: RdsUndo, from: { write
     return { done: !!s && failoverDone(undo.kind, from, s), value: s, status };
   });
   const durationMs = ctx.now() - startedAt;
-  return { confirmed: r.done, durationMs, duration: formatDuration(durationMs), polls: r.polls, writerAfter: r.value?.writer, azAfter: r.value?.az, status: r.value?.status };
+  return { confirmed: r.done, durationMs, polls: r.polls, writerAfter: r.value?.writer, azAfter: r.value?.az, status: r.value?.status };
 }
 
 export const awsRdsFailover: Injector<Needs, z.infer<typeof targetSchema>, z.infer<typeof paramsSchema>, Data, RdsUndo> = {

@@ -55,7 +55,8 @@ export async function selectInstances(ctx: InjectorContext<'ec2'>, spec: Ec2Targ
     if (name) data.name = name;
     return { id: i.InstanceId!, scope: { resource: instanceLabel(data), optedIn: isOptedIn(ctx, i.Tags) }, data };
   });
-  return { selection: { targets, candidates: found.length }, chosen };
+  // a share of the candidates only means something when `count` picks some of them
+  return { selection: count === undefined ? { targets } : { targets, candidates: found.length }, chosen };
 }
 
 export async function instanceState(ctx: InjectorContext<'ec2'>, id: string): Promise<string> {
