@@ -128,4 +128,41 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
     expect(gameday('halt', '--clear').status).toBe(0);
     expect(await leftovers(drill)).toEqual([]);
   });
+
+  const lease = async (drill: string): Promise<number> => {
+    const { core } = await kube();
+    const cms = (await core.listNamespacedConfigMap({ namespace: NS, labelSelector: `gameday.dev/drill=${drill}` })).items;
+    return Number(cms[0]?.data?.['lease-expires-at'] ?? NaN) * 1000;
+  };
+  const WAIT = [...INJECT.filter((a) => a !== '--yes'), '--yes', '--wait'];
+
+  it('attached (--wait): the lease is short and renewed; Ctrl-C reverts everything', async () => {
+    const c = start(...WAIT);
+    await until(() => /verified injected/.test(out), 'the fault to be active');
+    const drill = drillId();
+    const first = await lease(drill);
+    const deadline = Date.now() + 300_000;
+    expect(first).toBeLessThan(deadline - 60_000); // a lease, not the deadline
+    await until(async () => (await lease(drill)) > first, 'a lease renewal', 25_000);
+    console.log(`lease renewed: +${((await lease(drill)) - first) / 1000}s`);
+    c.kill('SIGINT');
+    await exited(c);
+    expect(out).toContain('reverted');
+    expect(await leftovers(drill)).toEqual([]);
+  });
+
+  it("attached, then SIGKILL: renewals stop, so the agents' lease runs out within the TTL (and halt cleans up)", async () => {
+    const c = start(...WAIT);
+    await until(() => /verified injected/.test(out), 'the fault to be active');
+    const drill = drillId();
+    c.kill('SIGKILL');
+    await exited(c);
+    const killedAt = Date.now();
+    const l = await lease(drill);
+    // every agent reverts by itself at l: no later than one TTL (2 min) after the process died
+    expect(l).toBeLessThanOrEqual(killedAt + 120_000 + 1_000);
+    expect(l).toBeLessThan(killedAt + 300_000 - 60_000);
+    halt();
+    expect(await leftovers(drill)).toEqual([]);
+  });
 });
