@@ -80,6 +80,22 @@ describe('k8s.pod-kill on the sandbox', () => {
     }
   });
 
+  it('the client-side token bucket paces a blast (qps 4, burst 1): deletes are spread, all land, all recover', async () => {
+    const { createKubePort } = await import('../../src/adapters/kube/index.js');
+    const slow = await createKubePort(env, { rateLimit: { qps: 4, burst: 1 } });
+    const ctx = contextWith({ kube: slow }, env);
+    const params = k8sPodKill.paramsSchema.parse({ mode: 'all', gracePeriod: '0' });
+    const sel = await k8sPodKill.select(ctx, { namespace: ns.name, selector: 'app=web' }, params, seededRandom(9));
+    expect(sel.targets).toHaveLength(3);
+    const prepared = await Promise.all(sel.targets.map(async (t) => ({ t, r: ref(`f3-${t.id}`), undo: await k8sPodKill.prepare(ctx, t, params, ref(`f3-${t.id}`)) })));
+    const injected = await Promise.all(prepared.map((p) => k8sPodKill.inject(ctx, p.t, params, p.undo, p.r)));
+    const at = injected.map((d) => Number(d!.deletedAtMs)).sort((a, b) => a - b);
+    console.log(`paced deletes at +${at.map((x) => x - at[0]!).join(' ms, +')} ms`);
+    expect(at[2]! - at[0]!).toBeGreaterThanOrEqual(350); // 3 deletes at 4/s: about 250 ms apart
+    await Promise.all(prepared.map((p, i) => k8sPodKill.observe!(ctx, p.undo, injected[i], async () => {}, p.r)));
+    await ns.waitReady('web', 3);
+  });
+
   it('an empty selection is a clear error, and a vanished pod is TARGET_GONE', async () => {
     const ctx = contextWith({ kube }, env);
     const params = k8sPodKill.paramsSchema.parse({});
