@@ -26,6 +26,8 @@ export interface Pki {
   adminKey: string;
   saKey: string;
   saPub: string;
+  proxyCert: string;
+  proxyKey: string;
 }
 
 export const pkiFiles = (dir: string): Pki => ({
@@ -37,6 +39,8 @@ export const pkiFiles = (dir: string): Pki => ({
   adminKey: join(dir, 'admin.key'),
   saKey: join(dir, 'sa.key'),
   saPub: join(dir, 'sa.pub'),
+  proxyCert: join(dir, 'front-proxy-client.crt'),
+  proxyKey: join(dir, 'front-proxy-client.key'),
 });
 
 export interface ComponentSpec {
@@ -100,6 +104,14 @@ export function componentSpecs(p: SandboxPaths, ports: Ports): Record<ComponentN
         `--tls-private-key-file=${pki.serverKey}`,
         `--client-ca-file=${pki.caCert}`,
         '--authorization-mode=RBAC',
+        // the aggregation layer's front-proxy settings (controllers read them; unset = an error a minute)
+        `--requestheader-client-ca-file=${pki.caCert}`,
+        '--requestheader-allowed-names=front-proxy-client',
+        '--requestheader-username-headers=X-Remote-User',
+        '--requestheader-group-headers=X-Remote-Group',
+        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+        `--proxy-client-cert-file=${pki.proxyCert}`,
+        `--proxy-client-key-file=${pki.proxyKey}`,
         '--allow-privileged=true',
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,

@@ -58,6 +58,7 @@ export async function ensurePki(dir: string): Promise<Pki> {
   };
   await leaf(f.serverKey, f.serverCert, '/CN=kube-apiserver', [`subjectAltName=${serverAltNames().join(',')}`, 'extendedKeyUsage=serverAuth', 'keyUsage=critical,digitalSignature,keyEncipherment']);
   await leaf(f.adminKey, f.adminCert, `/O=system:masters/CN=${ADMIN_USER}`, ['extendedKeyUsage=clientAuth', 'keyUsage=critical,digitalSignature,keyEncipherment']);
+  await leaf(f.proxyKey, f.proxyCert, '/CN=front-proxy-client', ['extendedKeyUsage=clientAuth', 'keyUsage=critical,digitalSignature,keyEncipherment']);
   const sa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(f.saKey, sa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   writeFileSync(f.saPub, sa.publicKey.export({ type: 'spki', format: 'pem' }).toString());
