@@ -28,7 +28,7 @@ import { portsNeeded, resolvePlan, planEvent, type Plan } from '../runner/plan.j
 import { injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/runner.js';
 import { revertAll } from '../runner/revert.js';
 import type { DrillHost, DrillKey, PanelView } from './host.js';
-import { planJson, planLines } from './plan-view.js';
+import { objectiveLine, planJson, planLines } from './plan-view.js';
 import { WakeQueue } from './queue.js';
 import { readRunbook } from './runbook.js';
 import { splitActionItems, summarize, type DrillSummary } from './summary.js';
@@ -382,16 +382,6 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     release();
     deps.signal.removeEventListener('abort', onOuterAbort);
   }
-}
-
-export function objectiveLine(s: Scenario): string {
-  const o = s.objectives;
-  return [
-    o.detectWithin !== undefined && `detect within ${formatDuration(o.detectWithin)}`,
-    o.diagnoseWithin !== undefined && `diagnose within ${formatDuration(o.diagnoseWithin)}`,
-    o.mitigateWithin !== undefined && `mitigate within ${formatDuration(o.mitigateWithin)}`,
-    o.recoverWithin !== undefined && `recover within ${formatDuration(o.recoverWithin)}`,
-  ].filter(Boolean).join(', ');
 }
 
 function logLine(e: DrillEvent, state: DrillState): string | undefined {

@@ -1,5 +1,6 @@
 /** A plan as lines a facilitator reads: blast radius, guards, deadlines, what revert will do. Pure. */
 import { formatDuration } from '../core/duration.js';
+import type { Scenario } from '../core/scenario.js';
 import type { Plan } from '../runner/plan.js';
 
 export interface PlanJson {
@@ -60,4 +61,14 @@ export function planLines(p: PlanJson): string[] {
   for (const g of p.guards) out.push(`  ${g.ok ? '✔' : '✘'} ${g.guard}${g.fault !== undefined ? ` (fault ${g.fault + 1})` : ''}: ${g.detail}`);
   out.push(p.ok ? 'Verdict: allowed.' : 'Verdict: REFUSED — nothing will be changed.');
   return out;
+}
+
+export function objectiveLine(s: Scenario): string {
+  const o = s.objectives;
+  return [
+    o.detectWithin !== undefined && `detect within ${formatDuration(o.detectWithin)}`,
+    o.diagnoseWithin !== undefined && `diagnose within ${formatDuration(o.diagnoseWithin)}`,
+    o.mitigateWithin !== undefined && `mitigate within ${formatDuration(o.mitigateWithin)}`,
+    o.recoverWithin !== undefined && `recover within ${formatDuration(o.recoverWithin)}`,
+  ].filter(Boolean).join(', ');
 }
