@@ -97,11 +97,14 @@ export async function stopProcess(rec: ProcessRecord, graceMs = 5000): Promise<v
   };
   signal('SIGTERM');
   const until = Date.now() + graceMs;
-  while (Date.now() < until) {
-    if (!isRunning(rec)) return;
-    await sleep(100);
+  while (Date.now() < until && isRunning(rec)) await sleep(100);
+  // the leader is gone (or ignored SIGTERM): nothing of its group may outlive it
+  try {
+    process.kill(-rec.pid, 'SIGKILL');
+  } catch {
+    /* the group is empty */
   }
-  signal('SIGKILL');
+  if (isRunning(rec)) signal('SIGKILL');
   for (let i = 0; i < 50 && isRunning(rec); i++) await sleep(100);
 }
 

@@ -37,6 +37,7 @@ describe('supervisor', () => {
     expect(isRunning({ pid: rec.pid, command: '/usr/bin/something-else' })).toBe(false);
     await stopProcess(rec, 2000);
     expect(isRunning(rec)).toBe(false);
+    for (let i = 0; i < 20 && liveGroupMembers(rec.pid).length; i++) await new Promise((r) => setTimeout(r, 100));
     expect(liveGroupMembers(rec.pid)).toEqual([]); // no member of its group survives
     expect(readFileSync(rec.log, 'utf8')).toContain('started');
   });
