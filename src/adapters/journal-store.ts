@@ -66,7 +66,16 @@ export class JournalStore {
     const isNew = !existsSync(file);
     mkdirSync(this.dir, { recursive: true });
     let lastSeq = 0;
-    if (!isNew) lastSeq = parseJournal(readFileSync(file, 'utf8'), file).events.reduce((m, e) => Math.max(m, e.seq), 0);
+    if (!isNew) {
+      let text = readFileSync(file, 'utf8');
+      if (text.length > 0 && !text.endsWith('\n')) {
+        // a crash tore the last line: end it here, so the next event starts a line of its own
+        // (otherwise it would be glued to the fragment and lost with it)
+        terminateTornLine(file);
+        text += '\n';
+      }
+      lastSeq = parseJournal(text, file).events.reduce((m, e) => Math.max(m, e.seq), 0);
+    }
     const writer = new JournalWriter(file, drillId, lastSeq);
     if (isNew) fsyncDir(this.dir); // the new file's directory entry must survive a crash too
     return writer;
@@ -128,6 +137,16 @@ export function parseJournal(text: string, file = '<journal>'): JournalRead {
     }
   });
   return { events, problems };
+}
+
+function terminateTornLine(file: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    writeSync(fd, '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fsyncDir(dir: string): void {
