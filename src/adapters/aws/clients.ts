@@ -30,7 +30,8 @@ const loaders = {
   ec2: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-ec2')).EC2Client(c),
   elbv2: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-elastic-load-balancing-v2')).ElasticLoadBalancingV2Client(c),
   rds: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-rds')).RDSClient(c),
-  route53: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-route-53')).Route53Client({ ...c, region: 'us-east-1' === c.region ? c.region : c.region }),
+  // Route 53 is global: the SDK signs for us-east-1 whatever region it is given
+  route53: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-route-53')).Route53Client(c),
   cloudwatch: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(c),
   autoscaling: async (c: AwsClientConfig) => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(c),
 };

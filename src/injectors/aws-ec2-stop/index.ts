@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
-import { pollUntil } from '../aws-shared/common.js';
+import { pollUntil, tagValue } from '../aws-shared/common.js';
 import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
 type Needs = 'ec2';
@@ -29,8 +29,10 @@ export const awsEc2Stop: Injector<Needs, z.infer<typeof ec2TargetSchema>, z.infe
   paramsSchema: ec2ParamsSchema,
 
   async select(ctx, spec, params, random) {
-    const { selection } = await selectInstances(ctx, spec, params.count, random);
-    return selection;
+    const { selection, chosen } = await selectInstances(ctx, spec, params.count, random);
+    const groups = [...new Set(chosen.map((i) => tagValue(i.Tags, 'aws:autoscaling:groupName')).filter((g): g is string => !!g))];
+    const notes = groups.map((g) => `Auto Scaling group ${g}: its health checks may replace a stopped instance before the revert starts it again`);
+    return notes.length ? { ...selection, notes } : selection;
   },
 
   async prepare(ctx, target) {

@@ -26,6 +26,9 @@ type Needs = 'elbv2' | 'route53';
 type Data = { arn: string; name: string };
 export type ElbUndo = { snapshot: LbSnapshot };
 
+/** Tags the AWS Load Balancer Controller (and the legacy in-tree provider) put on the LBs they own. */
+const CONTROLLER_TAGS = ['elbv2.k8s.aws/cluster', 'service.k8s.aws/stack', 'ingress.k8s.aws/stack', 'kubernetes.io/service-name'];
+
 const protectedError = (name: string) =>
   new GamedayError('GUARD_REFUSED', `load balancer ${name} has deletion protection on; gameday will not turn it off`, {
     hint: 'pick another load balancer, or turn deletion protection off yourself if this one may really be deleted',
@@ -78,6 +81,10 @@ export const awsElbv2Delete: Injector<Needs, z.infer<typeof targetSchema>, z.inf
       targets.push({ id: lb.LoadBalancerName ?? arn, scope: { resource: `loadbalancer ${lb.LoadBalancerName}`, optedIn: isOptedIn(ctx, tags[arn]) }, data: { arn, name: lb.LoadBalancerName ?? '' } });
     }
     const notes = lbs.map((l) => `${l.LoadBalancerName}: ${l.Type} ${l.Scheme ?? ''}, DNS ${l.DNSName}; a re-created LB gets a new ARN and DNS name`);
+    for (const l of lbs) {
+      const owner = CONTROLLER_TAGS.find((k) => tagValue(tags[l.LoadBalancerArn!], k) !== undefined);
+      if (owner) notes.push(`${l.LoadBalancerName} is managed by a Kubernetes controller (tag ${owner}): it may re-create it itself when it reconciles; revert then leaves that one alone`);
+    }
     // no `candidates`: every match is a target (a name or ARN names one LB; a tag means all it tags), so a share is meaningless
     return { targets, notes };
   },
