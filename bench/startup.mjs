@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Startup figures: medians over N runs (after warm-ups) of a bare `node -e 0`, `gameday --help`,
+// `gameday list` (in the repository: scenarios/ exists), and, for comparison, loading the
+// Kubernetes client that the light commands must not load. Uses the built CLI (npm run build).
+//
+//   npm run bench                      # 15 runs each, 2 warm-ups
+//   node bench/startup.mjs --runs 30 --warmup 3 [--json]
+// Runs are interleaved (one of each command per round) so that background load on a shared
+// machine spreads evenly over the commands instead of landing on one of them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const runs = flag('--runs', 15);
+const warmup = flag('--warmup', 2);
+const json = args.includes('--json');
+
+if (!existsSync(join(root, 'dist/cli/main.js'))) {
+  console.error('bench: dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+
+const state = mkdtempSync(join(tmpdir(), 'gd-bench-'));
+const env = { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: state, GAMEDAY_CACHE: join(state, 'cache') };
+const cases = [
+  { name: 'node -e 0', argv: ['-e', '0'] },
+  { name: 'gameday --help', argv: ['bin/gameday.js', '--help'] },
+  { name: 'gameday list', argv: ['bin/gameday.js', 'list'] },
+  { name: "import('@kubernetes/client-node')", argv: ['-e', "await import('@kubernetes/client-node')"] },
+];
+
+function once(c) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, c.argv, { cwd: root, env, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) {
+    console.error(`bench: ${c.name} exited ${r.status}\n${r.stderr}`);
+    process.exit(1);
+  }
+  return ms;
+}
+
+const times = new Map(cases.map((c) => [c.name, []]));
+try {
+  for (let i = 0; i < warmup; i++) for (const c of cases) once(c);
+  for (let i = 0; i < runs; i++) for (const c of cases) times.get(c.name).push(once(c));
+} finally {
+  rmSync(state, { recursive: true, force: true });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const base = median(times.get('node -e 0'));
+const rows = cases.map((c) => {
+  const xs = times.get(c.name);
+  const med = median(xs);
+  return { command: c.name, medianMs: Math.round(med), minMs: Math.round(Math.min(...xs)), maxMs: Math.round(Math.max(...xs)), overNodeMs: Math.round(med - base) };
+});
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
+  memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+  runs,
+  warmup,
+};
+
+if (json) {
+  console.log(JSON.stringify({ machine, rows }, null, 2));
+} else {
+  console.log(`machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node} ${machine.platform}, load ${machine.loadAverage1m}`);
+  console.log(`${runs} runs each after ${warmup} warm-up(s), interleaved; wall time of the whole process\n`);
+  const head = ['command', 'median ms', 'min', 'max', 'vs node -e 0'];
+  const body = rows.map((r) => [r.command, String(r.medianMs), String(r.minMs), String(r.maxMs), r.command === 'node -e 0' ? '—' : `+${r.overNodeMs}`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  console.log(fmt(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const b of body) console.log(fmt(b));
+}
