@@ -29,6 +29,7 @@ import { injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps 
 import { revertAll } from '../runner/revert.js';
 import type { DrillHost, DrillKey, PanelView } from './host.js';
 import { objectiveLine, planJson, planLines } from './plan-view.js';
+import type { ClusterLock, HeldLease } from './lease.js';
 import { WakeQueue } from './queue.js';
 import { readRunbook } from './runbook.js';
 import { splitActionItems, summarize, type DrillSummary } from './summary.js';
@@ -56,6 +57,8 @@ export interface DrillDeps {
   signal: AbortSignal;
   buildPorts: PortBuilder;
   buildProbePorts: (env: Environment, needs: readonly ProbePortName[]) => Promise<ProbePorts & { close(): Promise<void> }>;
+  /** the cluster side of the environment lock (a Lease); omitted: the lock file only */
+  clusterLock?: ClusterLock;
 }
 
 export interface DrillResult {
@@ -124,6 +127,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   let ports: Partial<PortSet> = {};
   let probePorts: (ProbePorts & { close(): Promise<void> }) | undefined;
   let probes: ProbeLoop | undefined;
+  let lease: HeldLease | undefined;
   let stopKeys: (() => void) | undefined;
   let stopKeepAlive: (() => void) | undefined;
   let observing: Promise<void> | undefined;
@@ -142,6 +146,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
 
   try {
     host.emit({ type: 'progress', message: `preflight on ${env.name}: resolving targets and checking steady state…` });
+    lease = await deps.clusterLock?.(env, drillId, (message) => host.emit({ type: 'warning', message })); // throws LOCKED
+    checkAbort();
     const seed = opts.seed ?? newSeed();
     ports = await deps.buildPorts(env, portsNeeded(scenario.faults));
     checkAbort();
@@ -166,7 +172,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const checks = [
       { name: 'environment non-critical', ok: true, detail: env.name },
       { name: 'halt flag clear', ok: true },
-      { name: 'environment lock', ok: true, detail: `held by this drill (pid ${process.pid})` },
+      { name: 'environment lock', ok: true, detail: `held by this drill (pid ${process.pid})${lease ? `; cluster lease ${lease.name}` : ''}` },
       ...plan.verdicts.filter((v) => v.guard !== 'environment' && v.guard !== 'halt-flag').map((v) => ({ name: `guard ${v.guard}${v.fault !== undefined ? ` (fault ${v.fault + 1})` : ''}`, ok: v.ok, detail: v.detail })),
       ...steady.map((r) => ({ name: `steady state: ${r.probe}`, ok: r.ok, detail: r.detail })),
     ];
@@ -379,6 +385,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     await observing?.catch(() => undefined);
     await probePorts?.close().catch(() => undefined);
     journal?.close();
+    await lease?.release().catch(() => undefined);
     release();
     deps.signal.removeEventListener('abort', onOuterAbort);
   }

@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
 import { buildPorts } from '../../src/adapters/ports.js';
 import { buildProbePorts } from '../../src/adapters/probes/index.js';
+import { clusterLock, leaseName } from '../../src/adapters/probes/cluster-lease.js';
+import { GamedayError } from '../../src/core/errors.js';
 import type { DrillEvent } from '../../src/core/events.js';
 import type { Environment } from '../../src/core/environment.js';
 import { runDrill } from '../../src/drill/engine.js';
@@ -115,7 +117,7 @@ describe('checkout-pod-kill on the sandbox', () => {
     };
     // pods keep running, but no replacement can be scheduled until the label is back
     await setNodeLabel(false);
-    let second: Promise<{ code: number | null; stdout: string; stderr: string }> | undefined;
+    let second: Promise<{ code: number | null; stdout: string; stderr: string }[]> | undefined;
     let broken = false;
     const host: RecordingHost = new RecordingHost({
       answers: { wentWell: 'the probe caught it at once', hard: 'finding the nodeSelector', gaps: 'no alert on pending pods', actionItems: 'alert on Pending pods @sam; runbook: nodeSelector section @kim' },
@@ -127,7 +129,9 @@ describe('checkout-pod-kill on the sandbox', () => {
         if (e.type === 'probe-result' && !e.ok) broken = true;
         if (e.type === 'mark' && e.mark === 'detected') {
           // while the drill is live, a second drill on the same environment must be refused
-          second = cli(['run', 'checkout-pod-kill', '--env', 'sandbox', '--yes'], { stateDir });
+          // same machine (same state dir: the lock file) and another machine (another state dir: the cluster Lease)
+          const elsewhere = mkdtempSync(join(tmpdir(), 'gd-drill-elsewhere-'));
+          second = Promise.all([cli(['run', 'checkout-pod-kill', '--env', 'sandbox', '--yes'], { stateDir }), cli(['run', 'checkout-pod-kill', '--env', 'sandbox', '--yes'], { stateDir: elsewhere })]);
           void second.then(async () => {
             host.press('g'); // root cause: the node lost the label checkout's pods need
             await setNodeLabel(true); // the team's fix
@@ -135,7 +139,7 @@ describe('checkout-pod-kill on the sandbox', () => {
         }
       },
     });
-    const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root: loaded.root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts });
+    const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root: loaded.root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts, clusterLock });
 
     const { events } = new JournalStore(stateDir).read(result.drillId);
     const labels = events.map(label);
@@ -159,9 +163,17 @@ describe('checkout-pod-kill on the sandbox', () => {
     expect(result.outcome).toBe('passed');
     await checkoutReady(ns);
 
-    const refused = await second!;
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toContain(`environment "sandbox" is busy: drill ${result.drillId}`);
+    const [sameMachine, otherMachine] = await second!;
+    expect(sameMachine!.code).toBe(3);
+    expect(sameMachine!.stderr).toContain(`environment "sandbox" is busy: drill ${result.drillId}`);
+    expect(otherMachine!.code).toBe(3);
+    expect(otherMachine!.stderr).toContain(`drill ${result.drillId}`);
+    expect(otherMachine!.stderr).toContain('holds the cluster lease gameday-system/gameday-env-sandbox');
+    expect(events.find((e) => e.type === 'preflight' && e.checks.some((c) => c.detail?.includes('cluster lease gameday-system/gameday-env-sandbox')))).toBeDefined();
+    // released at the end
+    const { k8s, kc } = await kube();
+    const coord = kc.makeApiClient(k8s.CoordinationV1Api);
+    expect(await coord.readNamespacedLease({ name: leaseName('sandbox'), namespace: 'gameday-system' }).catch((e) => e.code)).toBe(404);
   });
 
   it('Ctrl-C before injection (during preflight) leaves every pod alone and exits 130', async () => {
@@ -186,6 +198,32 @@ describe('checkout-pod-kill on the sandbox', () => {
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
     expect(await snapshot(ns)).toEqual(before);
+  });
+});
+
+describe('the cluster lease', () => {
+  it('is held by one drill, refused to another, taken over when nobody renews it, released at the end', async () => {
+    const env = { ...sandboxEnvironment(), name: `lease-it-${randomSuffix()}` };
+    const { k8s, kc } = await kube();
+    const coord = kc.makeApiClient(k8s.CoordinationV1Api);
+    const name = leaseName(env.name);
+    const notices: string[] = [];
+    const a = await clusterLock(env, 'drill-a', (m) => notices.push(m));
+    expect(a?.name).toBe(`gameday-system/${name}`);
+    expect((await coord.readNamespacedLease({ name, namespace: 'gameday-system' })).spec?.holderIdentity).toBe('drill-a');
+    const b = await clusterLock(env, 'drill-b', (m) => notices.push(m)).catch((e) => e);
+    expect(b).toBeInstanceOf(GamedayError);
+    expect(b.code).toBe('LOCKED');
+    expect(b.message).toContain('drill drill-a');
+    await a!.release();
+    expect(await coord.readNamespacedLease({ name, namespace: 'gameday-system' }).catch((e) => e.code)).toBe(404);
+    // a lease its drill stopped renewing five minutes ago is taken over
+    const old = new k8s.V1MicroTime(Date.now() - 300_000);
+    await coord.createNamespacedLease({ namespace: 'gameday-system', body: { metadata: { name }, spec: { holderIdentity: 'dead-drill', leaseDurationSeconds: 60, acquireTime: old, renewTime: old } } });
+    const c = await clusterLock(env, 'drill-c', (m) => notices.push(m));
+    expect((await coord.readNamespacedLease({ name, namespace: 'gameday-system' })).spec?.holderIdentity).toBe('drill-c');
+    await c!.release();
+    expect(notices).toEqual([]);
   });
 });
 

@@ -41,7 +41,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   }
   const result = await runDrill(
     { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
-    { host, signal: ctx.signal, buildPorts, buildProbePorts },
+    { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/probes/cluster-lease.js')).clusterLock : undefined },
   );
   if (result.summary && reportFile && reportFormat) {
     writeFileSync(reportFile, renderers[reportFormat](result.summary));
