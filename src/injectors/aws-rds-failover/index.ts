@@ -30,6 +30,8 @@ const paramsSchema = z
   .default({ failBack: false, hold: 60_000, timeout: 600_000 });
 
 type Needs = 'rds';
+/** how long verify('injected') waits for a describe that shows the failover */
+const VERIFY_WINDOW_MS = 20_000;
 type Data = { kind: 'cluster' | 'instance'; id: string };
 export type RdsUndo = {
   kind: 'cluster' | 'instance';
@@ -127,9 +129,17 @@ export const awsRdsFailover: Injector<Needs, z.infer<typeof targetSchema>, z.inf
     if (!s) return { ok: phase === 'reverted', detail: `${undo.id} not found` };
     const here = `${s.status}, writer ${s.writer ?? '?'}${s.az ? ` in ${s.az}` : ''}`;
     if (phase === 'reverted') return { ok: true, detail: `one-shot: nothing to revert (${here})` };
-    const moved = undo.kind === 'cluster' ? s.writer !== undo.writerBefore : s.az !== undo.azBefore;
-    const inProgress = /failing-over|rebooting|modifying/.test(s.status);
-    return { ok: moved || inProgress, detail: moved ? `failed over: ${here} (was ${undo.writerBefore}${undo.azBefore ? ` in ${undo.azBefore}` : ''})` : inProgress ? `failover in progress: ${here}` : `no failover seen yet: ${here}` };
+    // right after the call a describe is often stale: give it a short, bounded while to show movement
+    const seen = await pollUntil(ctx, { what: `${undo.id} to show the failover`, timeoutMs: VERIFY_WINDOW_MS, initialDelayMs: 1_000, maxDelayMs: 5_000 }, async () => {
+      const now = await readState(ctx, undo.kind, undo.id);
+      const moved = !!now && (undo.kind === 'cluster' ? now.writer !== undo.writerBefore : now.az !== undo.azBefore);
+      const inProgress = !!now && /failing-over|rebooting|modifying/.test(now.status);
+      return { done: moved || inProgress, value: { now, moved }, status: now ? `${now.status}, writer ${now.writer ?? '?'}` : 'not found' };
+    });
+    const n = seen.value.now;
+    const there = n ? `${n.status}, writer ${n.writer ?? '?'}${n.az ? ` in ${n.az}` : ''}` : 'not found';
+    const was = `was ${undo.writerBefore}${undo.azBefore ? ` in ${undo.azBefore}` : ''}`;
+    return { ok: seen.done, detail: seen.value.moved ? `failed over: ${there} (${was})` : seen.done ? `failover in progress: ${there}` : `no failover seen after ${formatDuration(seen.elapsedMs)}: ${there}` };
   },
 
   describeRevert(undo, target) {

@@ -105,6 +105,20 @@ describe('aws.rds-failover: measuring the failover', () => {
     expect(reports[0]).toMatchObject({ confirmed: true, azAfter: 'eu-west-1b', polls: 4 });
   });
 
+  it('verify(injected) looks past a stale describe for a short, bounded while', async () => {
+    rdsMock.on(RDS.DescribeDBClustersCommand).resolvesOnce(cluster('available', 'shop-db-1')).resolvesOnce(cluster('available', 'shop-db-1')).resolvesOnce(cluster('available', 'shop-db-1')).resolves(cluster('failing-over', 'shop-db-1'));
+    const clock = world();
+    expect(await awsRdsFailover.verify(clock.ctx as never, clusterUndo, 'injected', ref)).toEqual({ ok: true, detail: 'failover in progress: failing-over, writer shop-db-1 in eu-west-1a' });
+    expect(clock.sleeps).toEqual([1000, 1600]);
+
+    rdsMock.reset();
+    rdsMock.on(RDS.DescribeDBInstancesCommand).callsFake((input: RDS.DescribeDBInstancesCommandInput) => ({ DBInstances: [{ DBInstanceIdentifier: input.DBInstanceIdentifier, AvailabilityZone: azOf[input.DBInstanceIdentifier!] }] }));
+    rdsMock.on(RDS.DescribeDBClustersCommand).resolves(cluster('available', 'shop-db-1'));
+    const stuck = world();
+    expect(await awsRdsFailover.verify(stuck.ctx as never, clusterUndo, 'injected', ref)).toEqual({ ok: false, detail: 'no failover seen after 20s: available, writer shop-db-1 in eu-west-1a' });
+    expect(stuck.sleeps.reduce((a, b) => a + b, 0)).toBe(20_000);
+  });
+
   it.each([
     ['cluster', { status: 'available', writer: 'a' }, false, 'stale: same writer'],
     ['cluster', { status: 'failing-over', writer: 'b' }, false, 'new writer, not available yet'],
