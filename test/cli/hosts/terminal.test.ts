@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../../src/adapters/journal-store.js';
 import { service, tmp } from '../../drill/helpers.js';
@@ -179,6 +179,29 @@ describe('gameday run in a real terminal', () => {
       expect(existsSync(join(p.dir, '.gameday/locks/lab.lock'))).toBe(false);
     });
   }
+
+  it('SIGTERM during an unattended drill reverts, journals and exits 130', async () => {
+    const p = await project();
+    const child = spawn('node', [BIN, 'run', 'checkout-marker', '--env', 'lab', '--yes'], { cwd: p.dir, env: { ...process.env, GAMEDAY_ENABLE_TEST_INJECTORS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let sent = false;
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!sent && out.includes('probe checkout-http: BROKEN')) {
+        sent = true;
+        expect(markersLeft(p.markers)).toEqual(['m1.fault']);
+        child.kill('SIGTERM');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(sent).toBe(true);
+    expect(code).toBe(130);
+    expect(markersLeft(p.markers)).toEqual([]);
+    const store = p.journals();
+    const { state } = store.fold(store.list()[0]!);
+    expect(state.endReason).toBe('interrupted');
+    expect([...state.faults.values()].map((f) => f.status)).toEqual(['reverted']);
+  });
 
   it('without a terminal and without --yes, refuses with a clear message (exit 2)', async () => {
     const p = await project();
