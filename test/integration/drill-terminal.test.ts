@@ -1,0 +1,101 @@
+/**
+ * The real terminal flow against the sandbox: `gameday run checkout-pod-kill` in a pseudo-terminal
+ * (tmux), on an isolated copy of checkout whose replacement pods can only schedule once the "team"
+ * restores a node label. Keys are pressed like a facilitator would; the screen shows the panel and
+ * the summary; the journal shows the marks.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JournalStore } from '../../src/adapters/journal-store.js';
+import { assertBuilt, BIN, REPO, Tmux } from '../cli/hosts/tmux.js';
+import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
+
+describe('gameday run checkout-pod-kill in a real terminal, on the sandbox', () => {
+  const suffix = randomSuffix();
+  const ns = `gd-tty-${suffix}`;
+  const nodeLabel = `gameday.dev/drill-tty-${suffix}`;
+  let node = '';
+  const t = new Tmux();
+  const setNodeLabel = async (on: boolean) => {
+    const { core, k8s } = await kube();
+    await core.patchNode({ name: node, body: { metadata: { labels: { [nodeLabel]: on ? 'yes' : null } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  };
+  const ready = async () => {
+    const { apps } = await kube();
+    await waitUntil(`${ns}/checkout 3/3`, async () => (await apps.readNamespacedDeployment({ name: 'checkout', namespace: ns })).status?.readyReplicas === 3, 90_000);
+  };
+
+  beforeAll(async () => {
+    assertBuilt();
+    node = sandbox().nodes[1] ?? sandbox().nodes[0]!;
+    const { core, apps } = await kube();
+    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'gameday.dev/enabled': 'true' } } } });
+    await setNodeLabel(true);
+    const labels = { app: 'checkout' };
+    await apps.createNamespacedDeployment({
+      namespace: ns,
+      body: { metadata: { name: 'checkout', labels }, spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, nodeSelector: { [nodeLabel]: 'yes' }, containers: [{ name: 'app', image: 'registry.example/checkout:1' }] } } } },
+    });
+    await ready();
+  });
+  afterAll(async () => {
+    t.kill();
+    await setNodeLabel(false).catch(() => undefined);
+    const { core } = await kube();
+    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+  });
+
+  it('panel, keys, debrief and summary on screen; marks in the journal', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-tty-project-'));
+    mkdirSync(join(dir, 'scenarios'));
+    mkdirSync(join(dir, 'runbooks'));
+    copyFileSync(join(REPO, 'runbooks/checkout-pods.md'), join(dir, 'runbooks/checkout-pods.md'));
+    writeFileSync(join(dir, 'scenarios/checkout-pod-kill.yaml'), readFileSync(join(REPO, 'scenarios/checkout-pod-kill.yaml'), 'utf8').replaceAll('namespace: shop', `namespace: ${ns}`));
+    const stateDir = join(dir, '.gameday');
+    await setNodeLabel(false); // the replacement will wait for the team's fix
+    t.start(dir, `node ${BIN} run checkout-pod-kill --env sandbox --seed 3`, { GAMEDAY_STATE_DIR: stateDir });
+    await t.waitFor('Player briefing', 30_000);
+    await t.waitFor('start the clock?');
+    t.keys('Enter');
+    let s = await t.waitFor('● BROKEN', 30_000);
+    await t.waitFor('h  hint');
+    s = t.screen();
+    expect(s).toMatch(new RegExp(`Fault\\s+pod ${ns}/checkout-\\S+ k8s\\.pod-kill\\s+done\\s+one-shot`));
+    expect(s).toMatch(/Probe\s+checkout-ready\s+● BROKEN\s+2\/3 ready/);
+    expect(s).toMatch(/Hints\s+0\/3 revealed, 3 remaining, next due in 0[12]:\d\d/);
+    t.keys('h');
+    await t.waitFor('“Start with the workload');
+    t.keys('d');
+    await t.waitFor('detected @');
+    t.keys('r');
+    await t.waitFor('Which pods, and how old?');
+    t.keys('g');
+    await t.waitFor('diagnosed @');
+    await setNodeLabel(true); // the team's fix: the replacement schedules and kwok makes it Ready
+    s = await t.waitFor(/Probe\s+checkout-ready\s+● healthy\s+3\/3 ready/, 60_000);
+    t.keys('m');
+    await t.waitFor('mitigated @');
+    t.keys('q');
+    await t.waitFor('End the drill now?');
+    t.keys('Enter');
+    for (const q of ['what went well?', 'What was hard?', 'Gaps found', 'Action items']) {
+      await t.waitFor(q, 30_000);
+      t.type(q === 'Action items' ? 'alert on Pending pods @sam' : 'fine');
+      t.keys('Enter');
+    }
+    s = await t.waitFor('Drill id:', 30_000);
+    expect(s).toMatch(/Time to detect\s+[\dms]+\s+objective 3m00s\s+MET/);
+    expect(s).toMatch(/Time to recover\s+[\dms]+\s+objective 5m00s\s+MET/);
+    expect(s).toMatch(/Score\s+95 \/ 100\s+PASSED/);
+    expect(await t.exitCode()).toBe(0);
+
+    const store = new JournalStore(stateDir);
+    const { state } = store.fold(store.list()[0]!);
+    expect(state.marks.map((m) => m.mark)).toEqual(['detected', 'diagnosed', 'mitigated']);
+    expect(state.hints.map((h) => h.trigger)).toEqual(['manual']);
+    expect(state.endReason).toBe('completed');
+    expect([...state.faults.values()].map((f) => f.status)).toEqual(['done']);
+  });
+});
