@@ -92,6 +92,15 @@ describe('aws.elbv2-delete against moto', () => {
     expect(await lbsNamed(world, 'protected-lb')).toHaveLength(1);
   });
 
+  it('re-checks deletion protection when preparing: turned on after the plan → refused, nothing deleted', async () => {
+    const p = await seedShopLb(world, net, { name: 'late-protect', zone: 'late.example.' });
+    const sel = await inj.select(world.ctx as never, inj.targetSchema.parse({ name: 'late-protect' }), {}, Math.random);
+    const elb = await world.clients.get('elbv2');
+    await elb.send(new ELB.ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: p.lbArn, Attributes: [{ Key: 'deletion_protection.enabled', Value: 'true' }] }));
+    await expect(inj.prepare(world.ctx as never, sel.targets[0]!, {}, ref())).rejects.toMatchObject({ code: 'GUARD_REFUSED' });
+    expect((await lbsNamed(world, 'late-protect')).map((l) => l.LoadBalancerArn)).toEqual([p.lbArn]);
+  });
+
   it('says so when nothing matches', async () => {
     const err = await inj.select(world.ctx as never, inj.targetSchema.parse({ name: 'no-such-lb' }), {}, Math.random).catch((e: unknown) => e);
     expect((err as GamedayError).code).toBe('INVALID_INPUT');
