@@ -9,7 +9,7 @@ import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import type { LoadBalancer } from '../../ports/aws.js';
 import { isOptedIn, matchesTagFilter, parseTagFilter, tagValue, RECREATED_FROM_TAG } from '../aws-shared/common.js';
-import { deletionProtectionOn, describeSnapshot, recordPointsAt, snapshotLoadBalancer, zoneSelected, type LbSnapshot, type ListenerDescription, type RecordSnapshot } from './snapshot.js';
+import { deletionProtectionOn, describeSnapshot, recordPointsAt, referencedTargetGroups, snapshotLoadBalancer, zoneSelected, type LbSnapshot, type ListenerDescription, type RecordSnapshot } from './snapshot.js';
 import { recreate, type RecreateDetail } from './recreate.js';
 
 const targetSchema = z
@@ -134,7 +134,17 @@ export const awsElbv2Delete: Injector<Needs, z.infer<typeof targetSchema>, z.inf
       rulesMissing += l.rules.filter((r) => !rules.some((x) => Number(x.Priority) === r.priority)).length;
     }
     const ok = state === 'active' && missing.length === 0 && rulesMissing === 0;
-    return { ok, detail: `${s.name} re-created as ${lb.LoadBalancerArn} (${lb.DNSName}), ${state}; ${missing.length ? `listeners missing: ${missing.join(', ')}` : 'all listeners present'}; ${rulesMissing ? `${rulesMissing} rule(s) missing` : 'all rules present'}` };
+    // target health is evidence, not a condition: new targets may still be in `initial`
+    const health: string[] = [];
+    for (const tg of referencedTargetGroups(s)) {
+      const states = (await elbv2.describeTargetHealth(tg)).map((h) => h.TargetHealth?.State ?? 'unknown');
+      const counts = [...new Set(states)].map((st) => `${states.filter((x) => x === st).length} ${st}`).join(', ');
+      health.push(`${tg.split('/')[1] ?? tg}: ${counts || 'no targets'}`);
+    }
+    return {
+      ok,
+      detail: `${s.name} re-created as ${lb.LoadBalancerArn} (${lb.DNSName}), ${state}; ${missing.length ? `listeners missing: ${missing.join(', ')}` : 'all listeners present'}; ${rulesMissing ? `${rulesMissing} rule(s) missing` : 'all rules present'}${health.length ? `; targets ${health.join('; ')}` : ''}`,
+    };
   },
 
   describeRevert(undo, target) {

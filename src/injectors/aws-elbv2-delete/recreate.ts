@@ -45,6 +45,12 @@ export interface RecreateDetail {
 
 type Ctx = InjectorContext<'elbv2' | 'route53'>;
 
+/** ELBv2 error names come with or without the `Exception` suffix depending on the protocol layer. */
+const named = (e: unknown, base: string): boolean => {
+  const n = (e as { name?: string; Code?: string } | undefined)?.name ?? (e as { Code?: string } | undefined)?.Code;
+  return n === base || n === `${base}Exception`;
+};
+
 export async function recreate(ctx: Ctx, s: LbSnapshot, drillId: string): Promise<{ outcome: RevertOutcome; detail: RecreateDetail }> {
   const { elbv2 } = ctx.ports;
   const started = ctx.now();
@@ -72,9 +78,17 @@ export async function recreate(ctx: Ctx, s: LbSnapshot, drillId: string): Promis
         hint: 're-create those target groups (same ARNs are impossible: edit the journaled snapshot or re-create the LB by hand)',
       });
     ctx.progress(`re-creating load balancer ${s.name} (${s.type}, ${s.subnets.length} subnets)`);
-    lb = await elbv2.createLoadBalancer(createLoadBalancerInput(s, recreatedTags(s, drillId, [DRILL_TAG, RECREATED_FROM_TAG])));
-    detail.created = true;
-    changed = true;
+    try {
+      lb = await elbv2.createLoadBalancer(createLoadBalancerInput(s, recreatedTags(s, drillId, [DRILL_TAG, RECREATED_FROM_TAG])));
+      detail.created = true;
+      changed = true;
+    } catch (e) {
+      // another revert (the deadline keeper, a second halt) created it a moment ago: carry on with that one if it is ours
+      if (!named(e, 'DuplicateLoadBalancerName')) throw e;
+      lb = (await elbv2.describeLoadBalancers({ names: [s.name] }))[0];
+      const tags = lb ? (await elbv2.describeTags([lb.LoadBalancerArn!]))[lb.LoadBalancerArn!] : undefined;
+      if (!lb || tagValue(tags, RECREATED_FROM_TAG) !== s.arn) throw e;
+    }
   }
   const arn = lb.LoadBalancerArn!;
   detail.newArn = arn;
@@ -110,8 +124,14 @@ export async function recreate(ctx: Ctx, s: LbSnapshot, drillId: string): Promis
     let listener = live.find((x) => x.Port === l.port && x.Protocol === l.protocol);
     if (!listener) {
       ctx.progress(`creating listener ${l.protocol}:${l.port} on ${s.name}`);
-      listener = await elbv2.createListener(createListenerInput(l, arn));
-      listenersCreated++;
+      try {
+        listener = await elbv2.createListener(createListenerInput(l, arn));
+        listenersCreated++;
+      } catch (e) {
+        if (!named(e, 'DuplicateListener')) throw e;
+        listener = (await elbv2.describeListeners(arn)).find((x) => x.Port === l.port && x.Protocol === l.protocol);
+        if (!listener) throw e;
+      }
     }
     const lArn = listener.ListenerArn!;
     const extra = additionalCertificates(l);
@@ -126,8 +146,12 @@ export async function recreate(ctx: Ctx, s: LbSnapshot, drillId: string): Promis
     const rules = l.rules.length ? await elbv2.describeRules(lArn) : [];
     for (const r of l.rules) {
       if (rules.some((x) => Number(x.Priority) === r.priority)) continue;
-      await elbv2.createRule(createRuleInput(r, lArn));
-      rulesCreated++;
+      try {
+        await elbv2.createRule(createRuleInput(r, lArn));
+        rulesCreated++;
+      } catch (e) {
+        if (!named(e, 'PriorityInUse')) throw e; // a concurrent revert made it
+      }
     }
   }
   if (listenersCreated + rulesCreated + certificatesAdded) changed = true;

@@ -123,6 +123,30 @@ describe('aws.elbv2-delete revert: what moto cannot model', () => {
     expect(clock.sleeps).toEqual([150, 300, 150]);
   });
 
+  it('two reverts racing (deadline keeper and halt): the loser adopts the winner’s LB, listener and rules instead of failing', async () => {
+    elbMock.on(ELB.DescribeLoadBalancersCommand, { Names: ['shop-public'] }).rejectsOnce(awsError('LoadBalancerNotFoundException')).resolves({ LoadBalancers: [lb('active')] });
+    elbMock.on(ELB.DescribeLoadBalancersCommand, { LoadBalancerArns: [NEW] }).resolves({ LoadBalancers: [lb('active')] });
+    elbMock.on(ELB.DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: NEW, Tags: [{ Key: 'gameday:recreated-from', Value: OLD }] }] });
+    elbMock.on(ELB.CreateLoadBalancerCommand).rejects(awsError('DuplicateLoadBalancerNameException'));
+    elbMock.on(ELB.DescribeListenersCommand).resolvesOnce({ Listeners: [] }).resolves({ Listeners: [{ ListenerArn: `${NEW}/l1`, Port: 80, Protocol: 'HTTP' }] });
+    elbMock.on(ELB.CreateListenerCommand).rejects(awsError('DuplicateListener'));
+    elbMock.on(ELB.CreateRuleCommand).rejects(awsError('PriorityInUseException'));
+    const clock = world();
+    const out = await awsElbv2Delete.revert(clock.ctx as never, undo(), ref);
+    expect(out.detail).toMatchObject({ newArn: NEW, listenersCreated: 0, rulesCreated: 0 });
+    expect(out.detail?.created).toBeUndefined();
+    expect(elbMock).toHaveReceivedCommandTimes(ELB.CreateLoadBalancerCommand, 1);
+  });
+
+  it('a same-name LB that is not ours makes the create failure stand', async () => {
+    elbMock.on(ELB.DescribeLoadBalancersCommand, { Names: ['shop-public'] }).rejectsOnce(awsError('LoadBalancerNotFoundException')).resolves({ LoadBalancers: [lb('active')] });
+    elbMock.on(ELB.DescribeTagsCommand).resolves({ TagDescriptions: [{ ResourceArn: NEW, Tags: [{ Key: 'team', Value: 'someone-else' }] }] });
+    elbMock.on(ELB.CreateLoadBalancerCommand).rejects(awsError('DuplicateLoadBalancerNameException'));
+    const clock = world();
+    await expect(awsElbv2Delete.revert(clock.ctx as never, undo(), ref)).rejects.toMatchObject({ name: 'DuplicateLoadBalancerNameException' });
+    expect(elbMock).toHaveReceivedCommandTimes(ELB.CreateListenerCommand, 0);
+  });
+
   it('a re-created LB that fails to provision is a revert failure with the reason', async () => {
     elbMock.on(ELB.DescribeLoadBalancersCommand, { LoadBalancerArns: [NEW] }).resolvesOnce({ LoadBalancers: [lb('provisioning')] }).resolves({ LoadBalancers: [lb('failed', 'subnet-b does not exist')] });
     const clock = world();
