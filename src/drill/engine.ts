@@ -134,15 +134,33 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   const observeAbort = new AbortController();
   const append = (body: DrillEventBody) => journal!.append(body);
 
-  const revertActive = async (reason: RevertReason) => {
-    const records = revertableFaults(state).map((f) => f.record);
-    if (!records.length) return;
-    host.emit({ type: 'progress', message: `reverting ${records.length} fault(s)…` });
-    const results = await revertAll(records, reason, { journal: journal!, ports, env, host });
-    const failed = results.filter((r) => r.outcome === 'failed');
-    if (failed.length) host.emit({ type: 'warning', message: `revert failed for ${failed.map((f) => `${f.target} (${f.error})`).join(', ')}: run \`gameday recover ${drillId}\`` });
-    else host.emit({ type: 'success', message: `reverted ${records.length} fault(s)` });
+  // reverts never overlap: the deadline timer, `x`, the end and an interrupt take turns
+  let reverting: Promise<unknown> = Promise.resolve();
+  const serially = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = reverting.then(fn, fn);
+    reverting = next.catch(() => undefined);
+    return next;
   };
+  const revertActive = (reason: RevertReason) =>
+    serially(async () => {
+      const records = revertableFaults(state).map((f) => f.record);
+      if (!records.length) return;
+      host.emit({ type: 'progress', message: `reverting ${records.length} fault(s)…` });
+      const results = await revertAll(records, reason, { journal: journal!, ports, env, host });
+      const failed = results.filter((r) => r.outcome === 'failed');
+      if (failed.length) host.emit({ type: 'warning', message: `revert failed for ${failed.map((f) => `${f.target} (${f.error})`).join(', ')}: run \`gameday recover ${drillId}\`` });
+      else host.emit({ type: 'success', message: `reverted ${records.length} fault(s)` });
+    });
+  /** reverts faults whose deadline passed; runs on its own timer so an open prompt cannot delay it */
+  const revertExpired = () =>
+    serially(async () => {
+      const now = Date.now();
+      const expired = revertableFaults(state).filter((f) => f.record.deadline !== undefined && f.record.deadline <= now && f.status !== 'revert-failed');
+      if (!expired.length) return;
+      host.emit({ type: 'info', message: `deadline reached: reverting ${expired.length} fault(s)` });
+      await revertAll(expired.map((f) => f.record), 'deadline', { journal: journal!, ports, env, host });
+    });
+  let deadlineTimer: NodeJS.Timeout | undefined;
 
   try {
     host.emit({ type: 'progress', message: `preflight on ${env.name}: resolving targets and checking steady state…` });
@@ -241,6 +259,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       const line = logLine(e, state);
       if (line) note(line);
     });
+    deadlineTimer = setInterval(() => void revertExpired(), 1000);
     stopKeys = host.listen((k: DrillKey | 'interrupt') => (k === 'interrupt' ? ac.abort(new Error('Ctrl-C')) : queue.push(k)));
     const hintsLeft = () => scenario.hints.map((h, index) => ({ ...h, index })).filter((h) => !state.hints.some((r) => r.index === h.index));
     const revealHint = (trigger: 'timed' | 'manual') => {
@@ -272,11 +291,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       const now = Date.now();
       // nobody reads hints in an unattended drill: they would only cost points
       if (opts.mode === 'facilitated') while (revealHint('timed'));
-      const expired = revertableFaults(state).filter((f) => f.record.deadline !== undefined && f.record.deadline <= now && f.status !== 'revert-failed');
-      if (expired.length) {
-        host.emit({ type: 'info', message: `deadline reached: reverting ${expired.length} fault(s)` });
-        await revertAll(expired.map((f) => f.record), 'deadline', { journal, ports, env, host });
-      }
+      await revertExpired();
       if (now - t0 >= timeLimitMs) {
         endDetail = `time limit (${formatDuration(timeLimitMs)}) reached`;
         break;
@@ -334,6 +349,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     }
 
     // ── the end: revert, recheck, debrief ──────────────────────────────────────────────────
+    clearInterval(deadlineTimer);
     stopKeys();
     stopKeys = undefined;
     host.panel(view());
@@ -366,6 +382,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   } catch (e) {
     const interrupted = e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED');
     const why = e instanceof Interrupt ? e.why : signal.aborted ? abortReason(signal) : describeError(e);
+    clearInterval(deadlineTimer);
     stopKeys?.();
     host.endLive();
     if (journal && state.endedAt === undefined) {
@@ -379,6 +396,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     if (interrupted) throw new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: journal ? `the journal is kept: \`gameday report ${drillId}\`` : undefined, cause: e });
     throw e;
   } finally {
+    clearInterval(deadlineTimer);
     stopKeepAlive?.();
     observeAbort.abort();
     await probes?.stop().catch(() => undefined);

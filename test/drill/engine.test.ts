@@ -96,6 +96,19 @@ describe('the facilitated drill, driven by the recording host', () => {
     expect(markersLeft(w.markers)).toEqual([]);
   });
 
+  it('a deadline reverts the fault even while a prompt is open', async () => {
+    const w = await world();
+    const host = new RecordingHost({ delays: { note: 1500 }, answers: { note: 'typing slowly' }, reactions: [{ on: (e) => e.type === 'probe-result' && !e.ok, keys: ['n'] }, { on: (e) => e.type === 'mark' && e.mark === 'note', keys: ['q'] }] });
+    const scenario = markerScenario(w.markers, w.svc.url, { faults: [{ kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '400ms' }] });
+    const r = await runDrill({ scenario, env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, recheckMs: 2000 }, deps(host));
+    const { events } = new JournalStore(w.stateDir).read(r.drillId);
+    expect(events.find((e) => e.type === 'fault-revert-started')).toMatchObject({ reason: 'deadline' });
+    expect(inOrder(events.map(label), ['injected', 'reverted', 'mark-note'])).toBe(true);
+    const injectedAt = Date.parse(events.find((e) => e.type === 'fault-injected')!.at);
+    const revertedAt = Date.parse(events.find((e) => e.type === 'fault-reverted')!.at);
+    expect(revertedAt - injectedAt).toBeLessThan(1500);
+  });
+
   it('`x` reverts at once and the drill goes on until `q`', async () => {
     const w = await world();
     const host = new RecordingHost({ reactions: [{ on: (e) => e.type === 'probe-result' && !e.ok, keys: ['x'] }, { on: (e) => e.type === 'fault-reverted', keys: ['n'], delayMs: 50 }, { on: (e) => e.type === 'mark' && e.mark === 'note', keys: ['q'] }], answers: { note: 'reverted early' } });

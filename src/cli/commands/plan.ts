@@ -41,7 +41,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
     for (const l of planLines(json)) ctx.out.line(`  ${l.startsWith('Verdict: REFUSED') || l.includes('✘') ? p.red(l) : l.includes('✔') ? p.green(l) : l}`);
     ctx.out.line(`  Steady state: ${scenario.steadyState.map((s) => `${s.name} — ${describeProbe(s)}`).join('; ') || 'no probes'}`);
     ctx.out.line(`  Time limit: ${formatDuration(scenario.timeLimit ?? 30 * 60_000)}; objectives: ${objectiveLine(scenario) || 'none'}`);
-    ctx.out.line(p.dim('  Nothing was changed. Run it with: gameday run ' + scenario.id + ' --env ' + env.name + ` --seed ${seed}`));
+    ctx.out.line(p.dim(`  Nothing was changed.${plan.ok ? ` Run it with: gameday run ${scenario.id} --env ${env.name} --seed ${seed}` : ''}`));
   }
   return plan.ok ? EXIT.ok : EXIT.refused;
 };

@@ -19,6 +19,8 @@ export interface Reaction {
 export interface RecordingScript {
   /** answers by question id; an array is consumed one answer per question */
   answers?: Record<string, string | boolean | (string | boolean)[]>;
+  /** ms a question stays open before it is answered (a facilitator typing) */
+  delays?: Record<string, number>;
   /** question ids that behave like a Ctrl-C inside the prompt */
   cancel?: string[];
   /** keys pressed as soon as the live loop listens */
@@ -58,6 +60,8 @@ export class RecordingHost implements DrillHost {
   async ask<Q extends Question>(q: Q): Promise<Answer<Q>> {
     this.questions.push(q);
     this.script.onQuestion?.(q);
+    const delay = this.script.delays?.[q.id];
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     if (this.script.cancel?.includes(q.id)) throw new GamedayError('INTERRUPTED', `prompt "${q.id}" cancelled`);
     const a = this.script.answers?.[q.id];
     if (Array.isArray(a)) return (a.length ? a.shift() : q.default) as Answer<Q>;
