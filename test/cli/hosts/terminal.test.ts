@@ -57,7 +57,7 @@ timeLimit: 10m
   );
   const t = new Tmux();
   cleanups.push(() => t.kill());
-  const start = () => t.start(dir, `node ${BIN} run checkout-marker --env lab`, { GAMEDAY_ENABLE_TEST_INJECTORS: '1', FORCE_COLOR: '1' });
+  const start = (colour: Record<string, string> = { FORCE_COLOR: '1' }) => t.start(dir, `node ${BIN} run checkout-marker --env lab`, { GAMEDAY_ENABLE_TEST_INJECTORS: '1', ...colour });
   return { dir, markers, t, start, fix: () => (fixed = true), journals: () => new JournalStore(join(dir, '.gameday')) };
 }
 
@@ -179,6 +179,22 @@ describe('gameday run in a real terminal', () => {
       expect(existsSync(join(p.dir, '.gameday/locks/lab.lock'))).toBe(false);
     });
   }
+
+  it('colours on a terminal, none with NO_COLOR', async () => {
+    // eslint-disable-next-line no-control-regex
+    const colours = /\u001b\[(3\d|9\d|4\d)(;\d+)*m/;
+    for (const [envVars, coloured] of [[{ FORCE_COLOR: '1' }, true], [{ NO_COLOR: '1' }, false]] as const) {
+      const p = await project();
+      p.start(envVars);
+      await p.t.waitFor('start the clock?');
+      p.t.keys('Enter');
+      await p.t.waitFor('● BROKEN');
+      expect(colours.test(p.t.screen({ escapes: true }))).toBe(coloured);
+      p.t.keys('C-c');
+      expect(await p.t.exitCode()).toBe(130);
+      expect(markersLeft(p.markers)).toEqual([]);
+    }
+  });
 
   it('SIGTERM during an unattended drill reverts, journals and exits 130', async () => {
     const p = await project();

@@ -28,8 +28,8 @@ export class Tmux {
   type(text: string): void {
     this.tmux('send-keys', '-t', 'drill', '-l', text);
   }
-  screen(): string {
-    return this.tmux('capture-pane', '-p', '-J', '-S', '-2000', '-t', 'drill');
+  screen(opts: { escapes?: boolean } = {}): string {
+    return this.tmux('capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-S', '-2000', '-t', 'drill');
   }
   async waitFor(what: string | RegExp, timeoutMs = 20_000): Promise<string> {
     const until = Date.now() + timeoutMs;
