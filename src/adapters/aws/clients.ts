@@ -38,6 +38,13 @@ const loaders = {
 export type AwsServiceName = keyof typeof loaders;
 export type AwsClientOf<S extends AwsServiceName> = Awaited<ReturnType<(typeof loaders)[S]>>;
 
+/**
+ * The SDK prints a multi-line NodeVersionSupportWarning on stderr at the first client, in the middle
+ * of a facilitator's plan output. The SDK version is pinned for Node 20 (package.json), so the notice
+ * (about future SDK releases) is noise here; a user who sets the variable themselves keeps their choice.
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Clients are cached per environment and service. */
 export class AwsClients {
   private readonly cache = new Map<AwsServiceName, Promise<unknown>>();
