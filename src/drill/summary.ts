@@ -7,6 +7,7 @@
  * for a tabletop drill with no faults.
  */
 import { foldDrill, type DrillState } from '../core/drill-state.js';
+import { formatDuration } from '../core/duration.js';
 import type { DrillEvent, DrillMode, DrillObjectives, EndReason, MarkKind } from '../core/events.js';
 
 export type MeasureKey = 'detect' | 'diagnose' | 'mitigate' | 'recover';
@@ -145,7 +146,7 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
       else m = { ...base, applicable: true, note: 'steady state not restored' };
     } else {
       const mark = state.marks.find((x) => x.mark === MARK_OF[key] && Date.parse(x.at) >= t0) ?? state.marks.find((x) => x.mark === MARK_OF[key]);
-      if (unattended) m = { ...base, applicable: false, note: 'no facilitator (unattended)' };
+      if (unattended) m = { ...base, applicable: false, note: 'unattended: nobody marks it' };
       else m = { ...base, applicable: true, ms: mark ? Math.max(0, off(mark.at)) : undefined, note: mark ? undefined : 'not marked' };
     }
     if (m.applicable && objectiveMs !== undefined) {
@@ -173,6 +174,14 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
       case 'fault-inject-failed':
         push(e.at, 'fault', `Fault failed: ${state.faults.get(e.faultId)?.record.target ?? e.faultId} (${e.error})`, false);
         break;
+      case 'fault-observed': {
+        const d = e.detail;
+        const target = state.faults.get(e.faultId)?.record.target ?? e.faultId;
+        if (typeof d.replacement === 'string') push(e.at, 'fault', `Recovery evidence: ${target} replaced by ${d.replacement}${typeof d.readyAfterMs === 'number' ? `, Ready ${formatDuration(d.readyAfterMs)} after the kill` : ''}`);
+        else if (typeof d.error === 'string') push(e.at, 'fault', `Observation of ${target} failed: ${d.error}`, false);
+        else push(e.at, 'fault', `Observed ${target}: ${Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ').slice(0, 160)}`);
+        break;
+      }
       case 'fault-reverted':
         push(e.at, 'revert', `Fault reverted: ${state.faults.get(e.faultId)?.record.target ?? e.faultId}${e.outcome === 'already-reverted' ? ' (already gone)' : ''}`);
         break;

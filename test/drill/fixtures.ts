@@ -14,6 +14,7 @@ export const sampleJournal = (mode: 'facilitated' | 'unattended' = 'facilitated'
     [20, { type: 'fault-intent', record: { faultId: 'f1-a', kind: 'k8s.pod-kill', target: 'pod shop/checkout-a', reversible: false, undo: {} } }],
     [20, { type: 'fault-injected', faultId: 'f1-a' }],
     [22, { type: 'probe-result', probe: 'checkout-ready', probeType: 'k8s', ok: false, detail: '2/3 ready' }],
+    [23, { type: 'fault-observed', faultId: 'f1-a', detail: { pod: 'shop/checkout-a', replacement: 'shop/checkout-b', readyAfterMs: 2500 } }],
     [80, { type: 'hint-revealed', index: 0, text: 'look at the deployment', trigger: 'manual' }],
     [140, { type: 'mark', mark: 'detected' }],
     [260, { type: 'mark', mark: 'diagnosed' }],

@@ -44,8 +44,9 @@ describe('summarize', () => {
     expect(s.passed).toBe(true);
     expect(s.steadyAtEnd).toBe(true);
     expect(s.debrief?.actionItems).toEqual([{ task: 'alert on ready < desired', owner: 'sam' }, { task: 'write PDB guide' }]);
-    expect(s.timeline.map((t) => t.kind)).toEqual(['start', 'preflight', 'probe', 'fault', 'probe', 'hint', 'mark', 'mark', 'probe', 'mark', 'mark', 'debrief', 'end']);
+    expect(s.timeline.map((t) => t.kind)).toEqual(['start', 'preflight', 'probe', 'fault', 'probe', 'fault', 'hint', 'mark', 'mark', 'probe', 'mark', 'mark', 'debrief', 'end']);
     expect(s.timeline.find((t) => t.kind === 'fault')!.offsetMs).toBe(0);
+    expect(s.timeline.map((t) => t.text)).toContain('Recovery evidence: pod shop/checkout-a replaced by shop/checkout-b, Ready 3s after the kill');
   });
   it('a missed objective fails the drill and costs credit; unmarked is a miss', () => {
     const events = sampleJournal().filter((e) => !(e.type === 'mark' && e.mark === 'diagnosed'));
