@@ -163,7 +163,7 @@ const typeSwap: fc.Arbitrary<Mutation> = fc.tuple(fc.array(fc.double({ min: 0, m
 );
 
 const mutation = fc.oneof(byteMutation, lineMutation, tokenMutation, unicodeMutation, typeSwap);
-const mutatedFile = fc.tuple(fc.constantFrom(...BASES), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([base, ms]) => ({ id: base.id, bytes: ms.reduce((b, m) => m(b), base.bytes) }));
+const mutatedFile = fc.tuple(fc.constantFrom(...BASES), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([base, ms]) => ({ id: base.id, bytes: ms.reduce<Buffer>((b, m) => m(b), base.bytes) }));
 
 describe('checkScenarioText on mutated scenario files', () => {
   it('never throws; problems always carry a position ≥ 1:1 (1,200 mutated files)', () => {
