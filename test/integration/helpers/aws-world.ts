@@ -75,6 +75,17 @@ export async function startWorld(opts: { hostedZones?: string[] } = {}): Promise
   };
 }
 
+/** Any AMI moto knows (listing them all is slow in moto: once per world). */
+const images = new WeakMap<AwsWorld, Promise<string>>();
+function anImage(world: AwsWorld): Promise<string> {
+  let p = images.get(world);
+  if (!p) {
+    p = world.clients.get('ec2').then(async (ec2) => (await ec2.send(new EC2.DescribeImagesCommand({ Owners: ['amazon'] }))).Images![0]!.ImageId!);
+    images.set(world, p);
+  }
+  return p;
+}
+
 // ---- network ------------------------------------------------------------------------------
 
 export interface Net {
@@ -160,7 +171,7 @@ export async function seedShopLb(world: AwsWorld, net: Net, opts: { name?: strin
   const tg = async (tgName: string) => (await elb.send(new ELB.CreateTargetGroupCommand({ Name: tgName, Protocol: 'HTTP', Port: 8080, VpcId: net.vpcId, TargetType: 'instance', HealthCheckPath: '/healthz' }))).TargetGroups![0]!.TargetGroupArn!;
   const webTg = await tg(`${name}-web`.slice(0, 32));
   const apiTg = await tg(`${name}-api`.slice(0, 32));
-  const image = (await ec2.send(new EC2.DescribeImagesCommand({}))).Images![0]!.ImageId!;
+  const image = await anImage(world);
   const run = await ec2.send(new EC2.RunInstancesCommand({ ImageId: image, MinCount: 2, MaxCount: 2, InstanceType: 't3.micro', SubnetId: net.subnets[0] }));
   const instances = run.Instances!.map((i) => i.InstanceId!);
   await elb.send(new ELB.RegisterTargetsCommand({ TargetGroupArn: webTg, Targets: instances.map((Id) => ({ Id, Port: 8080 })) }));
@@ -243,7 +254,7 @@ export async function clusterWriter(world: AwsWorld, id: string): Promise<string
 
 export async function runInstances(world: AwsWorld, net: Net, n: number, tags: { Key: string; Value: string }[]): Promise<string[]> {
   const ec2 = await world.clients.get('ec2');
-  const image = (await ec2.send(new EC2.DescribeImagesCommand({}))).Images![0]!.ImageId!;
+  const image = await anImage(world);
   const run = await ec2.send(
     new EC2.RunInstancesCommand({ ImageId: image, MinCount: n, MaxCount: n, InstanceType: 't3.micro', SubnetId: net.subnets[0], TagSpecifications: tags.length ? [{ ResourceType: 'instance', Tags: tags }] : undefined }),
   );
@@ -253,7 +264,7 @@ export async function runInstances(world: AwsWorld, net: Net, n: number, tags: {
 export async function seedAsg(world: AwsWorld, net: Net, name: string, desired: number, tags = [OPT_IN]): Promise<string[]> {
   const ec2 = await world.clients.get('ec2');
   const asg = await world.clients.get('autoscaling');
-  const image = (await ec2.send(new EC2.DescribeImagesCommand({}))).Images![0]!.ImageId!;
+  const image = await anImage(world);
   await ec2.send(new EC2.CreateLaunchTemplateCommand({ LaunchTemplateName: `${name}-lt`, LaunchTemplateData: { ImageId: image, InstanceType: 't3.micro' } }));
   await asg.send(
     new ASG.CreateAutoScalingGroupCommand({
