@@ -54,8 +54,12 @@ describe('gameday run checkout-pod-kill in a real terminal, on the sandbox', () 
     copyFileSync(join(REPO, 'runbooks/checkout-pods.md'), join(dir, 'runbooks/checkout-pods.md'));
     writeFileSync(join(dir, 'scenarios/checkout-pod-kill.yaml'), readFileSync(join(REPO, 'scenarios/checkout-pod-kill.yaml'), 'utf8').replaceAll('namespace: shop', `namespace: ${ns}`));
     const stateDir = join(dir, '.gameday');
+    // an environment of its own on the sandbox's cluster: drills in other test files hold the `sandbox` lease
+    const info = sandbox();
+    const envName = `tty-${suffix}`;
+    writeFileSync(join(dir, 'gameday.yaml'), `environments:\n  ${envName}:\n    critical: false\n    kube:\n      kubeconfig: ${info.kubeconfig}\n      context: ${info.kubeContext}\n`);
     await setNodeLabel(false); // the replacement will wait for the team's fix
-    t.start(dir, `node ${BIN} run checkout-pod-kill --env sandbox --seed 3`, { GAMEDAY_STATE_DIR: stateDir });
+    t.start(dir, `node ${BIN} run checkout-pod-kill --env ${envName} --seed 3`, { GAMEDAY_STATE_DIR: stateDir });
     await t.waitFor('Player briefing', 30_000);
     await t.waitFor('start the clock?');
     t.keys('Enter');
