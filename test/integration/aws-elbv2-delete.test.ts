@@ -219,6 +219,28 @@ describe('aws.elbv2-delete against moto', () => {
     }
   });
 
+  it('a network load balancer (internal, TCP and UDP listeners, no security groups) comes back the same', async () => {
+    const elb = await world.clients.get('elbv2');
+    const nlb = (await elb.send(new ELB.CreateLoadBalancerCommand({ Name: 'db-proxy', Type: 'network', Scheme: 'internal', Subnets: net.subnets, Tags: [{ Key: 'gameday:enabled', Value: 'true' }] }))).LoadBalancers![0]!;
+    const tcp = (await elb.send(new ELB.CreateTargetGroupCommand({ Name: 'db-proxy-tcp', Protocol: 'TCP', Port: 5432, VpcId: net.vpcId, TargetType: 'ip' }))).TargetGroups![0]!.TargetGroupArn!;
+    const udp = (await elb.send(new ELB.CreateTargetGroupCommand({ Name: 'db-proxy-udp', Protocol: 'UDP', Port: 53, VpcId: net.vpcId, TargetType: 'ip' }))).TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new ELB.CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'TCP', Port: 5432, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcp }] }));
+    await elb.send(new ELB.CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn, Protocol: 'UDP', Port: 53, DefaultActions: [{ Type: 'forward', TargetGroupArn: udp }] }));
+    const before = await shape(world, nlb.LoadBalancerArn!);
+
+    const { target, r, undo } = await prepared(world.ctx, { arn: nlb.LoadBalancerArn });
+    expect(inj.describeRevert(undo, target)).toBe('re-create network load balancer db-proxy (2 listeners, 0 rules, 1 tag)');
+    await inj.inject(world.ctx as never, target, {}, undo, r);
+    expect(await lbsNamed(world, 'db-proxy')).toHaveLength(0);
+    expect((await inj.revert(world.ctx as never, json(undo), r)).outcome).toBe('reverted');
+    const [again] = await lbsNamed(world, 'db-proxy');
+    const after = await shape(world, again!.LoadBalancerArn!);
+    expect(after.listeners).toEqual(before.listeners);
+    expect(after.lb).toEqual(before.lb);
+    expect(again!.Type).toBe('network');
+    expect(again!.Scheme).toBe('internal');
+  });
+
   it('an LB of the same name that gameday did not create (a controller reconciled it) is left alone', async () => {
     const { target, r, undo } = await prepared(world.ctx, { name: 'shop-public' });
     await inj.inject(world.ctx as never, target, {}, undo, r);
