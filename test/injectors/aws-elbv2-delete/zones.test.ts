@@ -18,8 +18,8 @@ describe('Route 53 helpers', () => {
 
   it('keys records by name, type and routing identifier; compares targets without case, dots or dualstack', () => {
     expect(recordKey({ Name: 'WWW.shop.example.', Type: 'A', SetIdentifier: 'blue' })).toBe('www.shop.example|A|blue');
-    expect(sameRecordTarget({ AliasTarget: { DNSName: 'dualstack.LB-1.elb.amazonaws.com.', HostedZoneId: 'Z', EvaluateTargetHealth: true } }, { AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Z', EvaluateTargetHealth: true } })).toBe(true);
-    expect(sameRecordTarget({ AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Z', EvaluateTargetHealth: true } }, { AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Y', EvaluateTargetHealth: true } })).toBe(false);
-    expect(sameRecordTarget({ Type: 'CNAME', ResourceRecords: [{ Value: 'lb-2.elb.amazonaws.com.' }] }, { Type: 'CNAME', ResourceRecords: [{ Value: 'LB-2.elb.amazonaws.com' }] })).toBe(true);
+    expect(sameRecordTarget({ Name: 'w.', Type: 'A', AliasTarget: { DNSName: 'dualstack.LB-1.elb.amazonaws.com.', HostedZoneId: 'Z', EvaluateTargetHealth: true } }, { Name: 'w.', Type: 'A', AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Z', EvaluateTargetHealth: true } })).toBe(true);
+    expect(sameRecordTarget({ Name: 'w.', Type: 'A', AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Z', EvaluateTargetHealth: true } }, { Name: 'w.', Type: 'A', AliasTarget: { DNSName: 'lb-1.elb.amazonaws.com', HostedZoneId: 'Y', EvaluateTargetHealth: true } })).toBe(false);
+    expect(sameRecordTarget({ Name: 'c.', Type: 'CNAME', ResourceRecords: [{ Value: 'lb-2.elb.amazonaws.com.' }] }, { Name: 'c.', Type: 'CNAME', ResourceRecords: [{ Value: 'LB-2.elb.amazonaws.com' }] })).toBe(true);
   });
 });
