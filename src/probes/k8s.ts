@@ -1,5 +1,6 @@
 import type { WorkloadKind, WorkloadStatus } from '../ports/probes.js';
-import { failureDetail, type ProbeOf, type ProbeResult } from './contract.js';
+import { isGamedayError } from '../core/errors.js';
+import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, failureDetail, type ProbeOf, type ProbeResult } from './contract.js';
 
 const parse = (resource: string) => {
   const [kind, name] = resource.split('/') as [string, string];
@@ -27,6 +28,31 @@ export const k8sProbe: ProbeOf<'k8s'> = {
   },
   async watch(spec, { ports, signal }, onResult) {
     const { kind, name } = parse(spec.resource);
-    await ports.workloads.watch(spec.namespace, kind, name, (s) => onResult(judgeWorkload(s, spec.minReady)), signal);
+    for (;;) {
+      try {
+        await ports.workloads.watch(spec.namespace, kind, name, (s) => onResult(judgeWorkload(s, spec.minReady)), signal);
+        return;
+      } catch (e) {
+        // losing the API server is something to observe (it may be the fault itself), not a crash:
+        // report it, poll, and try to watch again. Anything else is a bug in the probe: it crashes.
+        if (signal.aborted) return;
+        if (!(isGamedayError(e) && e.code === 'UNREACHABLE')) throw e;
+        onResult({ ok: false, detail: `API: ${failureDetail(e)}` });
+        await pause(spec.interval ?? DEFAULT_INTERVAL_MS, signal);
+        if (signal.aborted) return;
+        onResult(await k8sProbe.check(spec, { ports, signal, timeoutMs: spec.timeout ?? DEFAULT_TIMEOUT_MS }));
+      }
+    }
   },
 };
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });

@@ -10,6 +10,7 @@ import { judgeWorkload } from '../../src/probes/k8s.js';
 import { checkAll, checkProbe, startProbeLoop, type ProbeObservation } from '../../src/probes/loop.js';
 import { probePortsNeeded, probes } from '../../src/probes/registry.js';
 import { PROBE_TYPES } from '../../src/core/probe-spec.js';
+import { GamedayError } from '../../src/core/errors.js';
 
 const env = { ...environmentSpec.parse({ critical: false }), name: 'lab' };
 const closers: (() => Promise<void>)[] = [];
@@ -127,10 +128,35 @@ describe('probe loop', () => {
     await loop.stop();
     // the k8s probe turns API errors into failed results; a failing watch is the crash path
     expect(crashes).toEqual([]);
-    const loop2 = startProbeLoop({ specs: [spec({ name: 'ready', type: 'k8s', namespace: 'shop', resource: 'deployment/checkout' })], ports: { ...ports, workloads: { get: async () => ({ desired: 1, ready: 1 }), watch: async () => { throw new Error('watch gone'); } } }, signal: signal(), onChange: () => undefined, onCrash: (p, e) => crashes.push(`${p}: ${e.message}`) });
+    const loop2 = startProbeLoop({ specs: [spec({ name: 'ready', type: 'k8s', namespace: 'shop', resource: 'deployment/checkout' })], ports: { ...ports, workloads: { get: async () => ({ desired: 1, ready: 1 }), watch: async () => { throw new TypeError('watch gone'); } } }, signal: signal(), onChange: () => undefined, onCrash: (p, e) => crashes.push(`${p}: ${e.message}`) });
     await new Promise((r) => setTimeout(r, 100));
     await loop2.stop();
     expect(crashes).toEqual(['ready: probe "ready" crashed: watch gone']);
+  });
+
+  it('a k8s watch that loses the API server degrades to failed results and polling, then watches again', async () => {
+    const ports = await buildProbePorts(env, []);
+    let watches = 0;
+    let reachable = false;
+    const workloads = {
+      get: async () => (reachable ? { desired: 2, ready: 2 } : Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' }))),
+      watch: async (_ns: string, _k: string, _n: string, onStatus: (s: { desired: number; ready: number }) => void, sig: AbortSignal) => {
+        watches++;
+        if (!reachable) throw new GamedayError('UNREACHABLE', 'watch of deployment/checkout keeps failing: ECONNREFUSED');
+        onStatus({ desired: 2, ready: 2 });
+        await new Promise((r) => sig.addEventListener('abort', r, { once: true }));
+      },
+    };
+    const seen: ProbeObservation[] = [];
+    const crashes: string[] = [];
+    const loop = startProbeLoop({ specs: [spec({ name: 'ready', type: 'k8s', namespace: 'shop', resource: 'deployment/checkout', interval: '100ms' })], ports: { ...ports, workloads }, signal: signal(), onChange: (o) => seen.push(o), onCrash: (p, e) => crashes.push(`${p}: ${e.message}`) });
+    await new Promise((r) => setTimeout(r, 250));
+    reachable = true;
+    await new Promise((r) => setTimeout(r, 300));
+    await loop.stop();
+    expect(crashes).toEqual([]);
+    expect(seen.map((o) => [o.ok, o.detail])).toEqual([[false, 'API: connection refused'], [true, '2/2 ready']]);
+    expect(watches).toBeGreaterThanOrEqual(2);
   });
 
   it('checkAll checks every probe once, in parallel', async () => {
