@@ -25,7 +25,7 @@ import type { ProbePorts, ProbePortName } from '../ports/probes.js';
 import { checkAll, startProbeLoop, type ProbeLoop } from '../probes/loop.js';
 import { describeProbe, probePortsNeeded } from '../probes/registry.js';
 import { portsNeeded, resolvePlan, planEvent, type Plan } from '../runner/plan.js';
-import { injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/runner.js';
+import { injectFault, injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/runner.js';
 import { revertAll } from '../runner/revert.js';
 import type { DrillHost, DrillKey, PanelView } from './host.js';
 import { objectiveLine, planJson, planLines } from './plan-view.js';
@@ -130,7 +130,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   let lease: HeldLease | undefined;
   let stopKeys: (() => void) | undefined;
   let stopKeepAlive: (() => void) | undefined;
-  let observing: Promise<void> | undefined;
+  const observers: Promise<void>[] = [];
   const observeAbort = new AbortController();
   const append = (body: DrillEventBody) => journal!.append(body);
 
@@ -161,6 +161,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       await revertAll(expired.map((f) => f.record), 'deadline', { journal: journal!, ports, env, host });
     });
   let deadlineTimer: NodeJS.Timeout | undefined;
+  let backgroundFailureOf: () => unknown = () => undefined;
 
   try {
     host.emit({ type: 'progress', message: `preflight on ${env.name}: resolving targets and checking steady state…` });
@@ -238,16 +239,39 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       onCrash: (_probe, err) => ac.abort(err),
     });
     const runnerDeps: RunnerDeps = { journal, ports, env, host, signal, attached: true };
-    let injected: InjectedFault[] = [];
-    if (plan.faults.length) {
+    // faults with an `at` delay are injected later, from the live loop, so the clock runs meanwhile
+    const immediate = plan.faults.filter((f) => f.atMs <= 0);
+    const delayed = plan.faults.filter((f) => f.atMs > 0).map((f) => ({ planned: f, started: false, done: false }));
+    const keepers: (() => void)[] = [];
+    stopKeepAlive = () => keepers.forEach((k) => k());
+    const follow = (faults: InjectedFault[]) => {
+      keepers.push(keepAlive(faults, runnerDeps));
+      observers.push(observeAll(faults, { ...runnerDeps, signal: AbortSignal.any([signal, observeAbort.signal]) }));
+    };
+    if (immediate.length) {
       host.emit({ type: 'progress', message: 'injecting…' });
-      injected = await injectPlan(plan, runnerDeps);
+      const injected = await injectPlan({ ...plan, faults: immediate }, runnerDeps);
       host.emit({ type: 'success', message: `injected ${injected.length} fault target(s)` });
+      follow(injected);
     }
     checkAbort();
     const t0 = Date.now();
-    stopKeepAlive = keepAlive(injected, runnerDeps);
-    observing = observeAll(injected, { ...runnerDeps, signal: AbortSignal.any([signal, observeAbort.signal]) });
+    let backgroundFailure: unknown;
+    backgroundFailureOf = () => backgroundFailure;
+    const startDelayed = (now: number) => {
+      for (const d of delayed.filter((x) => !x.started && now >= t0 + x.planned.atMs)) {
+        d.started = true;
+        void serially(async () => {
+          checkAbort();
+          host.emit({ type: 'progress', message: `injecting fault ${d.planned.index + 1} (${d.planned.kind}) as scheduled…` });
+          follow(await injectFault(d.planned, runnerDeps));
+          d.done = true;
+        }).catch((e) => {
+          backgroundFailure ??= e;
+          if (!signal.aborted) ac.abort(e instanceof Error ? e : new Error(describeError(e)));
+        });
+      }
+    };
 
     // ── the live loop ───────────────────────────────────────────────────────────────────────
     const log: string[] = [];
@@ -278,7 +302,10 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       const timed = left.filter((h) => h.after !== undefined).map((h) => t0 + h.after! - now);
       return {
         drillId, title: scenario.title, env: env.name, mode: opts.mode, elapsedMs: now - t0, timeLimitMs,
-        faults: [...state.faults.values()].map((f) => ({ target: f.record.target, kind: f.record.kind, status: f.status, reversible: f.record.reversible, deadlineInMs: f.record.deadline && (f.status === 'active' || f.status === 'intended') ? f.record.deadline - now : undefined })),
+        faults: [
+          ...[...state.faults.values()].map((f) => ({ target: f.record.target, kind: f.record.kind, status: f.status, reversible: f.record.reversible, deadlineInMs: f.record.deadline && (f.status === 'active' || f.status === 'intended') ? f.record.deadline - now : undefined })),
+          ...delayed.filter((d) => !d.started).flatMap((d) => d.planned.selection.targets.map((t) => ({ target: t.scope.resource, kind: d.planned.kind, status: 'scheduled', reversible: d.planned.injector.reversible, startsInMs: t0 + d.planned.atMs - now }))),
+        ],
         probes: probes!.view().map((p) => ({ name: p.name, ok: p.ok, detail: p.detail, sinceMs: p.since === undefined ? undefined : now - p.since })),
         hints: { revealed: state.hints.length, total: scenario.hints.length, nextDueInMs: timed.length ? Math.max(0, Math.min(...timed)) : undefined, lastText: state.hints[state.hints.length - 1]?.text },
         marks: state.marks.filter((m) => m.mark !== 'note').map((m) => ({ mark: m.mark, atMs: Date.parse(m.at) - t0 })),
@@ -291,12 +318,13 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       const now = Date.now();
       // nobody reads hints in an unattended drill: they would only cost points
       if (opts.mode === 'facilitated') while (revealHint('timed'));
+      startDelayed(now);
       await revertExpired();
       if (now - t0 >= timeLimitMs) {
         endDetail = `time limit (${formatDuration(timeLimitMs)}) reached`;
         break;
       }
-      if (opts.mode === 'unattended' && revertableFaults(state).length === 0 && probes.allOk()) {
+      if (opts.mode === 'unattended' && delayed.every((d) => d.done) && revertableFaults(state).length === 0 && probes.allOk()) {
         const lastChange = Math.max(t0, ...probes.view().map((p) => p.since ?? 0));
         if (now - lastChange >= settleMs) {
           endDetail = 'steady state held with nothing active';
@@ -306,7 +334,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       host.panel(view());
       const nextHint = hintsLeft().filter((h) => h.after !== undefined).map((h) => t0 + h.after! - now);
       const nextDeadline = revertableFaults(state).map((f) => (f.record.deadline ?? Infinity) - now);
-      const wait = Math.max(0, Math.min(tick, ...nextHint, ...nextDeadline, t0 + timeLimitMs - now));
+      const nextFault = delayed.filter((d) => !d.started).map((d) => t0 + d.planned.atMs - now);
+      const wait = Math.max(0, Math.min(tick, ...nextHint, ...nextDeadline, ...nextFault, t0 + timeLimitMs - now));
       const k = await queue.next(wait, signal);
       if (k === undefined || k === 'probe') continue;
       let ended = false;
@@ -366,7 +395,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     }
     await probes.stop();
     observeAbort.abort();
-    await observing;
+    await Promise.allSettled(observers);
 
     if (opts.mode === 'facilitated') {
       const wentWell = await ask({ kind: 'input', id: 'wentWell', message: 'Debrief — what went well?', default: '' });
@@ -380,8 +409,11 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     host.section({ kind: 'result', title: 'Summary', lines: summaryLines(summary) });
     return { drillId, summary, events, outcome: summary.passed ? 'passed' : 'objectives-failed' };
   } catch (e) {
-    const interrupted = e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED');
-    const why = e instanceof Interrupt ? e.why : signal.aborted ? abortReason(signal) : describeError(e);
+    // a scheduled fault that failed to inject ends the drill as failed (its error), not interrupted
+    const failure = backgroundFailureOf();
+    if (failure !== undefined) e = failure;
+    const interrupted = failure === undefined && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
+    const why = failure !== undefined ? describeError(failure) : e instanceof Interrupt ? e.why : signal.aborted ? abortReason(signal) : describeError(e);
     clearInterval(deadlineTimer);
     stopKeys?.();
     host.endLive();
@@ -400,7 +432,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     stopKeepAlive?.();
     observeAbort.abort();
     await probes?.stop().catch(() => undefined);
-    await observing?.catch(() => undefined);
+    await Promise.allSettled(observers);
     await probePorts?.close().catch(() => undefined);
     journal?.close();
     await lease?.release().catch(() => undefined);

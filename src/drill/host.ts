@@ -27,7 +27,7 @@ export interface PanelView {
   /** ms since the failure began */
   elapsedMs: number;
   timeLimitMs: number;
-  faults: { target: string; kind: string; status: string; reversible: boolean; deadlineInMs?: number }[];
+  faults: { target: string; kind: string; status: string; reversible: boolean; deadlineInMs?: number; /** a scheduled fault (`at:`) */ startsInMs?: number }[];
   probes: { name: string; ok: boolean | undefined; detail?: string; sinceMs?: number }[];
   hints: { revealed: number; total: number; nextDueInMs?: number; lastText?: string };
   marks: { mark: string; atMs: number }[];

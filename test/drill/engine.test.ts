@@ -109,6 +109,44 @@ describe('the facilitated drill, driven by the recording host', () => {
     expect(revertedAt - injectedAt).toBeLessThan(1500);
   });
 
+  it('a fault with an `at` delay is injected on schedule while the clock runs', async () => {
+    const w = await world();
+    let injections = 0;
+    const host = new RecordingHost({ reactions: [{ on: (e) => e.type === 'fault-injected' && ++injections === 2, keys: ['q'], delayMs: 100 }] });
+    const scenario = markerScenario(w.markers, w.svc.url, {
+      faults: [
+        { kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '1m' },
+        { kind: 'test.marker', target: { dir: w.markers, names: 'm2' }, duration: '1m', at: '400ms' },
+      ],
+    });
+    const r = await runDrill({ scenario, env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, recheckMs: 2000 }, deps(host));
+    const { events } = new JournalStore(w.stateDir).read(r.drillId);
+    const injected = events.filter((e) => e.type === 'fault-injected').map((e) => ({ id: (e as { faultId: string }).faultId, at: Date.parse(e.at) }));
+    expect(injected.map((i) => i.id)).toEqual(['f1-m1', 'f2-m2']);
+    expect(injected[1]!.at - injected[0]!.at).toBeGreaterThanOrEqual(350);
+    // the panel ran meanwhile and showed the scheduled fault
+    expect(host.panels.some((p) => p.faults.some((f) => f.status === 'scheduled' && f.target === 'marker m2' && f.startsInMs !== undefined))).toBe(true);
+    expect(events.filter((e) => e.type === 'fault-reverted')).toHaveLength(2);
+    expect(markersLeft(w.markers)).toEqual([]);
+  });
+
+  it('a scheduled fault that fails to inject ends the drill as failed, with everything reverted', async () => {
+    const w = await world();
+    const scenario = markerScenario(w.markers, w.svc.url, {
+      faults: [
+        { kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '1m' },
+        { kind: 'test.marker', target: { dir: w.markers, names: 'm2' }, params: { failOn: 'm2' }, duration: '1m', at: '200ms' },
+      ],
+    });
+    const err = await runDrill({ scenario, env: env(), mode: 'facilitated', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50 }, deps(new RecordingHost())).catch((e) => e);
+    expect(err.code).toBe('INJECT_FAILED');
+    expect(markersLeft(w.markers)).toEqual([]);
+    const store = new JournalStore(w.stateDir);
+    const { state } = store.fold(store.list()[0]!);
+    expect(state.endReason).toBe('failed');
+    expect(state.faults.get('f1-m1')?.status).toBe('reverted');
+  });
+
   it('`x` reverts at once and the drill goes on until `q`', async () => {
     const w = await world();
     const host = new RecordingHost({ reactions: [{ on: (e) => e.type === 'probe-result' && !e.ok, keys: ['x'] }, { on: (e) => e.type === 'fault-reverted', keys: ['n'], delayMs: 50 }, { on: (e) => e.type === 'mark' && e.mark === 'note', keys: ['q'] }], answers: { note: 'reverted early' } });

@@ -70,8 +70,8 @@ export class TerminalHost implements DrillHost {
     out.push(c.dim('─'.repeat(60)));
     if (v.faults.length === 0) out.push(`${c.bold('Faults')}  none (tabletop)`);
     for (const f of v.faults) {
-      const st = f.status === 'active' || f.status === 'intended' ? c.yellow(f.status) : f.status === 'reverted' || f.status === 'done' ? c.green(f.status) : c.red(f.status);
-      const dl = f.deadlineInMs !== undefined ? c.dim(`  reverts in ${formatClock(f.deadlineInMs)}`) : f.reversible ? '' : c.dim('  one-shot');
+      const st = f.status === 'active' || f.status === 'intended' ? c.yellow(f.status) : f.status === 'reverted' || f.status === 'done' ? c.green(f.status) : f.status === 'scheduled' ? c.dim(f.status) : c.red(f.status);
+      const dl = f.startsInMs !== undefined ? c.dim(`  starts in ${formatClock(f.startsInMs)}`) : f.deadlineInMs !== undefined ? c.dim(`  reverts in ${formatClock(f.deadlineInMs)}`) : f.reversible ? '' : c.dim('  one-shot');
       out.push(`${c.bold('Fault')}   ${f.target} ${c.dim(f.kind)}  ${st}${dl}`);
     }
     if (v.probes.length === 0) out.push(`${c.bold('Probes')}  none`);
