@@ -408,10 +408,10 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const summary = summarize(events, state);
     host.section({ kind: 'result', title: 'Summary', lines: summaryLines(summary) });
     return { drillId, summary, events, outcome: summary.passed ? 'passed' : 'objectives-failed' };
-  } catch (e) {
+  } catch (caught) {
     // a scheduled fault that failed to inject ends the drill as failed (its error), not interrupted
     const failure = backgroundFailureOf();
-    if (failure !== undefined) e = failure;
+    const e = failure ?? caught;
     const interrupted = failure === undefined && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
     const why = failure !== undefined ? describeError(failure) : e instanceof Interrupt ? e.why : signal.aborted ? abortReason(signal) : describeError(e);
     clearInterval(deadlineTimer);
