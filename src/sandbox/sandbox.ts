@@ -259,10 +259,22 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
         await provision({ cache: opts.cache, onProgress: say, signal: opts.signal });
       }
       interrupted(opts.signal);
-      return startFresh(p, nodes, started, opts);
+      try {
+        return await startFresh(p, nodes, started, opts);
+      } catch (e) {
+        // the free ports are chosen before the components bind them: another program can take
+        // one in between. That (and only that) is worth one more try on new ports.
+        if (!(e instanceof GamedayError) || e.code !== 'BACKEND_FAILED' || !portTaken(p)) throw e;
+        say('a port was taken meanwhile: retrying on new ports…');
+        return await startFresh(p, nodes, started, opts);
+      }
     },
     { signal: opts.signal, onWait: (pid) => say(`waiting for another sandbox command (pid ${pid}) to finish…`) },
   );
+}
+
+function portTaken(p: SandboxPaths): boolean {
+  return COMPONENTS.some((name) => /address already in use/i.test(tail(join(p.logs, `${name}.log`), 30)));
 }
 
 /**
