@@ -3,7 +3,7 @@
  * facilitator would, the screen captured. The "service" is a real local HTTP server that fails
  * while the drill's marker fault is active and the team has not "fixed" it.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -217,6 +217,25 @@ describe('gameday run in a real terminal', () => {
     const { state } = store.fold(store.list()[0]!);
     expect(state.endReason).toBe('interrupted');
     expect([...state.faults.values()].map((f) => f.status)).toEqual(['reverted']);
+  });
+
+  it('unattended: exit 1 and a failing JUnit report when the system does not heal within its objective', async () => {
+    const p = await project();
+    // the fault keeps checkout broken for 1.5s; the objective says recover within 200ms
+    const file = join(p.dir, 'scenarios/checkout-marker.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('duration: 5m', 'duration: 1500ms').replace('recoverWithin: 10m', 'recoverWithin: 200ms'));
+    // async: the service lives in this process and must keep answering while the drill runs
+    const child = spawn('node', [BIN, 'run', 'checkout-marker', '--env', 'lab', '--yes', '--report', 'junit.xml'], { cwd: p.dir, env: { ...process.env, GAMEDAY_ENABLE_TEST_INJECTORS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const status = await new Promise<number | null>((res) => child.on('close', res));
+    const r = { status, stdout };
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/Time to recover\s+\d+s\s+objective 200ms\s+MISSED/);
+    const junit = readFileSync(join(p.dir, 'junit.xml'), 'utf8');
+    expect(junit).toContain('failures="1"');
+    expect(junit).toMatch(/name="Time to recover within 200ms"[^>]*>\s*<failure message="missed \(late\)/);
+    expect(markersLeft(p.markers)).toEqual([]);
   });
 
   it('without a terminal and without --yes, refuses with a clear message (exit 2)', async () => {
