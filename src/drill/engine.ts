@@ -425,8 +425,12 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
         append({ type: 'drill-ended', reason, detail: why });
       }
     }
-    if (interrupted) throw new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: journal ? `the journal is kept: \`gameday report ${drillId}\`` : undefined, cause: e });
-    throw e;
+    const out = interrupted
+      ? new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: journal ? `the journal is kept: \`gameday report ${drillId}\`` : undefined, cause: e })
+      : e;
+    // the CLI writes --report even for a drill that did not complete
+    if (journal && out instanceof Error) Object.assign(out, { drillId, events });
+    throw out;
   } finally {
     clearInterval(deadlineTimer);
     stopKeepAlive?.();

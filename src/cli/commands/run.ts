@@ -13,6 +13,8 @@ import { GamedayError } from '../../core/errors.js';
 import { runDrill } from '../../drill/engine.js';
 import type { DrillHost } from '../../drill/host.js';
 import { loadScenario } from '../../drill/scenario-file.js';
+import { summarize } from '../../drill/summary.js';
+import type { DrillEvent } from '../../core/events.js';
 import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';
 import type { CommandRun } from '../context.js';
@@ -39,10 +41,21 @@ export const run: CommandRun = async (ctx, args, opts) => {
     const { TerminalHost } = await import('../hosts/terminal.js');
     host = new TerminalHost({ stdin: process.stdin, stdout: process.stdout, color: ctx.out.color });
   }
-  const result = await runDrill(
-    { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
-    { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/probes/cluster-lease.js')).clusterLock : undefined },
-  );
+  let result;
+  try {
+    result = await runDrill(
+      { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
+      { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/probes/cluster-lease.js')).clusterLock : undefined },
+    );
+  } catch (e) {
+    // a drill that started but did not complete still gets its report (CI wants the failure)
+    const journaled = e as { events?: DrillEvent[] };
+    if (reportFile && reportFormat && journaled.events?.length) {
+      writeFileSync(reportFile, renderers[reportFormat](summarize(journaled.events)));
+      ctx.out.error(`report written to ${reportFile}`);
+    }
+    throw e;
+  }
   if (result.summary && reportFile && reportFormat) {
     writeFileSync(reportFile, renderers[reportFormat](result.summary));
     ctx.out.error(`report written to ${reportFile}`);

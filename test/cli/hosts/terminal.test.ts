@@ -198,7 +198,7 @@ describe('gameday run in a real terminal', () => {
 
   it('SIGTERM during an unattended drill reverts, journals and exits 130', async () => {
     const p = await project();
-    const child = spawn('node', [BIN, 'run', 'checkout-marker', '--env', 'lab', '--yes'], { cwd: p.dir, env: { ...process.env, GAMEDAY_ENABLE_TEST_INJECTORS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', [BIN, 'run', 'checkout-marker', '--env', 'lab', '--yes', '--report', 'report.json'], { cwd: p.dir, env: { ...process.env, GAMEDAY_ENABLE_TEST_INJECTORS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let sent = false;
     child.stdout.on('data', (d) => {
@@ -217,6 +217,8 @@ describe('gameday run in a real terminal', () => {
     const { state } = store.fold(store.list()[0]!);
     expect(state.endReason).toBe('interrupted');
     expect([...state.faults.values()].map((f) => f.status)).toEqual(['reverted']);
+    // the report is written for an interrupted drill too
+    expect(JSON.parse(readFileSync(join(p.dir, 'report.json'), 'utf8'))).toMatchObject({ endReason: 'interrupted', passed: false });
   });
 
   it('unattended: exit 1 and a failing JUnit report when the system does not heal within its objective', async () => {
