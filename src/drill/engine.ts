@@ -475,7 +475,7 @@ export function summaryLines(s: DrillSummary): string[] {
     out.push(`  ${m.label.padEnd(17)} ${value.padStart(8)}   ${target.padEnd(22)} ${verdict}${m.note ? `  (${m.note})` : ''}`);
   }
   out.push(`  Hints used        ${String(s.hintsUsed).padStart(8)}${s.hintCount !== undefined ? ` of ${s.hintCount}` : ''}`);
-  out.push(`  Score             ${String(s.score).padStart(8)} / 100   ${s.passed ? 'PASSED' : 'objectives not met'}`);
+  out.push(`  Score             ${String(s.score).padStart(8)} / 100   ${s.passed ? 'PASSED' : s.endReason === 'completed' ? 'objectives not met' : `did not complete (${s.endReason ?? 'open'})`}`);
   if (s.steadyAtEnd !== undefined) out.push(`  Steady state at the end: ${s.steadyAtEnd ? 'holds' : 'BROKEN'}`);
   out.push(`  Drill id: ${s.drillId}   (gameday report ${s.drillId} --format html --out report.html)`);
   return out;

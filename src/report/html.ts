@@ -3,7 +3,7 @@
  * styles inline, plain words ("the team noticed the problem after 2m10s — the goal was 5m").
  */
 import type { DrillSummary, Measure } from '../drill/summary.js';
-import { END_WORDS, fmt, offset } from './text.js';
+import { END_WORDS, fmt, offset, outcome } from './text.js';
 
 const h = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -24,7 +24,7 @@ function sentence(m: Measure): string {
 }
 
 export function renderHtml(s: DrillSummary): string {
-  const badge = s.passed ? ['#1a7f37', 'Objectives met'] : ['#b42318', 'Objectives not met'];
+  const badge = s.passed ? ['#1a7f37', 'Objectives met'] : ['#b42318', s.endReason === 'completed' ? 'Objectives not met' : outcome(s).replace(/^./, (c) => c.toUpperCase())];
   const rows = s.measures
     .map((m) => {
       const state = !m.applicable || m.objectiveMs === undefined ? ['#667085', m.applicable ? 'no goal' : 'n/a'] : m.met ? ['#1a7f37', 'met'] : ['#b42318', 'missed'];

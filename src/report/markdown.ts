@@ -1,12 +1,12 @@
 import type { DrillSummary } from '../drill/summary.js';
-import { END_WORDS, fmt, offset, verdict } from './text.js';
+import { END_WORDS, fmt, offset, outcome, verdict } from './text.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderMarkdown(s: DrillSummary): string {
   const out: string[] = [];
   out.push(`# Game day report: ${s.title ?? s.scenario ?? s.drillId}`, '');
-  out.push(`- **Result:** ${s.passed ? 'PASSED' : 'objectives not met'} — score **${s.score}/100**`);
+  out.push(`- **Result:** ${outcome(s)} — score **${s.score}/100**`);
   out.push(`- **Drill:** \`${s.drillId}\` (${s.mode ?? '?'}) on **${s.env ?? '?'}**, ${END_WORDS[s.endReason ?? ''] ?? 'still open'}`);
   out.push(`- **When:** ${s.startedAt ?? '?'}${s.durationMs !== undefined ? `, lasted ${fmt(s.durationMs)}` : ''}`);
   if (s.runbook) out.push(`- **Runbook:** ${s.runbook}`);

@@ -1,6 +1,6 @@
 /** Shared wording for the renderers: plain language a non-technical reader follows. */
 import { formatDuration } from '../core/duration.js';
-import type { Measure } from '../drill/summary.js';
+import type { DrillSummary, Measure } from '../drill/summary.js';
 
 export const fmt = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
 export const offset = (ms: number): string => (ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`);
@@ -18,3 +18,11 @@ export const END_WORDS: Record<string, string> = {
   halted: 'halted',
   aborted: 'not started',
 };
+
+/** The one-line outcome: passed, objectives not met, or why it did not complete. */
+export function outcome(s: DrillSummary): string {
+  if (s.passed) return 'PASSED';
+  if (s.endReason === 'completed') return 'objectives not met';
+  if (s.endReason === 'aborted') return 'not started';
+  return s.endReason ? `did not complete (${s.endReason})` : 'still running';
+}

@@ -16,6 +16,12 @@ describe('report renderers', () => {
     expect(md).toContain('- [ ] write PDB guide — owner: _unassigned_');
   });
 
+  it('a drill that did not complete says so instead of "objectives not met"', () => {
+    const cut = events.map((e) => (e.type === 'drill-ended' ? { ...e, reason: 'interrupted' as const } : e));
+    expect(renderReport(cut, 'md')).toContain('**Result:** did not complete (interrupted)');
+    expect(renderReport(cut, 'html')).toContain('Did not complete (interrupted)');
+  });
+
   it('html: one self-contained file, plain words, escaped text', () => {
     const withScript = events.map((e) => (e.type === 'mark' && e.mark === 'note' ? { ...e, text: '<script>alert(1)</script>' } : e));
     const html = renderReport(withScript, 'html');
