@@ -283,7 +283,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       const line = logLine(e, state);
       if (line) note(line);
     });
-    deadlineTimer = setInterval(() => void revertExpired(), 1000);
+    deadlineTimer = setInterval(() => void revertExpired().catch((e) => host.emit({ type: 'warning', message: `deadline revert failed: ${describeError(e)}` })), 1000);
     stopKeys = host.listen((k: DrillKey | 'interrupt') => (k === 'interrupt' ? ac.abort(new Error('Ctrl-C')) : queue.push(k)));
     const hintsLeft = () => scenario.hints.map((h, index) => ({ ...h, index })).filter((h) => !state.hints.some((r) => r.index === h.index));
     const revealHint = (trigger: 'timed' | 'manual') => {
