@@ -3,6 +3,7 @@
  * goes through one token bucket per port (see rate-limit.ts) and errors come out as one line:
  * network failures as GamedayError UNREACHABLE, HTTP errors as KubeApiError with `.code`.
  */
+import { lookup } from 'node:dns/promises';
 import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Environment } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
@@ -151,9 +152,21 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
       const watch = new k8s.Watch(kc);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
       let rv = '';
+      const known = new Map<string, PodInfo>();
+      const emit = (type: PodEventType, p: PodInfo): void => {
+        if (type === 'DELETED') known.delete(p.uid);
+        else known.set(p.uid, p);
+        onEvent(type, p);
+      };
       const relist = async (): Promise<void> => {
         const list = await call(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
-        for (const p of list.items) onEvent('ADDED', toPodInfo(p));
+        const now = new Set(list.items.map((p) => p.metadata?.uid ?? ''));
+        // pods that went away while we were not watching
+        for (const [uid, p] of [...known]) if (!now.has(uid)) emit('DELETED', p);
+        for (const p of list.items) {
+          const info = toPodInfo(p);
+          emit(known.has(info.uid) ? 'MODIFIED' : 'ADDED', info);
+        }
         rv = list.metadata?.resourceVersion ?? '';
       };
       await relist();
@@ -185,7 +198,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
                     gone = true; // 410 Gone and friends: list again
                   } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
                     rv = obj.metadata?.resourceVersion ?? rv;
-                    onEvent(type as PodEventType, toPodInfo(obj));
+                    emit(type as PodEventType, toPodInfo(obj));
                   }
                 },
                 (err: unknown) => {
@@ -227,10 +240,15 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
-      if (out.length === 0) {
-        // fall back to the address we talk to, when it is an IP
-        const m = /^https?:\/\/(\d+\.\d+\.\d+\.\d+)(?::(\d+))?/.exec(server);
-        if (m) out.push({ ip: m[1]!, port: Number(m[2] ?? 443) });
+      // and the address we (and usually the kubelets) reach it by: a public endpoint is not in the slices
+      try {
+        const u = new URL(server);
+        const port = Number(u.port || 443);
+        const host = u.hostname.replace(/^\[|\]$/g, '');
+        const ips = /^\d+\.\d+\.\d+\.\d+$/.test(host) ? [host] : (await lookup(host, { all: true, family: 4 })).map((a) => a.address);
+        for (const ip of ips) if (!out.some((o) => o.ip === ip && o.port === port)) out.push({ ip, port });
+      } catch {
+        // unresolvable here: the endpoint slices are what we have
       }
       return out;
     },

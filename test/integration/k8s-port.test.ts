@@ -1,0 +1,90 @@
+/**
+ * The KubePort adapter against the sandbox's real API server: the calls the injectors rely on,
+ * their "not found" conventions, the list+watch, and one-line errors.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKubePort } from '../../src/adapters/kube/index.js';
+import type { KubePort, PodInfo } from '../../src/ports/kube.js';
+import { sandboxEnvironment, sandboxPort, testNamespace, waitUntil, type TestNamespace } from '../adapters/kube/fixtures.js';
+import { sandbox } from './helpers/sandbox.js';
+
+let kube: KubePort;
+let ns: TestNamespace;
+beforeAll(async () => {
+  kube = await sandboxPort();
+  ns = await testNamespace('gdk-port', { optIn: true });
+});
+afterAll(async () => {
+  await ns?.dispose();
+});
+
+describe('KubePort on the sandbox', () => {
+  it('namespaces: labels, or undefined when missing', async () => {
+    expect(await kube.namespaceLabels(ns.name)).toMatchObject({ 'gameday.dev/enabled': 'true' });
+    expect(await kube.namespaceLabels('gd-missing-namespace')).toBeUndefined();
+  });
+
+  it('list+watch: the current pods, then every change; onSynced in between', async () => {
+    await ns.pod('w1', { app: 'w' });
+    const events: string[] = [];
+    let syncedAfter = -1;
+    const ac = new AbortController();
+    const done = kube.watchPods(ns.name, 'app=w', (type, p: PodInfo) => events.push(`${type} ${p.name}${p.deletingAt ? ' terminating' : ''}`), ac.signal, () => (syncedAfter = events.length));
+    await waitUntil('synced', async () => syncedAfter >= 0, 10_000);
+    expect(events.slice(0, syncedAfter)).toEqual(['ADDED w1']);
+    await ns.pod('w2', { app: 'w' });
+    expect(await kube.deletePod(ns.name, 'w1', { gracePeriodSeconds: 0 })).toBe('deleted');
+    await waitUntil(`w2 added and w1 deleted (saw: ${events.join(', ')})`, async () => events.includes('ADDED w2') && events.some((e) => e.startsWith('DELETED w1')), 30_000);
+    ac.abort();
+    await done; // resolves on abort
+    expect(events.indexOf('ADDED w2')).toBeGreaterThan(syncedAfter - 1);
+  });
+
+  it('deletePod: not-found for a missing pod and for a uid that no longer owns the name', async () => {
+    expect(await kube.deletePod(ns.name, 'no-such-pod')).toBe('not-found');
+    await ns.pod('u1', { app: 'u' });
+    expect(await kube.deletePod(ns.name, 'u1', { uid: '00000000-0000-0000-0000-000000000000' })).toBe('not-found');
+    expect((await kube.listPods(ns.name, 'app=u')).map((p) => p.name)).toEqual(['u1']); // untouched
+  });
+
+  it('config maps: create, merge-patch data, read, delete by label; not-found conventions', async () => {
+    const labels = { 'gameday.dev/drill': 'port-test' };
+    await kube.createConfigMap({ metadata: { name: 'cm1', namespace: ns.name, labels }, data: { a: '1', b: '2' } });
+    expect(await kube.patchConfigMapData(ns.name, 'cm1', { b: '3' })).toBe('patched');
+    expect((await kube.getConfigMap(ns.name, 'cm1'))?.data).toEqual({ a: '1', b: '3' });
+    expect(await kube.deleteConfigMaps(ns.name, 'gameday.dev/drill=port-test')).toBe(1);
+    expect(await kube.getConfigMap(ns.name, 'cm1')).toBeUndefined();
+    expect(await kube.patchConfigMapData(ns.name, 'cm1', { b: '4' })).toBe('not-found');
+    expect(await kube.deleteConfigMaps(ns.name, 'gameday.dev/drill=port-test')).toBe(0);
+  });
+
+  it('nodes and the API server endpoints the agents must keep reaching', async () => {
+    const nodes = await kube.listNodes();
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const n of nodes) expect(n).toMatchObject({ ready: true, unschedulable: false });
+    const u = new URL(sandbox().apiServer);
+    expect(await kube.apiServerEndpoints()).toContainEqual({ ip: u.hostname, port: Number(u.port) });
+  });
+
+  it('an unreachable API server is one UNREACHABLE line, not a stack of HTTP noise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gd-kc-'));
+    try {
+      const kc = readFileSync(sandbox().kubeconfig, 'utf8').replace(/server: https:\/\/127\.0\.0\.1:\d+/g, 'server: https://127.0.0.1:1');
+      writeFileSync(join(dir, 'kubeconfig'), kc);
+      const env = sandboxEnvironment();
+      const dead = await createKubePort({ ...env, kube: { ...env.kube, kubeconfig: join(dir, 'kubeconfig') } }, { rateLimit: { maxRetries: 0 } });
+      const err = await dead.listPods('shop').then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+      expect(err?.code).toBe('UNREACHABLE');
+      expect(err?.message.split('\n')).toHaveLength(1);
+      expect(err?.message).toContain('127.0.0.1:1');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
