@@ -299,6 +299,7 @@ async function unhealthyComponents(p: SandboxPaths, s: SandboxState, say: (m: st
 }
 
 async function ensureNodes(p: SandboxPaths, s: SandboxState, nodes: number, say: (m: string) => void): Promise<string[]> {
+  if (nodes < s.nodes) say(`the running sandbox has ${s.nodes} nodes; --nodes only adds nodes (\`gameday sandbox down\` first to have fewer)`);
   if (nodes <= s.nodes) return [];
   say(`adding nodes: ${s.nodes} → ${nodes}`);
   const refs = nodeRefs(nodes);
