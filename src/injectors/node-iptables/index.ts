@@ -106,7 +106,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
   paramsSchema,
   keepAliveEveryMs: 15_000,
 
-  async select(ctx, spec) {
+  async select(ctx, spec, params) {
     const all = await ctx.ports.kube.listNodes(spec.selector);
     let chosen: NodeInfo[];
     if (spec.nodes === 'all') {
@@ -137,7 +137,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
           data: { nodes: names },
         },
       ],
-      notes: [`${names.length} node(s) of ${all.length}: one agent pod each in ${TOOLKIT_NAMESPACE}`],
+      notes: [`${summarize(ruleSpec(params))} on ${names.length} node(s) of ${all.length}: one agent pod each in ${TOOLKIT_NAMESPACE}`],
     };
   },
 
