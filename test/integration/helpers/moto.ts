@@ -8,8 +8,7 @@
  *   const world = await seedAws(moto.clients, nodeRefs(3));   // the sandbox's demo world, if wanted
  *   await moto.stop();                          // in afterAll
  */
-import { existsSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsClients } from '../../../src/adapters/aws/clients.js';
@@ -56,6 +55,7 @@ export async function startMoto(opts: { region?: string } = {}): Promise<MotoSer
       await clients.destroy();
       if (rec) await stopProcess(rec, 2000);
       rec = undefined;
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
 }
