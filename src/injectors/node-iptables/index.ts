@@ -62,6 +62,8 @@ type Undo = {
   chain: string;
   summary: string;
   rules: string[];
+  /** the agent's rules file, exactly as it will be applied (journaled with the intent) */
+  rulesFile: string;
   image: string;
   leaseTtlMs: number;
   deadline?: number;
@@ -155,6 +157,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
       chain,
       summary: summarize(spec),
       rules: describeRules(rules, chain),
+      rulesFile: rulesFile(rules),
       image: params.image ?? process.env.GAMEDAY_IPTABLES_IMAGE ?? DEFAULT_AGENT_IMAGE,
       leaseTtlMs: params.leaseTtl,
       ...(ref.deadline !== undefined ? { deadline: ref.deadline } : {}),
@@ -164,12 +167,9 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
 
   async inject(ctx, _target, params, undo, ref) {
     const kube = ctx.ports.kube;
-    const drill = labelValue(ref.drillId);
     const deadline = undo.deadline ?? ref.deadline ?? ctx.now() + DEFAULT_DURATION_MS;
     // attached: a short lease the process renews; detached: the lease runs to the deadline
     const leaseUntil = ref.attached ? Math.min(deadline, ctx.now() + undo.leaseTtlMs) : deadline;
-    const apiServers = params.allowControlPlane ? [] : await kube.apiServerEndpoints();
-    const rules = renderRules(ruleSpec(params), drill, { apiServers, kubeletPort: 10250 });
     const objects = {
       namespace: undo.namespace,
       name: undo.name,
@@ -177,7 +177,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
       faultId: ref.faultId,
       nodes: undo.nodes,
       chain: undo.chain,
-      rulesFile: rulesFile(rules),
+      rulesFile: undo.rulesFile,
       agentScript: agentScript(),
       image: undo.image,
       deadline,
