@@ -4,12 +4,13 @@
  * a small TCP/UDP server and a probe client, both on the namespace's own loopback.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chainPrefix, renderRules, rulesFile, type RuleSpec } from '../../src/injectors/node-iptables/rules.js';
+import { agentConfigMap, agentDaemonSet, MOUNT, STATE_FILE } from '../../src/injectors/node-iptables/manifest.js';
 
 const AGENT = fileURLToPath(new URL('../../src/injectors/node-iptables/agent.sh', import.meta.url));
 const CP = { apiServers: [{ ip: '127.0.0.9', port: 6443 }], kubeletPort: 10250 };
@@ -329,5 +330,54 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
     await fresh.exited;
     expect(ours(ns.rules('iptables-legacy'))).toEqual([]);
     ns.exec('iptables-legacy', ['-X', 'KUBE-IPTABLES-HINT']);
+  });
+
+  it('as deployed: the ConfigMap and DaemonSet env the injector builds, run as the pod would run them', async () => {
+    await ns.startServer();
+    const now = Date.now();
+    const rules = renderRules({ preset: 'dns', action: 'reject' }, DRILL, CP);
+    const objects = {
+      namespace: 'gameday-system',
+      name: 'gameday-iptables-test',
+      drillId: DRILL,
+      faultId: 'f1-nodes',
+      nodes: ['n1'],
+      chain: chainPrefix(DRILL, 'f1-nodes'),
+      rulesFile: rulesFile(rules),
+      agentScript: readFileSync(AGENT, 'utf8'),
+      image: 'unused',
+      deadline: now + 300_000,
+      leaseUntil: now + 3_000,
+      backend: 'nft' as const,
+    };
+    // the ConfigMap volume, laid out as the kubelet mounts it
+    const mount = join(ns.dir, 'etc-gameday');
+    mkdirSync(mount);
+    for (const [k, v] of Object.entries(agentConfigMap(objects).data!)) writeFileSync(join(mount, k), v);
+    const c = agentDaemonSet(objects).spec!.template.spec!.containers[0]!;
+    const env = Object.fromEntries(c.env!.map((e) => [e.name, e.value!.replace(MOUNT, mount).replace(STATE_FILE, join(ns.dir, 'applied'))]));
+    expect(c.command).toEqual(['/bin/sh', `${MOUNT}/agent.sh`]);
+    const proc = spawn('ip', ['netns', 'exec', ns.name, 'sh', join(mount, 'agent.sh')], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    proc.stdout!.on('data', (d) => (log += String(d)));
+    proc.stderr!.on('data', (d) => (log += String(d)));
+    try {
+      const until = async (re: RegExp, ms: number) => {
+        const end = Date.now() + ms;
+        while (!re.test(log)) {
+          if (Date.now() > end) throw new Error(`agent did not print ${re}:\n${log}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await until(/applied \d+ rules/, 10_000);
+      expect(readFileSync(join(ns.dir, 'applied'), 'utf8')).toContain(DRILL); // what the readiness probe reads
+      expect(ns.probe(1000, 'tcp:127.0.0.1:53', 'tcp:127.0.0.1:8080')).toEqual({ 'tcp:127.0.0.1:53': 'refused', 'tcp:127.0.0.1:8080': 'ok' });
+      // nobody renews the lease the injector wrote (a dead facilitator): the agent reverts on its own
+      await until(/reverted reason=lease-expired/, 10_000);
+      expect(ns.probe(1000, 'tcp:127.0.0.1:53')).toEqual({ 'tcp:127.0.0.1:53': 'ok' });
+      expect(ours(ns.rules())).toEqual([]);
+    } finally {
+      proc.kill('SIGKILL');
+    }
   });
 });
