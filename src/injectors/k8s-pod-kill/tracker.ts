@@ -139,7 +139,7 @@ const pending = new Map<string, ReplacementTracker>();
 
 export const trackerKey = (drillId: string, faultId: string): string => `${drillId}/${faultId}`;
 
-export function startTracker(kube: KubePort, key: string, t: TrackedPod, now: () => number, claimWithinMs = 30_000): ReplacementTracker {
+export function startTracker(kube: KubePort, key: string, t: TrackedPod, now: () => number, claimWithinMs = 15_000): ReplacementTracker {
   pending.get(key)?.stop();
   const tr = new ReplacementTracker(kube, t, now, { stopAfterMs: claimWithinMs });
   pending.set(key, tr);
