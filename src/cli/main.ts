@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { loadConfig, type LoadedConfig } from '../adapters/config-store.js';
+import type { LoadedConfig } from '../adapters/config-store.js';
 import { describeError, isGamedayError } from '../core/errors.js';
 import type { CommandContext, CommandOptions, CommandRun } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -128,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
   const dispatch = async (name: keyof typeof commands, args: string[], opts: CommandOptions) => {
     debug = Boolean(opts.debug);
     let loaded: LoadedConfig | undefined;
+    // loaded only when a command runs: --help and --version never pay for zod and yaml
+    const { loadConfig } = await import('../adapters/config-store.js');
     const ctx: CommandContext = {
       out,
       cwd: process.cwd(),

@@ -8,11 +8,24 @@ export function colorEnabled(stream: NodeJS.WriteStream): boolean {
   return Boolean(stream.isTTY);
 }
 
+let stdoutClosed = false;
+let stderrClosed = false;
+// `gameday status | head` closes the pipe early: stop writing instead of crashing (a drill may
+// still be reverting faults, and output is never worth leaving one active)
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutClosed = true;
+  else throw e;
+});
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stderrClosed = true;
+  else throw e;
+});
+
 export function processOutput(): Output {
   return {
-    line: (t = '') => void process.stdout.write(`${t}\n`),
-    error: (t) => void process.stderr.write(`${t}\n`),
-    write: (t) => void process.stdout.write(t),
+    line: (t = '') => void (stdoutClosed || process.stdout.write(`${t}\n`)),
+    error: (t) => void (stderrClosed || process.stderr.write(`${t}\n`)),
+    write: (t) => void (stdoutClosed || process.stdout.write(t)),
     isTTY: Boolean(process.stdout.isTTY),
     color: colorEnabled(process.stdout),
   };

@@ -12,6 +12,7 @@ import { getEnvironment } from '../../adapters/config-store.js';
 import { formatClock, formatDuration, parseDuration } from '../../core/duration.js';
 import { GamedayError, isGamedayError } from '../../core/errors.js';
 import { newSeed } from '../../core/random.js';
+import { checkGuards } from '../../core/guards.js';
 import type { FaultSpec } from '../../core/scenario.js';
 import { findInjector, catalog } from '../../injectors/registry.js';
 import { assertPlanAllowed, checkFaultSpecs, planEvent, portsNeeded, resolvePlan, type Plan } from '../../runner/plan.js';
@@ -50,6 +51,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const env = getEnvironment(config, opts.env as string | undefined);
   const host = new LineHost(ctx.out);
   const seed = opts.seed !== undefined ? Number(opts.seed) : newSeed();
+  // a critical or halted environment is refused before any client is even built
+  assertPlanAllowed({ env, seed, faults: [], verdicts: checkGuards({ env, halt: halt.state(env.name), faults: [] }), ok: false });
   const ports = await buildPorts(env, portsNeeded([spec]));
   const plan = await resolvePlan({ env, faults: [spec], seed, halt: halt.state(env.name), acknowledgeNodeImpact: Boolean(opts.acknowledgeNodeImpact) }, { ports, signal: ctx.signal, progress: (m) => host.emit({ type: 'progress', message: m }) });
   ctx.out.line(describePlan(plan, ctx.out.color));
