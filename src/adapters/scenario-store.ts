@@ -5,9 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { GamedayError } from '../core/errors.js';
-import type { Scenario } from '../core/scenario.js';
 import { checkScenarioText, duplicateIdProblems, markdownAnchors, type RunbookInfo, type ScenarioCheck } from '../core/validate.js';
-import { formatProblem } from '../core/yaml-source.js';
 import { catalog } from '../injectors/registry.js';
 
 const isScenarioFile = (f: string) => ['.yaml', '.yml'].includes(extname(f));
@@ -34,11 +32,6 @@ export function runbookLookup(cwd: string) {
   };
 }
 
-export function resolveRunbookPath(runbook: string, scenarioFile: string, cwd: string): string | undefined {
-  const path = runbook.split('#')[0]!;
-  return [resolve(dirname(dirname(scenarioFile)), path), resolve(cwd, path)].find((c) => existsSync(c));
-}
-
 export function checkFiles(files: string[], cwd: string, displayRoot = cwd): ScenarioCheck[] {
   const env = { catalog: catalog(), runbook: runbookLookup(cwd) };
   const checks = files.map((f) => {
@@ -60,19 +53,6 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
     c.scenario = undefined; // a scenario with a problem is not valid, or list would show it twice
   }
   return checks;
-}
-
-/** Loads one scenario by id (from `dir`) or by path; throws with every problem when invalid. */
-export function loadScenario(idOrPath: string, dir: string, cwd: string): { scenario: Scenario; file: string } {
-  const byPath = resolve(cwd, idOrPath);
-  const file = isScenarioFile(idOrPath) && existsSync(byPath) ? byPath : [join(resolve(cwd, dir), `${idOrPath}.yaml`), join(resolve(cwd, dir), `${idOrPath}.yml`)].find((f) => existsSync(f));
-  if (!file) {
-    const known = existsSync(resolve(cwd, dir)) ? scenarioFiles([dir], cwd).map((f) => f.replace(/^.*\//, '').replace(/\.ya?ml$/, '')) : [];
-    throw new GamedayError('NOT_FOUND', `no scenario "${idOrPath}" in ${dir}/`, { hint: known.length ? `known scenarios: ${known.join(', ')}` : 'run from the folder that holds scenarios/, or pass --dir' });
-  }
-  const [check] = checkFiles([file], cwd);
-  if (!check?.scenario) throw new GamedayError('INVALID_INPUT', `invalid scenario:\n${check!.problems.map(formatProblem).join('\n')}`, { hint: 'fix the fields above (gameday validate shows the same)' });
-  return { scenario: check.scenario, file };
 }
 
 export function loadAllScenarios(dir: string, cwd: string): { checks: ScenarioCheck[] } {

@@ -1,20 +1,19 @@
 /**
- * Finds and checks a scenario for `plan` and `run`: an id in the scenario directory, or a path.
- * Uses the same validation as `gameday validate`, so a drill never starts from a scenario that
- * validate would reject.
+ * Finds and checks a scenario for `show`, `plan` and `run`: an id in the scenario directory, or a
+ * path. Goes through the same checks as `gameday validate` (src/adapters/scenario-store.ts), so a
+ * drill never starts from a scenario that validate would reject.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { checkFiles } from '../adapters/scenario-store.js';
 import { GamedayError } from '../core/errors.js';
 import type { Scenario } from '../core/scenario.js';
-import { checkScenarioText, markdownAnchors, type RunbookInfo } from '../core/validate.js';
 import { formatProblem } from '../core/yaml-source.js';
-import { catalog } from '../injectors/registry.js';
 
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
-  /** where runbook paths are resolved from */
+  /** where runbook paths are resolved from: the folder holding the scenario directory */
   root: string;
 }
 
@@ -28,27 +27,16 @@ export function scenarioPath(ref: string, dir: string, cwd: string): string {
     const f = resolve(cwd, dir, `${ref}${ext}`);
     if (existsSync(f)) return f;
   }
-  throw new GamedayError('NOT_FOUND', `no scenario "${ref}" in ${resolve(cwd, dir)}`, { hint: 'see `gameday list` for the scenario ids, or pass --dir' });
-}
-
-/** The project root for runbook links: the scenario directory's parent. */
-export const projectRoot = (file: string): string => dirname(dirname(file));
-
-export function runbookInfo(root: string) {
-  return (path: string): RunbookInfo => {
-    const f = join(root, path);
-    if (!existsSync(f) || !statSync(f).isFile()) return { exists: false, anchors: [] };
-    return { exists: true, anchors: markdownAnchors(readFileSync(f, 'utf8')) };
-  };
+  const folder = resolve(cwd, dir);
+  const known = existsSync(folder) ? readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];
+  throw new GamedayError('NOT_FOUND', `no scenario "${ref}" in ${dir}/`, { hint: known.length ? `known scenarios: ${known.join(', ')}` : 'run from the folder that holds scenarios/, or pass --dir' });
 }
 
 export function loadScenario(ref: string, opts: { dir: string; cwd: string }): LoadedScenario {
   const file = scenarioPath(ref, opts.dir, opts.cwd);
-  const root = projectRoot(file);
-  const info = runbookInfo(root);
-  const check = checkScenarioText(file, readFileSync(file), { catalog: catalog(), runbook: (p) => info(p.split('#')[0]!) });
-  if (check.problems.length || !check.scenario) {
-    throw new GamedayError('INVALID_INPUT', `scenario ${file} is invalid:\n${check.problems.map(formatProblem).join('\n')}`, { hint: 'fix the fields above (`gameday validate` shows the same list)' });
+  const [check] = checkFiles([file], opts.cwd);
+  if (!check || check.problems.length || !check.scenario) {
+    throw new GamedayError('INVALID_INPUT', `scenario ${file} is invalid:\n${(check?.problems ?? []).map(formatProblem).join('\n')}`, { hint: 'fix the fields above (`gameday validate` shows the same list)' });
   }
-  return { file, scenario: check.scenario, root };
+  return { file, scenario: check.scenario, root: dirname(dirname(file)) };
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { loadScenario, resolveRunbookPath } from '../../adapters/scenario-store.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadScenario } from '../../drill/scenario-file.js';
 import { formatDuration } from '../../core/duration.js';
 import { catalog } from '../../injectors/registry.js';
 import type { CommandRun } from '../context.js';
@@ -8,7 +10,7 @@ import { paint } from '../output.js';
 
 /** The facilitator's view: everything in the scenario, including what players must not see. */
 export const run: CommandRun = async (ctx, args, opts) => {
-  const { scenario: s, file } = loadScenario(args[0]!, String(opts.dir ?? 'scenarios'), ctx.cwd);
+  const { scenario: s, root } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const p = paint(ctx.out.color);
   const cat = catalog();
   const o = ctx.out;
@@ -42,7 +44,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const objLines = (['detectWithin', 'diagnoseWithin', 'mitigateWithin', 'recoverWithin'] as const).filter((k) => obj[k] !== undefined).map((k) => `  ${k.replace('Within', '')} within ${formatDuration(obj[k]!)}`);
   o.line(objLines.length ? objLines.join('\n') : '  none');
   if (s.runbook) {
-    const path = resolveRunbookPath(s.runbook, file, ctx.cwd);
+    const candidate = join(root, s.runbook.split('#')[0]!);
+    const path = existsSync(candidate) ? candidate : undefined;
     o.line();
     o.line(`${p.bold('Runbook')}: ${s.runbook}${path ? '' : p.red(' (missing)')}`);
     if (path && opts.runbook) o.line(readFileSync(path, 'utf8'));

@@ -2,6 +2,7 @@
  * One formatter per host event kind, checked for exhaustiveness by the compiler: the terminal and
  * unattended hosts print journal events and notices through this. Plain text; colour is the host's.
  */
+import { formatDuration } from '../../core/duration.js';
 import type { HostEvent } from '../../core/host.js';
 
 export type Tone = 'plain' | 'dim' | 'good' | 'bad' | 'warn' | 'info';
@@ -31,7 +32,7 @@ export function formatHostEvent(e: HostEvent): { text: string; tone: Tone } | un
     case 'fault-verified':
       return { text: `verified ${e.faultId} (${e.phase}): ${e.ok ? 'ok' : 'NOT ok'}${e.detail ? ` — ${e.detail}` : ''}`, tone: e.ok ? 'dim' : 'warn' };
     case 'fault-observed':
-      return { text: `observed ${e.faultId}: ${JSON.stringify(e.detail)}`, tone: 'dim' };
+      return { text: `observed ${e.faultId}: ${observation(e.detail)}`, tone: 'info' };
     case 'fault-revert-started':
       return { text: `reverting ${e.faultId} (${e.reason})`, tone: 'dim' };
     case 'fault-reverted':
@@ -55,4 +56,12 @@ export function formatHostEvent(e: HostEvent): { text: string; tone: Tone } | un
       return never;
     }
   }
+}
+
+/** Recovery evidence reads as "readyAfter 212ms, replacement=shop/checkout-x" rather than JSON. */
+function observation(d: Record<string, unknown>): string {
+  if (typeof d.message === 'string') return d.message;
+  return Object.entries(d)
+    .map(([k, v]) => (typeof v === 'number' && /Ms$/.test(k) ? `${k.slice(0, -2)} ${formatDuration(v)}` : `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`))
+    .join(', ');
 }
