@@ -9,13 +9,14 @@
  * DeleteLoadBalancer call: in window 1 it never forwards it; in window 2 it forwards it and holds
  * back moto's answer. No test hook lives in the injector.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
+import { cliHarness, exited } from '../helpers/cli-process.js';
 import { lbsNamed, REGION, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net } from './helpers/aws-world.js';
 
 const BIN = resolve('bin/gameday.js');
@@ -87,27 +88,7 @@ const gameday = (...args: string[]) =>
       res({ status, stdout, stderr });
     });
   });
-let childOutput = '';
-const start = (...args: string[]): ChildProcess => {
-  childOutput = '';
-  const c = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: envVars, stdio: ['ignore', 'pipe', 'pipe'] });
-  c.stdout?.on('data', (d) => (childOutput += String(d)));
-  c.stderr?.on('data', (d) => (childOutput += String(d)));
-  return c;
-};
-const journalText = () => {
-  const d = join(dir, '.gameday', 'drills');
-  return existsSync(d) ? readdirSync(d).map((f) => readFileSync(join(d, f), 'utf8')).join('') : '';
-};
-async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}; child said:\n${childOutput}`);
-}
-const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));
+const { start, journalText, until } = cliHarness(BIN, () => dir, () => envVars);
 const listenersOf = async (arn: string) => ((await (await world.clients.get('elbv2')).send(new ELB.DescribeListenersCommand({ LoadBalancerArn: arn }))).Listeners ?? []).length;
 
 describe('gameday inject aws.elbv2-delete: SIGKILL, then gameday halt', () => {

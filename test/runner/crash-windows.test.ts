@@ -3,8 +3,9 @@
  * (from the journal alone) must leave nothing behind and revert exactly once. Also: a detached
  * fault expires on its own, and Ctrl-C on `inject --wait` reverts and exits 130.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cliHarness, exited } from '../helpers/cli-process.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -24,27 +25,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const gameday = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: envVars, encoding: 'utf8', timeout: 30_000 });
-let childOutput = '';
-const start = (...args: string[]): ChildProcess => {
-  childOutput = '';
-  const c = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: envVars, stdio: ['ignore', 'pipe', 'pipe'] });
-  c.stdout?.on('data', (d) => (childOutput += String(d)));
-  c.stderr?.on('data', (d) => (childOutput += String(d)));
-  return c;
-};
-const journalText = () => {
-  const d = join(dir, '.gameday', 'drills');
-  return existsSync(d) ? readdirSync(d).map((f) => readFileSync(join(d, f), 'utf8')).join('') : '';
-};
-async function until(cond: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}; child said:\n${childOutput}`);
-}
-const exited = (c: ChildProcess) => new Promise<number | null>((r) => (c.exitCode !== null || c.signalCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code))));
+const cli = cliHarness(BIN, () => dir, () => envVars);
+const { start, journalText, until } = cli;
 const marker = () => join(dir, 'm', 'a.fault');
 const log = () => (existsSync(`${marker()}.log`) ? readFileSync(`${marker()}.log`, 'utf8') : '');
 
