@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
 import { buildPorts } from '../../src/adapters/ports.js';
 import { buildProbePorts } from '../../src/adapters/probes/index.js';
-import { clusterLock, leaseName } from '../../src/adapters/probes/cluster-lease.js';
+import { clusterLock, leaseName } from '../../src/adapters/kube/cluster-lease.js';
 import { GamedayError } from '../../src/core/errors.js';
 import type { DrillEvent } from '../../src/core/events.js';
 import type { Environment } from '../../src/core/environment.js';

@@ -45,7 +45,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   try {
     result = await runDrill(
       { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
-      { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/probes/cluster-lease.js')).clusterLock : undefined },
+      { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/kube/cluster-lease.js')).clusterLock : undefined },
     );
   } catch (e) {
     // a drill that started but did not complete still gets its report (CI wants the failure)

@@ -3,14 +3,14 @@
  * coordination.k8s.io/v1 Lease `gameday-env-<env>` in the toolkit namespace. Create to take it;
  * a Lease whose renewTime + leaseDurationSeconds has passed (its drill died) is taken over with an
  * optimistic-concurrency replace; release deletes it only while this drill still holds it.
- * Lives beside the probe adapters because it uses the same lazily loaded client; it belongs with
- * the Kubernetes adapters if their owner agrees.
+ * The in-cluster twin of the lock file in src/adapters/env-lock.ts: one drill per environment,
+ * visible to every facilitator machine that talks to the cluster.
  */
 import { hostname } from 'node:os';
 import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { ClusterLock } from '../../drill/lease.js';
-import { kubeConfigFor } from '../kube/client.js';
+import { kubeConfigFor } from './client.js';
 
 export const LEASE_SECONDS = 60;
 const RENEW_MS = 15_000;
