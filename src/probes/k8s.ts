@@ -1,6 +1,7 @@
 import type { WorkloadKind, WorkloadStatus } from '../ports/probes.js';
 import { isGamedayError } from '../core/errors.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, failureDetail, type ProbeOf, type ProbeResult } from './contract.js';
+import { pause } from '../runner/context.js';
 
 const parse = (resource: string) => {
   const [kind, name] = resource.split('/') as [string, string];
@@ -45,14 +46,3 @@ export const k8sProbe: ProbeOf<'k8s'> = {
     }
   },
 };
-
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });

@@ -9,6 +9,7 @@ import { describeError } from '../core/errors.js';
 import type { ProbePorts } from '../ports/probes.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ProbeResult } from './contract.js';
 import { probeFor } from './registry.js';
+import { pause } from '../runner/context.js';
 
 export interface ProbeObservation extends ProbeResult {
   probe: string;
@@ -99,16 +100,7 @@ export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
     crashed = true;
     opts.onCrash(spec.name, e instanceof ProbeCrashed ? e : new ProbeCrashed(spec.name, e));
   };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+  const sleep = (ms: number) => pause(ms, signal);
 
   const runOne = async (spec: ProbeSpec) => {
     const impl = probeFor(spec);

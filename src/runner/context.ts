@@ -18,6 +18,19 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Waits `ms`, or less if `signal` aborts first; never rejects (loops check the signal themselves). */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export function makeInjectorContext(env: Environment, ports: Partial<PortSet>, signal: AbortSignal, progress: (m: string) => void = () => {}): InjectorContext {
   return { env, ports: ports as PortSet, signal, progress, now: () => Date.now(), sleep };
 }
