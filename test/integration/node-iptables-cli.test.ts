@@ -138,7 +138,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
 
   it('attached (--wait): the lease is short and renewed; Ctrl-C reverts everything', async () => {
     const c = start(...WAIT);
-    await until(() => /verified injected/.test(out), 'the fault to be active');
+    await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
     const first = await lease(drill);
     const deadline = Date.now() + 300_000;
@@ -153,7 +153,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
 
   it("attached, then SIGKILL: renewals stop, so the agents' lease runs out within the TTL (and halt cleans up)", async () => {
     const c = start(...WAIT);
-    await until(() => /verified injected/.test(out), 'the fault to be active');
+    await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
     c.kill('SIGKILL');
     await exited(c);
