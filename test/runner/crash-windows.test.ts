@@ -27,6 +27,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const gameday = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: envVars, encoding: 'utf8', timeout: 30_000 });
 const cli = cliHarness(BIN, () => dir, () => envVars);
 const { start, journalText, until } = cli;
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const marker = () => join(dir, 'm', 'a.fault');
 const log = () => (existsSync(`${marker()}.log`) ? readFileSync(`${marker()}.log`, 'utf8') : '');
 
@@ -70,6 +78,10 @@ describe('faults expire and Ctrl-C reverts', () => {
     await until(() => !existsSync(marker()), 'the deadline revert', 15_000);
     await until(() => journalText().includes('"reason":"deadline"'), 'the journaled reason');
     expect(log()).toBe('inject f1-a\nrevert f1-a\n');
+    // the keeper closes the drill and exits by itself (and must be gone before the directory is removed)
+    const pid = Number(/"type":"reaper-started","pid":(\d+)/.exec(journalText())?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    await until(() => journalText().includes('"drill-ended"') && !alive(pid), 'the deadline keeper to finish');
   });
 
   it('Ctrl-C on inject --wait reverts and exits 130', async () => {
