@@ -276,13 +276,15 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
       writeFileSync(lease, `${v}\n`);
       return v;
     };
-    set(2);
+    // leases run 2–3 s ahead (second resolution) while renewals come every second: a loaded machine
+    // can delay a renewal by a second without the agent (rightly) reverting early
+    set(3);
     const a = ns.agent(agentEnv({ preset: 'egress', to: '127.0.0.2:8080', action: 'reject' }, { leaseFile: lease, deadlineInS: 300 }));
     await a.waitFor(/applied/, 10_000);
     // renew for ~4 s (past the first expiry)
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      set(2);
+      set(3);
     }
     expect(a.lines.some((l) => l.includes('reverted'))).toBe(false);
     expect(ns.probe(1000, 'tcp:127.0.0.2:8080')).toEqual({ 'tcp:127.0.0.2:8080': 'refused' });
@@ -312,13 +314,18 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
   it('uses the backend the node uses (legacy marks → iptables-legacy) and reaps expired chains of other drills', async () => {
     // the "node" uses legacy: kube-proxy's hint chain lives there
     ns.exec('iptables-legacy', ['-N', 'KUBE-IPTABLES-HINT']);
-    const old = ns.agent(agentEnv({ preset: 'dns', action: 'drop' }, { drill: 'old-drill', deadlineInS: 1, backend: 'auto' }));
+    // The deadline must be far enough ahead that a slow start (a loaded CI machine) still applies
+    // before it passes: floor(now)+1 was sometimes only milliseconds away and the agent stayed idle.
+    const oldEnv = agentEnv({ preset: 'dns', action: 'drop' }, { drill: 'old-drill', deadlineInS: 4, backend: 'auto' });
+    const old = ns.agent(oldEnv);
     await old.waitFor(/applied \d+ rules backend=iptables-legacy/, 10_000);
     old.proc.kill('SIGKILL'); // its agent died before its deadline: its chains stay…
     await old.exited;
     expect(ours(ns.rules('iptables-legacy')).length).toBeGreaterThan(0);
     expect(ours(ns.rules('iptables-nft'))).toEqual([]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // wait until that deadline has really passed (second resolution, plus a margin)
+    const pastDeadlineMs = Number(oldEnv.GAMEDAY_DEADLINE) * 1000 + 1100 - Date.now();
+    await new Promise((r) => setTimeout(r, Math.max(0, pastDeadlineMs)));
     // …until any agent on the node starts after that deadline
     const fresh = ns.agent(agentEnv({ preset: 'egress', to: '127.0.0.2:8080', action: 'reject' }, { drill: 'new-drill', backend: 'auto' }));
     await fresh.waitFor(/applied/, 10_000);
