@@ -10,8 +10,10 @@
  *            the pre-DNAT destination port with conntrack)
  *   dns      block DNS: udp and tcp to port 53 (OUTPUT + FORWARD)
  * Unless `allowControlPlane` is set, the control-plane path is kept open by RETURN rules placed
- * before the blocking ones: the API server endpoints (the kubelet's and the lease's path) and the
- * kubelet's port.
+ * before the blocking ones: the API server endpoints (the kubelet's and the lease's path), the
+ * kubelet's port and, when an egress block covers it, the node's own path to the EC2 instance
+ * metadata service (its IAM credentials: without them the CNI, image pulls from ECR and the
+ * kubelet's AWS calls fail, and the node is lost rather than degraded).
  */
 export type Hook = 'INPUT' | 'OUTPUT' | 'FORWARD';
 export type Preset = 'egress' | 'ingress' | 'dns';
@@ -43,6 +45,9 @@ export interface ControlPlane {
   /** kubelet port (10250) */
   kubeletPort: number;
 }
+
+/** The EC2 instance metadata service (IMDSv1/v2, http on port 80). */
+export const INSTANCE_METADATA = { ip: '169.254.169.254', port: 80 } as const;
 
 /** Ports a node-level block must not hit unless the scenario says so. */
 export const CONTROL_PLANE_PORTS = [10250, 10255, 10256, 6443, 2379, 2380] as const;
@@ -178,6 +183,9 @@ export function renderRules(spec: RuleSpec, drillId: string, cp: ControlPlane): 
       for (const a of cp.apiServers) keep.push({ hook, args: ['-d', `${a.ip}/32`, '-p', 'tcp', '--dport', String(a.port), ...k, '-j', 'RETURN'] });
     }
     if (hook === 'OUTPUT') keep.push({ hook, args: ['-p', 'tcp', '--sport', String(cp.kubeletPort), ...k, '-j', 'RETURN'] });
+    if (hook === 'OUTPUT' && spec.preset === 'egress' && cidrContains(parseDestination(spec.to!).cidr, INSTANCE_METADATA.ip)) {
+      keep.push({ hook, args: ['-d', `${INSTANCE_METADATA.ip}/32`, '-p', 'tcp', '--dport', String(INSTANCE_METADATA.port), ...k, '-j', 'RETURN'] });
+    }
     if (hook === 'INPUT') {
       keep.push({ hook, args: ['-p', 'tcp', '--dport', String(cp.kubeletPort), ...k, '-j', 'RETURN'] });
       for (const a of cp.apiServers) keep.push({ hook, args: ['-s', `${a.ip}/32`, '-p', 'tcp', '--sport', String(a.port), ...k, '-j', 'RETURN'] });

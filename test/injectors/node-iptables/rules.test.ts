@@ -100,6 +100,19 @@ describe('renderRules', () => {
     expect(line({ preset: 'dns', action: 'drop', probability: 1 })).toEqual(line({ preset: 'dns', action: 'drop' }));
   });
 
+  it('an egress block that covers the instance metadata service keeps the node\'s own path to it open', () => {
+    const imds = 'OUTPUT -d 169.254.169.254/32 -p tcp --dport 80 -m comment --comment gameday:d1:keep -j RETURN';
+    for (const to of ['0.0.0.0/0', '169.254.0.0/16', '169.254.169.254:80']) {
+      const out = line({ preset: 'egress', to, action: 'drop' });
+      expect(out).toContain(imds);
+      expect(out.indexOf(imds)).toBeLessThan(out.findIndex((l) => l.endsWith('-j DROP')));
+      expect(out.some((l) => l.startsWith('FORWARD') && l.includes(':keep') && l.includes('169.254.169.254'))).toBe(false); // pods: blocked as asked
+    }
+    expect(line({ preset: 'egress', to: '10.0.0.0/8', action: 'drop' }).some((l) => l.includes('169.254.169.254'))).toBe(false);
+    expect(line({ preset: 'dns', action: 'drop' }).some((l) => l.includes('169.254.169.254'))).toBe(false);
+    expect(line({ preset: 'egress', to: '0.0.0.0/0', action: 'drop', allowControlPlane: true }).some((l) => l.includes('169.254.169.254'))).toBe(false);
+  });
+
   it('allowControlPlane drops the keep-open rules', () => {
     const out = line({ preset: 'egress', to: '0.0.0.0/0', action: 'drop', allowControlPlane: true });
     expect(out.some((l) => l.includes(':keep'))).toBe(false);
