@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runWindowSpec } from './run-window.js';
 import { durationSchema, nonEmpty } from './schema-helpers.js';
 
 /** The namespaces nothing may ever touch, whatever a config says. */
@@ -18,6 +19,8 @@ export const guardSpec = z.strictObject({
   maxTargets: z.number().int().min(1).default(10),
   /** nor more than this share of the candidates it chose from */
   maxPercent: z.number().min(1).max(100).default(50),
+  /** when faults may start (e.g. working hours, so people are there to notice); none = any time */
+  windows: z.array(runWindowSpec).default([]),
 });
 export type Guards = z.infer<typeof guardSpec>;
 

@@ -3,9 +3,10 @@
  * checks these before anything is touched; a refusal names the guard and the resource.
  */
 import { ALWAYS_PROTECTED_NAMESPACES, type Environment } from './environment.js';
+import { describeWindow, localTime, openWindow, DAY_NAMES } from './run-window.js';
 
 export interface GuardVerdict {
-  guard: 'environment' | 'halt-flag' | 'protected-namespace' | 'opt-in' | 'toolkit-owned' | 'max-targets' | 'max-percent' | 'node-impact' | 'empty-selection';
+  guard: 'environment' | 'halt-flag' | 'run-window' | 'protected-namespace' | 'opt-in' | 'toolkit-owned' | 'max-targets' | 'max-percent' | 'node-impact' | 'empty-selection';
   ok: boolean;
   detail: string;
   /** index of the fault in the plan, when the verdict is about one fault */
@@ -25,9 +26,13 @@ export interface GuardInput {
   env: Environment;
   halt: { halted: boolean; reason?: string };
   faults: GuardFault[];
+  /** the time the faults would start (ms since the epoch), for the run windows */
+  now: number;
+  /** a drill without faults breaks nothing: the run windows do not apply to it */
+  tabletop?: boolean;
 }
 
-export function checkGuards({ env, halt, faults }: GuardInput): GuardVerdict[] {
+export function checkGuards({ env, halt, faults, now, tabletop }: GuardInput): GuardVerdict[] {
   const out: GuardVerdict[] = [];
   out.push(
     env.critical
@@ -39,6 +44,18 @@ export function checkGuards({ env, halt, faults }: GuardInput): GuardVerdict[] {
       ? { guard: 'halt-flag', ok: false, detail: `the halt flag is set${halt.reason ? ` (${halt.reason})` : ''}: clear it with \`gameday halt --clear\`` }
       : { guard: 'halt-flag', ok: true, detail: 'halt flag clear' },
   );
+  const windows = env.guards.windows;
+  if (windows.length && !tabletop) {
+    const open = openWindow(windows, now);
+    const local = localTime(now, windows[0]!.timezone);
+    const day = DAY_NAMES[local.day]!;
+    const clock = `${day[0]!.toUpperCase()}${day.slice(1)} ${String(Math.floor(local.minute / 60)).padStart(2, '0')}:${String(local.minute % 60).padStart(2, '0')} in ${windows[0]!.timezone}`;
+    out.push(
+      open
+        ? { guard: 'run-window', ok: true, detail: `inside the run window ${describeWindow(open)}` }
+        : { guard: 'run-window', ok: false, detail: `outside every run window of "${env.name}" (${windows.map(describeWindow).join('; ')}): it is ${clock}` },
+    );
+  }
   const protectedNs = new Set<string>([...ALWAYS_PROTECTED_NAMESPACES, ...env.guards.protectedNamespaces]);
   const optIn = env.guards.optInLabel;
   for (const f of faults) {

@@ -24,7 +24,7 @@ import type { PortSet } from '../ports/index.js';
 import type { ProbePorts, ProbePortName } from '../ports/probes.js';
 import { checkAll, startProbeLoop, type ProbeLoop } from '../probes/loop.js';
 import { describeProbe, probePortsNeeded } from '../probes/registry.js';
-import { portsNeeded, resolvePlan, planEvent, type Plan } from '../runner/plan.js';
+import { portsNeeded, refusalHint, resolvePlan, planEvent, type Plan } from '../runner/plan.js';
 import { injectFault, injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/runner.js';
 import { revertAll } from '../runner/revert.js';
 import type { DrillHost, DrillKey, PanelView } from './host.js';
@@ -204,7 +204,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       throw new GamedayError(
         'GUARD_REFUSED',
         `preflight refused the drill, nothing was changed:\n${failed.map((c) => `  ✘ ${c.name}: ${c.detail ?? 'failed'}`).join('\n')}`,
-        { hint: probeFailed.length ? 'steady state must hold before a drill: fix (or wait for) the failing probe first' : 'target opted-in, non-critical resources within the caps of the environment' },
+        { hint: probeFailed.length ? 'steady state must hold before a drill: fix (or wait for) the failing probe first' : refusalHint(plan.verdicts) },
       );
     }
     append(planEvent(plan, Date.now()));

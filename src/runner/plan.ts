@@ -43,6 +43,8 @@ export interface PlanInput {
   /** --acknowledge-node-impact given on the command line */
   acknowledgeNodeImpact?: boolean;
   halt: { halted: boolean; reason?: string };
+  /** when the drill would start (ms since the epoch; default now), for the run windows */
+  now?: number;
 }
 
 /** Port names the given fault kinds need, to build only those clients. */
@@ -74,9 +76,10 @@ export function checkFaultSpecs(faults: FaultSpec[], where = 'faults'): { inject
 
 export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortSet>; signal: AbortSignal; progress?: (m: string) => void }): Promise<Plan> {
   const { env } = input;
+  const now = input.now ?? Date.now();
   const checked = checkFaultSpecs(input.faults);
   // a critical or halted environment is refused before anything, even a read, reaches it
-  const early = checkGuards({ env, halt: input.halt, faults: [] });
+  const early = checkGuards({ env, halt: input.halt, faults: [], now, tabletop: input.faults.length === 0 });
   if (refusals(early).length) return { env, seed: input.seed, faults: [], verdicts: early, ok: false };
   const random = seededRandom(input.seed);
   const ctx: InjectorContext = makeInjectorContext(env, deps.ports, deps.signal, deps.progress);
@@ -98,6 +101,8 @@ export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortS
   }
   const verdicts = checkGuards({
     env,
+    now,
+    tabletop: input.faults.length === 0,
     halt: input.halt,
     faults: faults.map((f) => ({
       index: f.index,
@@ -111,6 +116,15 @@ export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortS
   return { env, seed: input.seed, faults, verdicts, ok: refusals(verdicts).length === 0 };
 }
 
+const HINTS: Partial<Record<GuardVerdict['guard'], string>> = {
+  'halt-flag': 'clear it with `gameday halt --clear` once it is safe',
+  'run-window': 'start it inside a window, or change guards.windows of the environment in gameday.yaml',
+};
+
+/** What to do about the first refusing guard, in one line. */
+export const refusalHint = (verdicts: GuardVerdict[]): string =>
+  HINTS[refusals(verdicts)[0]?.guard ?? 'environment'] ?? 'target opted-in, non-critical resources, within the caps of the environment';
+
 /** Throws GUARD_REFUSED naming every refusing guard; nothing has been mutated at this point. */
 export function assertPlanAllowed(plan: Plan): void {
   const no = refusals(plan.verdicts);
@@ -118,7 +132,7 @@ export function assertPlanAllowed(plan: Plan): void {
   const first = no[0]!;
   const code = first.guard === 'halt-flag' && no.length === 1 ? 'HALTED' : 'GUARD_REFUSED';
   throw new GamedayError(code, `refused by ${no.length === 1 ? 'a guard' : `${no.length} guards`}, nothing was changed:\n${no.map((v) => `  ${v.guard}: ${v.detail}`).join('\n')}`, {
-    hint: first.guard === 'halt-flag' ? 'clear it with `gameday halt --clear` once it is safe' : 'target opted-in, non-critical resources, within the caps of the environment',
+    hint: refusalHint(no),
   });
 }
 

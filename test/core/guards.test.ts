@@ -12,7 +12,9 @@ const fault = (over: Partial<GuardFault> = {}): GuardFault => ({
   targets: [target('pod shop/checkout-1', 'shop')],
   ...over,
 });
-const input = (over: Partial<GuardInput> = {}): GuardInput => ({ env: env(), halt: { halted: false }, faults: [fault()], ...over });
+// Tuesday 2026-12-01 09:30 UTC
+const NOW = Date.UTC(2026, 11, 1, 9, 30);
+const input = (over: Partial<GuardInput> = {}): GuardInput => ({ env: env(), halt: { halted: false }, faults: [fault()], now: NOW, ...over });
 const refused = (i: GuardInput) => refusals(checkGuards(i)).map((v) => [v.guard, v.fault]);
 const guardsOf = (vs: GuardVerdict[]) => vs.map((v) => `${v.guard}:${v.ok ? 'ok' : 'NO'}`);
 
@@ -70,11 +72,43 @@ describe('checkGuards', () => {
   });
 
   it('a critical environment is refused even with no faults (checked before any read)', () => {
-    expect(refused({ env: env({ critical: true }), halt: { halted: false }, faults: [] })).toEqual([['environment', undefined]]);
+    expect(refused({ env: env({ critical: true }), halt: { halted: false }, faults: [], now: NOW })).toEqual([['environment', undefined]]);
   });
 
   it('percent is not checked when the candidate count is unknown or zero', () => {
     const vs = checkGuards(input({ faults: [fault({ targets: [target('a', 'shop'), target('b', 'shop')], candidates: 0 })] }));
     expect(vs.some((v) => v.guard === 'max-percent')).toBe(false);
+  });
+});
+
+describe('run windows', () => {
+  const windowed = (windows: unknown[]) => env({ guards: { windows } });
+  it('no windows: no verdict at all, faults may start any time', () => {
+    expect(checkGuards(input()).some((v) => v.guard === 'run-window')).toBe(false);
+  });
+  it('inside a window: allowed, and the verdict names the window', () => {
+    const vs = checkGuards(input({ env: windowed([{ days: 'mon-fri', from: '09:00', to: '17:00' }]) }));
+    expect(vs.find((v) => v.guard === 'run-window')).toEqual({ guard: 'run-window', ok: true, detail: 'inside the run window mon-fri 09:00–17:00 UTC' });
+    expect(refusals(vs)).toEqual([]);
+  });
+  it('outside every window: refused before any fault is looked at, naming the windows and the local time', () => {
+    const e = windowed([{ days: 'mon-fri', from: '10:00', to: '16:00', timezone: 'Europe/Berlin' }, { days: 'sat', from: '10:00', to: '12:00', timezone: 'Europe/Berlin' }]);
+    const vs = checkGuards({ env: e, halt: { halted: false }, faults: [], now: Date.UTC(2026, 11, 1, 8, 30) }); // 09:30 in Berlin
+    expect(refusals(vs)).toEqual([
+      {
+        guard: 'run-window',
+        ok: false,
+        detail: 'outside every run window of "staging" (mon-fri 10:00–16:00 Europe/Berlin; sat 10:00–12:00 Europe/Berlin): it is Tue 09:30 in Europe/Berlin',
+      },
+    ]);
+  });
+  it('a tabletop drill (no faults) breaks nothing: windows do not apply', () => {
+    const e = windowed([{ days: 'sat', from: '10:00', to: '11:00' }]);
+    expect(refused({ env: e, halt: { halted: false }, faults: [], now: NOW, tabletop: true })).toEqual([]);
+    expect(refused({ env: e, halt: { halted: false }, faults: [], now: NOW })).toEqual([['run-window', undefined]]);
+  });
+  it('any open window is enough', () => {
+    const e = windowed([{ days: 'sat,sun', from: '00:00', to: '23:59' }, { days: 'tue', from: '09:00', to: '10:00' }]);
+    expect(refused(input({ env: e }))).toEqual([]);
   });
 });

@@ -93,7 +93,7 @@ export function contextWith(ports: Record<string, unknown>, env: Partial<Injecto
     env: {
       name: 'test',
       critical: false,
-      guards: { optInLabel: 'gameday.dev/enabled=true', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50 },
+      guards: { optInLabel: 'gameday.dev/enabled=true', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50, windows: [] },
       defaultDuration: 600_000,
       maxDuration: 3_600_000,
       ...env,

@@ -24,7 +24,8 @@ import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
 import { summarize } from '../../src/drill/summary.js';
 import { RecordingHost } from '../../src/cli/hosts/recording.js';
-import { kube, randomSuffix, sandbox, sandboxEnvironment, waitUntil } from './helpers/sandbox.js';
+import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
+import { kube, randomSuffix, sandboxEnvironment } from './helpers/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const BIN = join(REPO, 'bin/gameday.js');
@@ -59,51 +60,19 @@ const inOrder = (have: string[], want: string[]) => {
   return i === want.length;
 };
 
-async function checkoutReady(namespace: string, replicas = 3): Promise<void> {
-  const { apps, core } = await kube();
-  await waitUntil(`${namespace}/checkout ${replicas}/${replicas} Ready`, async () => {
-    const d = await apps.readNamespacedDeployment({ name: 'checkout', namespace });
-    const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'app=checkout' })).items;
-    return d.status?.readyReplicas === replicas && pods.length === replicas && pods.every((p) => !p.metadata?.deletionTimestamp);
-  }, 90_000);
-}
-
 describe('checkout-pod-kill on the sandbox', () => {
-  const suffix = randomSuffix();
-  const ns = `gd-drill-${suffix}`;
-  const nodeLabel = `gameday.dev/drill-it-${suffix}`;
-  let node = '';
+  let fixture: PinnedCheckout;
+  let ns = '';
   let env: Environment;
-
-  const setNodeLabel = async (on: boolean) => {
-    const { core, k8s } = await kube();
-    await core.patchNode({ name: node, body: { metadata: { labels: { [nodeLabel]: on ? 'yes' : null } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-  };
+  const setNodeLabel = (on: boolean) => fixture.pin(on);
 
   beforeAll(async () => {
     env = sandboxEnvironment();
-    node = sandbox().nodes[0]!;
-    const { core, apps } = await kube();
-    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'gameday.dev/enabled': 'true' } } } });
-    await setNodeLabel(true);
-    const labels = { app: 'checkout' };
-    await apps.createNamespacedDeployment({
-      namespace: ns,
-      body: {
-        metadata: { name: 'checkout', labels },
-        spec: {
-          replicas: 3,
-          selector: { matchLabels: labels },
-          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, nodeSelector: { [nodeLabel]: 'yes' }, containers: [{ name: 'app', image: 'registry.example/checkout:1' }] } },
-        },
-      },
-    });
-    await checkoutReady(ns);
+    fixture = await createPinnedCheckout('gd-drill', 0);
+    ns = fixture.namespace;
   });
   afterAll(async () => {
-    const { core } = await kube();
-    await setNodeLabel(false).catch(() => undefined);
-    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    await fixture?.remove();
   });
 
   it('recording host: preflight, injected, probe broken, hint, detected, probe recovered, mitigated, ended — summary times match the journal; a second run is refused', async () => {

@@ -10,41 +10,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
 import { assertBuilt, BIN, REPO, Tmux } from '../cli/hosts/tmux.js';
-import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
+import { createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
+import { sandbox } from './helpers/sandbox.js';
 
 describe('gameday run checkout-pod-kill in a real terminal, on the sandbox', () => {
-  const suffix = randomSuffix();
-  const ns = `gd-tty-${suffix}`;
-  const nodeLabel = `gameday.dev/drill-tty-${suffix}`;
-  let node = '';
+  let fixture: PinnedCheckout;
+  let ns = '';
+  let suffix = '';
   const t = new Tmux();
-  const setNodeLabel = async (on: boolean) => {
-    const { core, k8s } = await kube();
-    await core.patchNode({ name: node, body: { metadata: { labels: { [nodeLabel]: on ? 'yes' : null } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
-  };
-  const ready = async () => {
-    const { apps } = await kube();
-    await waitUntil(`${ns}/checkout 3/3`, async () => (await apps.readNamespacedDeployment({ name: 'checkout', namespace: ns })).status?.readyReplicas === 3, 90_000);
-  };
+  const setNodeLabel = (on: boolean) => fixture.pin(on);
 
   beforeAll(async () => {
     assertBuilt();
-    node = sandbox().nodes[1] ?? sandbox().nodes[0]!;
-    const { core, apps } = await kube();
-    await core.createNamespace({ body: { metadata: { name: ns, labels: { 'gameday.dev/enabled': 'true' } } } });
-    await setNodeLabel(true);
-    const labels = { app: 'checkout' };
-    await apps.createNamespacedDeployment({
-      namespace: ns,
-      body: { metadata: { name: 'checkout', labels }, spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, nodeSelector: { [nodeLabel]: 'yes' }, containers: [{ name: 'app', image: 'registry.example/checkout:1' }] } } } },
-    });
-    await ready();
+    // another node than the recording-host drill's (drill-checkout.test.ts), which may run at the same time
+    fixture = await createPinnedCheckout('gd-tty', 1);
+    ns = fixture.namespace;
+    suffix = fixture.suffix;
   });
   afterAll(async () => {
     t.kill();
-    await setNodeLabel(false).catch(() => undefined);
-    const { core } = await kube();
-    await core.deleteNamespace({ name: ns }).catch(() => undefined);
+    await fixture?.remove();
   });
 
   it('panel, keys, debrief and summary on screen; marks in the journal', async () => {

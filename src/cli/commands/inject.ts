@@ -52,7 +52,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const host = new LineHost(ctx.out);
   const seed = opts.seed !== undefined ? Number(opts.seed) : newSeed();
   // a critical or halted environment is refused before any client is even built
-  assertPlanAllowed({ env, seed, faults: [], verdicts: checkGuards({ env, halt: halt.state(env.name), faults: [] }), ok: false });
+  assertPlanAllowed({ env, seed, faults: [], verdicts: checkGuards({ env, halt: halt.state(env.name), faults: [], now: Date.now() }), ok: false });
   const ports = await buildPorts(env, portsNeeded([spec]));
   const plan = await resolvePlan({ env, faults: [spec], seed, halt: halt.state(env.name), acknowledgeNodeImpact: Boolean(opts.acknowledgeNodeImpact) }, { ports, signal: ctx.signal, progress: (m) => host.emit({ type: 'progress', message: m }) });
   ctx.out.line(describePlan(plan, ctx.out.color));

@@ -7,7 +7,7 @@ const env = (aws: Environment['aws']): Environment => ({
   name: 't',
   critical: false,
   aws,
-  guards: { optInLabel: 'a=b', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50 },
+  guards: { optInLabel: 'a=b', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50, windows: [] },
   defaultDuration: 1,
   maxDuration: 1,
 });

@@ -38,7 +38,7 @@ export function worldEnv(endpoint: string, hostedZones?: string[]): Environment 
     name: 'aws-test',
     critical: false,
     aws: { region: REGION, endpoint, ...(hostedZones ? { hostedZones } : {}) },
-    guards: { optInLabel: 'gameday.dev/enabled=true', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50 },
+    guards: { optInLabel: 'gameday.dev/enabled=true', optInTag: 'gameday:enabled=true', protectedNamespaces: [], maxTargets: 10, maxPercent: 50, windows: [] },
     defaultDuration: 600_000,
     maxDuration: 3_600_000,
   };
