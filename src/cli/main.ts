@@ -27,6 +27,7 @@ const commands = {
   run: () => import('./commands/run.js'),
   report: () => import('./commands/report.js'),
   sandbox: () => import('./commands/sandbox.js'),
+  rbac: () => import('./commands/rbac.js'),
 } satisfies Record<string, Loader>;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -54,6 +55,13 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
   program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
   program.command('validate').argument('[paths...]', 'files or directories (default: scenarios/)').description('check scenarios; report every problem as file:line:col').action(on('validate'));
+  program
+    .command('rbac')
+    .argument('[scenarios...]', 'scenario ids or files (default: the whole library)')
+    .description('print least-privilege Kubernetes RBAC (ServiceAccount, Roles) for running these scenarios unattended')
+    .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
+    .option('--dir <dir>', 'scenario directory', 'scenarios')
+    .action(on('rbac'));
 
   program
     .command('plan')

@@ -16,6 +16,7 @@
  */
 import type { z } from 'zod';
 import type { Environment } from '../core/environment.js';
+import type { KubeAccess } from '../core/kube-access.js';
 import type { PortName, PortSet } from '../ports/index.js';
 
 /** Facts about a target that the pure guard check needs. */
@@ -101,6 +102,12 @@ export interface Injector<N extends PortName = PortName, TSpec = unknown, TParam
   verify(ctx: InjectorContext<N>, undo: TUndo, phase: 'injected' | 'reverted', ref: FaultRef): Promise<VerifyResult>;
   /** What revert will do, in one line, for the plan. */
   describeRevert(undo: TUndo | undefined, target: Target<TData>): string;
+  /**
+   * The Kubernetes API access select → inject → revert → verify → observe need for this target
+   * spec (for `gameday rbac`); injectors without the kube port leave it out. Kept honest by a test
+   * that runs drills as a ServiceAccount holding exactly these rules, against real RBAC.
+   */
+  kubeAccess?(spec: TSpec, params: TParams): KubeAccess[];
 
   /** Optional: watch what happens after inject (replacement pods Ready…), bounded; each report is journaled. */
   observe?(ctx: InjectorContext<N>, undo: TUndo, injected: Record<string, unknown> | void, report: (detail: Record<string, unknown>) => Promise<void>, ref: FaultRef): Promise<void>;

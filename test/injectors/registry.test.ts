@@ -20,6 +20,13 @@ describe('injector registry', () => {
     expect(typeof inj.paramsSchema.safeParse).toBe('function');
   });
 
+  it('every kind that talks to Kubernetes declares the access it needs (gameday rbac), and no other kind does', () => {
+    for (const kind of FAULT_KINDS) {
+      const inj = injectors[kind] as { needs: readonly string[]; kubeAccess?: unknown };
+      expect({ kind, declares: typeof inj.kubeAccess === 'function' }).toEqual({ kind, declares: inj.needs.includes('kube') });
+    }
+  });
+
   it('every registered kind runs through the shared contract suite somewhere in test/', () => {
     const sources = testFiles('test').map((f) => readFileSync(f, 'utf8'));
     const missing = FAULT_KINDS.filter((k) => !sources.some((s) => s.includes(`describeInjectorContract('${k}'`)));

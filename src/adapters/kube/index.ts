@@ -174,6 +174,13 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
       while (!signal.aborted) {
         let gone = false;
         let failed = false;
+        let refusedWith: number | undefined;
+        // 401/403 will not heal by retrying: without this the loop would quietly relist every
+        // 500 ms forever, and "live watch" evidence would really be polling
+        const noteRefusal = (err: unknown): void => {
+          const code = (err as { statusCode?: unknown } | null)?.statusCode;
+          if (code === 401 || code === 403) refusedWith = code;
+        };
         await new Promise<void>((resolve) => {
           let ctl: AbortController | undefined;
           const onAbort = (): void => {
@@ -202,7 +209,10 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
                   }
                 },
                 (err: unknown) => {
-                  if (err && !signal.aborted && (err as Error).name !== 'AbortError') failed = true;
+                  if (err && !signal.aborted && (err as Error).name !== 'AbortError') {
+                    failed = true;
+                    noteRefusal(err);
+                  }
                   finish();
                 },
               ),
@@ -212,13 +222,17 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
                 ctl = c;
                 if (signal.aborted) c.abort();
               },
-              () => {
+              (err: unknown) => {
                 failed = true;
+                noteRefusal(err);
                 finish();
               },
             );
         });
         if (signal.aborted) break;
+        if (refusedWith !== undefined) {
+          throw new KubeApiError(refusedWith, `watch pods in ${namespace}: HTTP ${refusedWith} ${refusedWith === 403 ? 'forbidden (the role needs the watch verb on pods)' : 'unauthorized'}`);
+        }
         if (failed) await new Promise((r) => setTimeout(r, 500));
         if (gone || failed) await relist();
       }

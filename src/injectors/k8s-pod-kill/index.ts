@@ -76,6 +76,10 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   needs: ['kube'],
   targetSchema,
   paramsSchema,
+  kubeAccess: (spec) => [
+    { apiGroup: '', resource: 'namespaces', verbs: ['get'], resourceNames: [spec.namespace], why: 'the opt-in label of the target namespace' },
+    { namespace: spec.namespace, apiGroup: '', resource: 'pods', verbs: ['list', 'watch', 'delete'], why: 'choose pods, delete them, watch their replacements become Ready' },
+  ],
 
   async select(ctx, spec, params, random) {
     const kube = ctx.ports.kube;

@@ -33,6 +33,10 @@ export class ReplacementTracker {
   private readonly abort = new AbortController();
   private readonly waiters = new Set<() => void>();
   private syncedFlag = false;
+  private failure: unknown;
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
   readonly synced: Promise<void>;
   readonly done: Promise<void>;
   /** when the kill happened (set by inject; epoch ms) */
@@ -61,7 +65,10 @@ export class ReplacementTracker {
           resolveSynced();
         },
       )
-      .catch(() => undefined)
+      .catch((e: unknown) => {
+        // kept for ready(): a watch that cannot run is an error to report, not a silent timeout
+        if (!this.abort.signal.aborted) this.failure = e;
+      })
       .finally(() => {
         if (this.timer) clearTimeout(this.timer);
         resolveSynced();
@@ -109,11 +116,12 @@ export class ReplacementTracker {
     };
   }
 
-  /** Resolves with the Ready replacement, or undefined when the tracker stops first. */
+  /** Resolves with the Ready replacement, or undefined when the tracker stops first; rejects when the watch cannot run. */
   async ready(signal: AbortSignal): Promise<Recovery | undefined> {
     for (;;) {
       const c = this.current();
       if (c?.readyAt !== undefined) return c;
+      if (this.failure !== undefined) throw this.failure;
       if (this.abort.signal.aborted || signal.aborted) return undefined;
       await new Promise<void>((resolve) => {
         const w = (): void => {
@@ -144,7 +152,9 @@ export function startTracker(kube: KubePort, key: string, t: TrackedPod, now: ()
   const tr = new ReplacementTracker(kube, t, now, { stopAfterMs: claimWithinMs });
   pending.set(key, tr);
   void tr.done.finally(() => {
-    if (pending.get(key) === tr) pending.delete(key);
+    // a tracker whose watch failed stays to be claimed: observe then reports the failure instead
+    // of quietly starting a fresh watch that can only see second-resolution times
+    if (pending.get(key) === tr && !tr.failed) pending.delete(key);
   });
   return tr;
 }

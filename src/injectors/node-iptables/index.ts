@@ -107,6 +107,14 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
   targetSchema,
   paramsSchema,
   keepAliveEveryMs: 15_000,
+  kubeAccess: () => [
+    { apiGroup: '', resource: 'nodes', verbs: ['list'], why: 'choose the nodes' },
+    { namespace: 'default', apiGroup: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list'], why: 'the API server endpoints the agent must keep reachable' },
+    { apiGroup: '', resource: 'namespaces', verbs: ['get'], resourceNames: [TOOLKIT_NAMESPACE], why: 'the agent runs in the toolkit namespace' },
+    { namespace: TOOLKIT_NAMESPACE, apiGroup: '', resource: 'configmaps', verbs: ['create', 'get', 'list', 'patch', 'delete'], why: 'the agent rules and its lease (the dead man’s switch)' },
+    { namespace: TOOLKIT_NAMESPACE, apiGroup: 'apps', resource: 'daemonsets', verbs: ['create', 'list', 'delete'], why: 'the node agent' },
+    { namespace: TOOLKIT_NAMESPACE, apiGroup: '', resource: 'pods', verbs: ['list'], why: 'wait for the agent pods to be Ready, and gone' },
+  ],
 
   async select(ctx, spec, params) {
     const all = await ctx.ports.kube.listNodes(spec.selector);

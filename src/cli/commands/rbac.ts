@@ -1,0 +1,44 @@
+/**
+ * `gameday rbac [SCENARIO...]`: the least-privilege Kubernetes RBAC for running these scenarios
+ * (default: the whole library) as a ServiceAccount — for a CronJob or a CI job's token. Prints
+ * YAML for `kubectl apply -f -`; touches no cluster.
+ */
+import { Document, isScalar, visit } from 'yaml';
+import { loadAllScenarios } from '../../adapters/scenario-store.js';
+import { renderRbac } from '../../core/kube-access.js';
+import { GamedayError } from '../../core/errors.js';
+import { scenarioKubeAccess } from '../../drill/kube-access.js';
+import { loadScenario } from '../../drill/scenario-file.js';
+import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+
+const SA_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const run: CommandRun = async (ctx, args, opts) => {
+  const dir = String(opts.dir ?? 'scenarios');
+  const name = String(opts.serviceAccount ?? 'gameday-drills');
+  if (!SA_NAME.test(name) || name.length > 63) throw new GamedayError('INVALID_INPUT', `--service-account: "${name}" is not a valid name`, { hint: 'lower-case letters, digits and dashes, e.g. gameday-drills' });
+  const scenarios = args.length
+    ? args.map((ref) => loadScenario(ref, { dir, cwd: ctx.cwd }).scenario)
+    : loadAllScenarios(dir, ctx.cwd).checks.map((c) => {
+        if (!c.scenario) throw new GamedayError('INVALID_INPUT', `${c.file}: invalid scenario`, { hint: 'see `gameday validate`' });
+        return c.scenario;
+      });
+  const docs = renderRbac(scenarios.flatMap(scenarioKubeAccess), { serviceAccount: name });
+  ctx.out.line(`# RBAC for gameday drills: ${scenarios.map((s) => s.id).join(', ')}`);
+  ctx.out.line(`# apply: gameday rbac ${args.join(' ')}${args.length ? ' ' : ''}| kubectl apply -f -`);
+  ctx.out.line(`# a token for a CI job: kubectl -n ${String((docs[1]!.metadata as { namespace: string }).namespace)} create token ${name} --duration 1h`);
+  for (const d of docs) ctx.out.line(`---\n${toYaml(d)}`);
+  return EXIT.ok;
+};
+
+/** YAML as people write RBAC: short lists of words inline (`verbs: [get, list]`). */
+function toYaml(obj: unknown): string {
+  const doc = new Document(obj);
+  visit(doc, {
+    Seq(_, node) {
+      if (node.items.every((i) => isScalar(i))) node.flow = true;
+    },
+  });
+  return doc.toString({ lineWidth: 0 }).trimEnd();
+}
