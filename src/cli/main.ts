@@ -28,6 +28,7 @@ const commands = {
   report: () => import('./commands/report.js'),
   sandbox: () => import('./commands/sandbox.js'),
   rbac: () => import('./commands/rbac.js'),
+  history: () => import('./commands/history.js'),
 } satisfies Record<string, Loader>;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -96,6 +97,14 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .option('--seed <n>', 'random seed for target choice')
     .action(on('inject'));
   program.command('status').description('active drills and faults, with age and expiry, from the journals').option('-e, --env <name>', 'only this environment').option('--json', 'machine-readable output').action(on('status'));
+  program
+    .command('history')
+    .description('every drill so far: results, scores, the team’s times, whether they are getting faster, and the action items')
+    .option('-s, --scenario <id>', 'only this scenario')
+    .option('-e, --env <name>', 'only this environment')
+    .option('--adhoc', 'include ad-hoc injects')
+    .option('--json', 'machine-readable output')
+    .action(on('history'));
   program
     .command('halt')
     .description('revert every active fault found in the journals and block new drills (one command stops everything)')

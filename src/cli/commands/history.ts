@@ -1,0 +1,58 @@
+/**
+ * `gameday history [--scenario ID] [--env E] [--adhoc] [--json]`: every drill so far, from the
+ * journals alone (loads no client) — result, score and the team's times — then, per scenario run
+ * twice or more, first → last (best) time of each measure, and the debriefs' action items.
+ */
+import { formatDuration } from '../../core/duration.js';
+import { actionItems, history, trends, type HistoryRow } from '../../drill/history.js';
+import { MEASURES, summarize } from '../../drill/summary.js';
+import type { CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { paint } from '../output.js';
+import { stateOf } from '../state.js';
+import { table } from '../table.js';
+
+const when = (iso: string | undefined): string => (iso ? iso.slice(0, 16).replace('T', ' ') : '?');
+const time = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
+
+export const run: CommandRun = async (ctx, _args, opts) => {
+  const { journals } = stateOf(ctx);
+  const p = paint(ctx.out.color);
+  const summaries = journals.list().map((id) => summarize(journals.read(id).events));
+  const rows = history(summaries, {
+    ...(opts.scenario ? { scenario: String(opts.scenario) } : {}),
+    ...(opts.env ? { env: String(opts.env) } : {}),
+    includeAdhoc: Boolean(opts.adhoc),
+  });
+  const trend = trends(rows);
+  const items = actionItems(rows);
+  if (opts.json) {
+    ctx.out.line(JSON.stringify({ drills: rows, trends: trend, actionItems: items }, null, 2));
+    return EXIT.ok;
+  }
+  if (rows.length === 0) {
+    ctx.out.line('no drills yet: start one with `gameday run <scenario> --env <name>`');
+    return EXIT.ok;
+  }
+  const result = (r: HistoryRow): string => (r.outcome === 'passed' ? p.green('passed') : r.outcome === 'missed' ? p.red('missed') : p.yellow(r.endReason ?? r.outcome));
+  ctx.out.line(
+    table(
+      ['STARTED (UTC)', 'SCENARIO', 'ENV', 'MODE', 'RESULT', 'SCORE', ...MEASURES.map((m) => m.toUpperCase()), 'HINTS', 'DRILL'],
+      rows.map((r) => [when(r.startedAt), r.scenario ?? '(ad hoc)', r.env ?? '?', r.mode ?? '?', result(r), String(r.score), ...MEASURES.map((m) => time(r.times[m])), String(r.hintsUsed), r.drillId]),
+    ),
+  );
+  if (trend.length) {
+    ctx.out.line();
+    ctx.out.line(p.bold('Getting faster? (completed drills of a scenario, first → last, best)'));
+    for (const t of trend) {
+      const arrow = t.lastMs < t.firstMs ? p.green('faster') : t.lastMs > t.firstMs ? p.red('slower') : 'same';
+      ctx.out.line(`  ${t.scenario}  ${t.measure}: ${time(t.firstMs)} → ${time(t.lastMs)} (best ${time(t.bestMs)}) over ${t.drills} drills — ${arrow}`);
+    }
+  }
+  if (items.length) {
+    ctx.out.line();
+    ctx.out.line(p.bold('Action items from the debriefs (newest first)'));
+    for (const a of items) ctx.out.line(`  ${when(a.startedAt).slice(0, 10)}  ${a.scenario ?? a.drillId}  ${a.task}${a.owner ? `  @${a.owner}` : p.yellow('  (no owner)')}`);
+  }
+  return EXIT.ok;
+};
