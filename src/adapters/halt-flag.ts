@@ -58,6 +58,21 @@ export class HaltFlag {
     }
     this.write(f);
   }
+  /**
+   * Calls `onHalt` once, within `everyMs`, after the flag is set for `env` (or globally) by any
+   * process: a live drill stops itself instead of carrying on (a scheduled fault, a lease renewal)
+   * after `gameday halt` elsewhere has reverted its faults. Returns the stop function.
+   */
+  watch(env: string, onHalt: (reason: string | undefined) => void, everyMs = 1000): () => void {
+    const t = setInterval(() => {
+      const s = this.state(env);
+      if (!s.halted) return;
+      clearInterval(t);
+      onHalt(s.reason);
+    }, everyMs);
+    t.unref?.();
+    return () => clearInterval(t);
+  }
   list(): { scope: string; at: string; reason?: string }[] {
     const f = this.read();
     return [...(f.global ? [{ scope: 'global', ...f.global }] : []), ...Object.entries(f.envs).map(([scope, v]) => ({ scope, ...v }))];

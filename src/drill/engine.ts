@@ -75,6 +75,13 @@ class Interrupt extends Error {
   }
 }
 
+/** The abort reason when `gameday halt` (any process) set the halt flag during the drill. */
+class HaltedByFlag extends Error {
+  constructor(readonly haltReason: string | undefined) {
+    super(`the halt flag was set${haltReason ? ` (${haltReason})` : ''}`);
+  }
+}
+
 const abortReason = (signal: AbortSignal): string => {
   const r = signal.reason as unknown;
   if (r instanceof Error) return r.message;
@@ -120,6 +127,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   if (halt.halted) throw new GamedayError('HALTED', `the halt flag is set${halt.reason ? ` (${halt.reason})` : ''}: no drill may start`, { hint: 'clear it with `gameday halt --clear` once it is safe' });
   const drillId = newDrillId(scenario.id);
   const release = new EnvLock(opts.stateDir).acquire(env.name, drillId); // throws LOCKED
+  // from here on, `gameday halt` anywhere on this state directory stops the drill within a second
+  const stopHaltWatch = new HaltFlag(opts.stateDir).watch(env.name, (reason) => ac.abort(new HaltedByFlag(reason)));
 
   const events: DrillEvent[] = [];
   const state: DrillState = emptyDrillState(drillId);
@@ -412,26 +421,32 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     // a scheduled fault that failed to inject ends the drill as failed (its error), not interrupted
     const failure = backgroundFailureOf();
     const e = failure ?? caught;
-    const interrupted = failure === undefined && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
+    const halted = failure === undefined && signal.reason instanceof HaltedByFlag ? signal.reason : undefined;
+    const interrupted = failure === undefined && !halted && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
     const why = failure !== undefined ? describeError(failure) : e instanceof Interrupt ? e.why : signal.aborted ? abortReason(signal) : describeError(e);
     clearInterval(deadlineTimer);
     stopKeys?.();
     host.endLive();
     if (journal && state.endedAt === undefined) {
       try {
-        await revertActive(interrupted ? 'interrupt' : 'rollback');
+        await revertActive(halted ? 'halt' : interrupted ? 'interrupt' : 'rollback');
       } finally {
-        const reason: EndReason = interrupted ? 'interrupted' : 'failed';
-        append({ type: 'drill-ended', reason, detail: why });
+        const reason: EndReason = halted ? 'halted' : interrupted ? 'interrupted' : 'failed';
+        // `gameday halt` closes drills itself; one drill-ended per journal
+        const closedElsewhere = halted && new JournalStore(opts.stateDir).read(drillId).events.some((x) => x.type === 'drill-ended');
+        if (!closedElsewhere) append({ type: 'drill-ended', reason, detail: halted ? halted.message : why });
       }
     }
-    const out = interrupted
-      ? new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: journal ? `the journal is kept: \`gameday report ${drillId}\`` : undefined, cause: e })
-      : e;
+    const out = halted
+      ? new GamedayError('HALTED', `drill stopped: ${halted.message}; ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: 'new drills are refused until `gameday halt --clear`', cause: e })
+      : interrupted
+        ? new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${journal ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: journal ? `the journal is kept: \`gameday report ${drillId}\`` : undefined, cause: e })
+        : e;
     // the CLI writes --report even for a drill that did not complete
     if (journal && out instanceof Error) Object.assign(out, { drillId, events });
     throw out;
   } finally {
+    stopHaltWatch();
     clearInterval(deadlineTimer);
     stopKeepAlive?.();
     observeAbort.abort();

@@ -184,6 +184,36 @@ describe('the facilitated drill, driven by the recording host', () => {
     expect(new JournalStore(w.stateDir).list()).toEqual([]);
   });
 
+  it('the halt flag set elsewhere during a drill stops it: faults reverted, the scheduled fault never injected, ended "halted"', async () => {
+    const w = await world();
+    let haltedAt = 0;
+    const host = new RecordingHost({
+      onEvent: (e) => {
+        if (e.type === 'fault-injected' && !haltedAt) {
+          haltedAt = Date.now();
+          new HaltFlag(w.stateDir).set(undefined, 'incident 7'); // as `gameday halt` in another terminal would
+        }
+      },
+    });
+    const scenario = markerScenario(w.markers, w.svc.url, {
+      faults: [
+        { kind: 'test.marker', target: { dir: w.markers, names: 'now' }, duration: '10m' },
+        { kind: 'test.marker', target: { dir: w.markers, names: 'later' }, duration: '10m', at: '5s' },
+      ],
+    });
+    const err = await runDrill({ scenario, env: env(), mode: 'unattended', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50 }, deps(host)).catch((e) => e);
+    expect(err).toBeInstanceOf(GamedayError);
+    expect(err.code).toBe('HALTED');
+    expect(err.message).toBe('drill stopped: the halt flag was set (incident 7); every active fault was reverted');
+    expect(markersLeft(w.markers)).toEqual([]);
+    const [id] = new JournalStore(w.stateDir).list();
+    const { events } = new JournalStore(w.stateDir).read(id!);
+    // the second fault was due 5 s in: the drill stopped before it (the flag is watched every second)
+    expect(events.filter((e) => e.type === 'fault-injected')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'fault-revert-started')).toMatchObject({ reason: 'halt' });
+    expect(events.filter((e) => e.type === 'drill-ended')).toEqual([expect.objectContaining({ reason: 'halted' })]);
+  });
+
   it('a second drill on the same environment is refused while one runs', async () => {
     const w = await world();
     let second: unknown;

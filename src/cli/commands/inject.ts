@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { HaltFlag } from '../../adapters/halt-flag.js';
 import { newDrillId, thisHost } from '../../adapters/journal-store.js';
 import { buildPorts } from '../../adapters/ports.js';
 import { getEnvironment } from '../../adapters/config-store.js';
@@ -15,7 +16,7 @@ import { newSeed } from '../../core/random.js';
 import { checkGuards } from '../../core/guards.js';
 import type { FaultSpec } from '../../core/scenario.js';
 import { findInjector, catalog } from '../../injectors/registry.js';
-import { assertPlanAllowed, checkFaultSpecs, planEvent, portsNeeded, resolvePlan, type Plan } from '../../runner/plan.js';
+import { assertPlanAllowed, checkFaultSpecs, planEvent, portsNeeded, resolvePlan } from '../../runner/plan.js';
 import { injectPlan, keepAlive, observeAll, type RunnerDeps } from '../../runner/runner.js';
 import { revertAll } from '../../runner/revert.js';
 import { sleep } from '../../runner/context.js';
@@ -84,12 +85,13 @@ export const run: CommandRun = async (ctx, args, opts) => {
       ctx.out.line(`active until ${new Date(deadline).toLocaleTimeString()} (${formatDuration(deadline - Date.now())}); revert now with: gameday recover ${drillId}   (or stop everything: gameday halt)`);
       return EXIT.ok;
     }
-    return await stayAttached(ctx, plan, injected, deps, deadline);
+    return await stayAttached(ctx, halt, injected, deps, deadline);
   } catch (e) {
     if (isGamedayError(e) && e.code === 'INTERRUPTED') {
       journal.append({ type: 'drill-ended', reason: 'interrupted' });
       throw e;
     }
+    if (isGamedayError(e) && e.code === 'HALTED') throw e; // stayAttached journaled the end
     journal.append({ type: 'drill-ended', reason: 'failed', detail: e instanceof Error ? e.message.split('\n')[0] : String(e) });
     throw e;
   } finally {
@@ -97,24 +99,36 @@ export const run: CommandRun = async (ctx, args, opts) => {
   }
 };
 
-async function stayAttached(ctx: CommandContext, _plan: Plan, injected: Awaited<ReturnType<typeof injectPlan>>, deps: RunnerDeps, deadline: number): Promise<number> {
+async function stayAttached(ctx: CommandContext, halt: HaltFlag, injected: Awaited<ReturnType<typeof injectPlan>>, deps: RunnerDeps, deadline: number): Promise<number> {
   const stopLease = keepAlive(injected, deps);
   void observeAll(injected, deps);
   const reversible = injected.filter((f) => f.record.reversible).map((f) => f.record);
+  // `gameday halt` from anywhere stops the wait at once (it reverts too; reverting is idempotent)
+  const halted = new AbortController();
+  let haltReason: string | undefined;
+  const stopHaltWatch = halt.watch(deps.env.name, (reason) => {
+    haltReason = reason;
+    halted.abort();
+  });
+  const wake = AbortSignal.any([ctx.signal, halted.signal]);
   try {
-    while (Date.now() < deadline && !ctx.signal.aborted) {
+    while (Date.now() < deadline && !wake.aborted) {
       if (ctx.out.isTTY) ctx.out.write(`\r  reverts in ${formatClock(deadline - Date.now())}  (Ctrl-C reverts now) `);
-      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), ctx.signal).catch(() => undefined);
+      await sleep(Math.min(1000, Math.max(0, deadline - Date.now())), wake).catch(() => undefined);
     }
   } finally {
     stopLease();
+    stopHaltWatch();
   }
   if (ctx.out.isTTY) ctx.out.write('\n');
   const interrupted = ctx.signal.aborted;
-  const results = await revertAll(reversible, interrupted ? 'interrupt' : 'deadline', deps);
-  deps.journal.append({ type: 'drill-ended', reason: interrupted ? 'interrupted' : 'completed' });
+  const byHalt = !interrupted && halted.signal.aborted;
+  const results = await revertAll(reversible, byHalt ? 'halt' : interrupted ? 'interrupt' : 'deadline', deps);
+  const closedElsewhere = byHalt && stateOf(ctx).journals.read(deps.journal.drillId).events.some((e) => e.type === 'drill-ended');
+  if (!closedElsewhere) deps.journal.append({ type: 'drill-ended', reason: byHalt ? 'halted' : interrupted ? 'interrupted' : 'completed' });
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length) throw new GamedayError('REVERT_FAILED', `could not revert: ${failed.map((f) => `${f.target}: ${f.error}`).join('; ')}`, { hint: `retry with gameday recover ${deps.journal.drillId}` });
+  if (byHalt) throw new GamedayError('HALTED', `stopped: the halt flag was set${haltReason ? ` (${haltReason})` : ''}; every fault of this drill was reverted`, { hint: 'new drills are refused until `gameday halt --clear`' });
   return interrupted ? EXIT.interrupted : EXIT.ok;
 }
 
