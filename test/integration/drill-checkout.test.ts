@@ -25,7 +25,7 @@ import { loadScenario } from '../../src/drill/scenario-file.js';
 import { summarize } from '../../src/drill/summary.js';
 import { RecordingHost } from '../../src/cli/hosts/recording.js';
 import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
-import { kube, randomSuffix, sandboxEnvironment } from './helpers/sandbox.js';
+import { kube, randomSuffix, sandboxEnvironment, withShopCheckout } from './helpers/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const BIN = join(REPO, 'bin/gameday.js');
@@ -226,7 +226,7 @@ describe('the README main job and plan on the sandbox (namespace shop)', () => {
     expect(new JournalStore(stateDir).list()).toEqual([]);
   });
 
-  it('`gameday run checkout-pod-kill --env sandbox --yes` passes unattended: a pod dies, checkout heals within the objective', async () => {
+  it('`gameday run checkout-pod-kill --env sandbox --yes` passes unattended: a pod dies, checkout heals within the objective', () => withShopCheckout(async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gd-run-state-'));
     await checkoutReady('shop');
     const out = join(stateDir, 'report.json');
@@ -245,5 +245,5 @@ describe('the README main job and plan on the sandbox (namespace shop)', () => {
     expect(report.faults[0]).toMatchObject({ kind: 'k8s.pod-kill', status: 'done' });
     expect(report.measures.find((m: { key: string }) => m.key === 'recover')).toMatchObject({ applicable: true, met: true });
     await checkoutReady('shop');
-  });
+  }));
 });

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kube, waitUntil } from './helpers/sandbox.js';
+import { kube, waitUntil, withShopCheckout } from './helpers/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;
@@ -26,7 +26,7 @@ interface Ev {
   detail?: Record<string, unknown>;
 }
 
-it('gameday inject k8s.pod-kill … count=2: exactly 2 checkout pods go, replacements Ready, recovery times journaled', async () => {
+it('gameday inject k8s.pod-kill … count=2: exactly 2 checkout pods go, replacements Ready, recovery times journaled', () => withShopCheckout(async () => {
   const { core, apps } = await kube();
   const checkoutReady = async () => {
     const d = await apps.readNamespacedDeployment({ name: 'checkout', namespace: 'shop' });
@@ -62,4 +62,4 @@ it('gameday inject k8s.pod-kill … count=2: exactly 2 checkout pods go, replace
   }
   expect(new Set(observed.map((o) => o.replacement)).size).toBe(2);
   await waitUntil('checkout 3/3 after', checkoutReady, 60_000);
-});
+}));

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-store.js';
 import { DRILL_LABEL, guardSpec, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
 import { sandboxStatus } from '../../src/sandbox/sandbox.js';
-import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
+import { kube, randomSuffix, sandbox, waitUntil, withShopCheckout } from './helpers/sandbox.js';
 
 const isReady = (p: { status?: { phase?: string; conditions?: { type: string; status: string }[] }; metadata?: { deletionTimestamp?: Date } }) =>
   p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -46,7 +46,7 @@ describe('sandbox: Kubernetes', () => {
     }
   });
 
-  test('deleting a checkout pod: the ReplicaSet creates a replacement that kwok marks Ready', async () => {
+  test('deleting a checkout pod: the ReplicaSet creates a replacement that kwok marks Ready', () => withShopCheckout(async () => {
     const { core } = await kube();
     const before = await waitUntil('3 Ready checkout pods', async () => {
       const pods = (await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=checkout' })).items.filter(isReady);
@@ -76,7 +76,7 @@ describe('sandbox: Kubernetes', () => {
       }
     }, 30_000);
     console.log(`checkout pod replaced and Ready in ${Date.now() - t0} ms`);
-  });
+  }));
 
   test('a privileged hostNetwork DaemonSet is accepted, runs one pod per node, and its pods are garbage-collected on delete', async () => {
     const { core, kc, k8s } = await kube();

@@ -51,3 +51,16 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
 }
 
 export const randomSuffix = (): string => Math.random().toString(36).slice(2, 8);
+
+/**
+ * Runs `fn` while no other test file is killing pods of the shared `shop/checkout` Deployment.
+ * Test files run in parallel, and a replacement created by someone else's kill is
+ * indistinguishable from one's own (the ReplicaSet does not say which pod a new one replaces), so
+ * the tests that kill shop/checkout pods — the issues' own commands — take turns.
+ */
+export async function withShopCheckout<T>(fn: () => Promise<T>): Promise<T> {
+  const { withLock } = await import('../../../src/sandbox/lock.js');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return withLock(join(tmpdir(), 'gameday-tests-shop-checkout.lock'), fn, { timeoutMs: 5 * 60_000 });
+}
