@@ -54,14 +54,26 @@ export function choose<T>(items: readonly T[], k: number, random: () => number):
 
 /**
  * The replacement of a deleted pod: among the owner's pods that did not exist when the choice was
- * made, ordered by creation then name, the one at the deleted pod's rank among the pods deleted
- * from the same owner. Two kills from one ReplicaSet thus get two distinct replacements.
+ * made, in the order they appeared, the one at the deleted pod's rank among the pods deleted from
+ * the same owner. Two kills from one ReplicaSet thus get two distinct replacements.
+ *
+ * "The order they appeared" is `appearedAt` when the caller watched them arrive (a watch delivers
+ * creations in etcd order): creationTimestamp has one-second resolution, and two replacements born
+ * in the same second would otherwise be ordered by name — so one kill could claim a pod that a
+ * later-named but earlier-born sibling's tracker had already claimed. Pods without `appearedAt`
+ * (already there when the watch started) come first, by creation time, then name.
  */
-export function replacementFor(pods: Iterable<PodInfo>, ownerUid: string, known: readonly string[], peers: readonly string[], pod: string): PodInfo | undefined {
+export function replacementFor(pods: Iterable<PodInfo>, ownerUid: string, known: readonly string[], peers: readonly string[], pod: string, appearedAt: (p: PodInfo) => number | undefined = () => undefined): PodInfo | undefined {
   const before = new Set(known);
+  const key = (p: PodInfo): [number, number, string] => {
+    const seq = appearedAt(p);
+    return seq === undefined ? [0, p.createdAt, p.name] : [1, seq, p.name];
+  };
   const fresh = [...pods]
     .filter((p) => p.owner?.uid === ownerUid && !before.has(p.name))
-    .sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .map((p) => ({ p, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || (a.k[2] < b.k[2] ? -1 : a.k[2] > b.k[2] ? 1 : 0))
+    .map((x) => x.p);
   const rank = Math.max(0, [...peers].sort().indexOf(pod));
   return fresh[rank];
 }

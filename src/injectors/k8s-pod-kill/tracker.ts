@@ -34,6 +34,8 @@ export class ReplacementTracker {
   private readonly waiters = new Set<() => void>();
   private syncedFlag = false;
   private failure: unknown;
+  private readonly appeared = new Map<string, number>();
+  private arrivals = 0;
   get failed(): boolean {
     return this.failure !== undefined;
   }
@@ -85,6 +87,8 @@ export class ReplacementTracker {
 
   private onEvent(type: string, p: PodInfo, live: boolean): void {
     if (p.owner?.uid !== this.t.owner.uid) return;
+    // the order pods arrive on the live watch is their creation order (etcd's), to the event
+    if (live && !this.appeared.has(p.name)) this.appeared.set(p.name, this.arrivals++);
     if (type === 'DELETED') this.pods.delete(p.name);
     else this.pods.set(p.name, p);
     const now = this.now();
@@ -104,7 +108,7 @@ export class ReplacementTracker {
 
   /** the replacement so far (maybe not Ready yet) */
   current(): Recovery | undefined {
-    const r = replacementFor(this.pods.values(), this.t.owner.uid, this.t.known, this.t.peers, this.t.pod);
+    const r = replacementFor(this.pods.values(), this.t.owner.uid, this.t.known, this.t.peers, this.t.pod, (p) => this.appeared.get(p.name));
     if (!r) return undefined;
     const s = this.seen.get(r.name);
     return {

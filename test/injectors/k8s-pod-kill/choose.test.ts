@@ -65,6 +65,18 @@ describe('replacementFor', () => {
     expect(replacementFor(now, 'rs-1', known, peers, 'a')?.name).toBe('x0');
     expect(replacementFor(now, 'rs-1', known, peers, 'b')?.name).toBe('x1');
   });
+  it('orders by arrival on the watch when known: same-second replacements are not ordered by name', () => {
+    // x-late was born before a-early, in the same second: by name a-early would wrongly come first
+    const now = [pod('a-early', { createdAt: 3_000 }), pod('x-late', { createdAt: 3_000 })];
+    const arrival = new Map([['x-late', 0], ['a-early', 1]]); // x-late was born (and arrived) first
+    expect(replacementFor(now, 'rs-1', [], ['k1', 'k2'], 'k1', (p) => arrival.get(p.name))?.name).toBe('x-late');
+    expect(replacementFor(now, 'rs-1', [], ['k1', 'k2'], 'k2', (p) => arrival.get(p.name))?.name).toBe('a-early');
+    // and a tracker that resolved while only the first had arrived agrees with one that saw both
+    expect(replacementFor([now[1]!], 'rs-1', [], ['k1', 'k2'], 'k1', (p) => arrival.get(p.name))?.name).toBe('x-late');
+    // pods already there when the watch began (no arrival) come first, by creation time
+    const listed = pod('b-listed', { createdAt: 2_500 });
+    expect(replacementFor([...now, listed], 'rs-1', [], ['k0', 'k1', 'k2'], 'k0', (p) => arrival.get(p.name))?.name).toBe('b-listed');
+  });
   it('ignores pods of other owners and pods that existed before', () => {
     const now = [pod('a'), pod('z', { owner: { ...rs, uid: 'other' }, createdAt: 5_000 })];
     expect(replacementFor(now, 'rs-1', ['a', 'b'], ['b'], 'b')).toBeUndefined();
