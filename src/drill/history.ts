@@ -4,22 +4,12 @@
  * exists to answer. Also the action items everyone promised in the debriefs, with their owners.
  * Pure: the caller reads the journals.
  */
-import type { DrillMode, EndReason } from '../core/events.js';
 import { MEASURES, type ActionItem, type DrillSummary, type MeasureKey } from './summary.js';
 
 export type Outcome = 'passed' | 'missed' | 'not completed' | 'running';
 
-export interface HistoryRow {
-  drillId: string;
-  scenario?: string;
-  title?: string;
-  env?: string;
-  mode?: DrillMode;
-  startedAt?: string;
-  endReason?: EndReason;
+export interface HistoryRow extends Pick<DrillSummary, 'drillId' | 'scenario' | 'title' | 'env' | 'mode' | 'startedAt' | 'endReason' | 'score' | 'hintsUsed'> {
   outcome: Outcome;
-  score: number;
-  hintsUsed: number;
   /** ms from the failure's start; undefined when it did not happen (or does not apply) */
   times: Partial<Record<MeasureKey, number>>;
   actionItems: ActionItem[];

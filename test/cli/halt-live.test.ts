@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
-import { BIN, cliEnv, ensureBuilt, runCli } from './helpers.js';
+import { BIN, cliEnv, ensureBuilt, runCli, writeMarkerScenario } from './helpers.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -39,23 +39,15 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'gd-halt-live-'));
   state = join(tmp, 'state');
   mkdirSync(join(tmp, 'cache'));
-  mkdirSync(join(tmp, 'scenarios'));
   writeFileSync(join(tmp, 'gameday.yaml'), 'environments:\n  lab:\n    critical: false\n  lab2:\n    critical: false\n');
-  const m = JSON.stringify(join(tmp, 'run-markers'));
-  writeFileSync(
-    join(tmp, 'scenarios', 'two-faults.yaml'),
+  writeMarkerScenario(
+    tmp,
+    'two-faults',
     [
-      'id: two-faults',
-      'title: Two faults, one later',
-      'summary: A marker now and another 20 s in.',
-      'briefing: Something changed on disk.',
-      'difficulty: easy',
-      'faults:',
-      `  - { kind: test.marker, target: { dir: ${m}, names: now }, duration: 10m }`,
-      `  - { kind: test.marker, target: { dir: ${m}, names: later }, duration: 10m, at: 20s }`,
-      'timeLimit: 1m',
-      '',
-    ].join('\n'),
+      { dir: join(tmp, 'run-markers'), names: 'now', duration: '10m' },
+      { dir: join(tmp, 'run-markers'), names: 'later', duration: '10m', at: '20s' },
+    ],
+    '1m',
   );
   env = cliEnv({ state, cache: join(tmp, 'cache') }, { GAMEDAY_ENABLE_TEST_INJECTORS: '1' });
 }, 300_000);

@@ -4,7 +4,7 @@
  * environment (its own cwd, state dir and cache, so nothing of the machine leaks in).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -75,4 +75,23 @@ export function cliEnv(dirs: { state: string; cache: string }, extra: Record<str
 export function runCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; nodeArgs?: string[]; timeoutMs?: number }): CliResult {
   const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { cwd: opts.cwd, env: opts.env, encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Writes `scenarios/<id>.yaml` under `dir`: a drill of test.marker faults (the test injector), for CLI tests. */
+export function writeMarkerScenario(dir: string, id: string, faults: { dir: string; names: string; duration: string; at?: string }[], timeLimit = '3s'): void {
+  mkdirSync(join(dir, 'scenarios'), { recursive: true });
+  writeFileSync(
+    join(dir, 'scenarios', `${id}.yaml`),
+    [
+      `id: ${id}`,
+      'title: Marker files appear',
+      'summary: The test injector writes marker files.',
+      'briefing: Something changed on disk.',
+      'difficulty: easy',
+      'faults:',
+      ...faults.map((f) => `  - { kind: test.marker, target: { dir: ${JSON.stringify(f.dir)}, names: ${f.names} }, duration: ${f.duration}${f.at ? `, at: ${f.at}` : ''} }`),
+      `timeLimit: ${timeLimit}`,
+      '',
+    ].join('\n'),
+  );
 }

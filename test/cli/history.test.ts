@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, ensureBuilt, runCli } from './helpers.js';
+import { cliEnv, ensureBuilt, runCli, writeMarkerScenario } from './helpers.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -16,23 +16,9 @@ beforeAll(async () => {
   await ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'gd-history-'));
   mkdirSync(join(tmp, 'cache'));
-  mkdirSync(join(tmp, 'scenarios'));
   const markers = join(tmp, 'markers');
   writeFileSync(join(tmp, 'gameday.yaml'), 'environments:\n  lab:\n    critical: false\n');
-  writeFileSync(
-    join(tmp, 'scenarios', 'marker-drill.yaml'),
-    [
-      'id: marker-drill',
-      'title: A marker file appears',
-      'summary: The test injector writes a marker file.',
-      'briefing: Something changed on disk.',
-      'difficulty: easy',
-      'faults:',
-      `  - { kind: test.marker, target: { dir: ${JSON.stringify(markers)}, names: h }, duration: 1s }`,
-      'timeLimit: 3s',
-      '',
-    ].join('\n'),
-  );
+  writeMarkerScenario(tmp, 'marker-drill', [{ dir: markers, names: 'h', duration: '1s' }]);
   env = cliEnv({ state: join(tmp, 'state'), cache: join(tmp, 'cache') }, { GAMEDAY_ENABLE_TEST_INJECTORS: '1' });
 }, 300_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnv, ensureBuilt, runCli } from './helpers.js';
+import { cliEnv, ensureBuilt, runCli, writeMarkerScenario } from './helpers.js';
 
 let tmp: string;
 let env: NodeJS.ProcessEnv;
@@ -23,7 +23,6 @@ beforeAll(async () => {
   state = join(tmp, 'state');
   markers = join(tmp, 'markers');
   mkdirSync(join(tmp, 'cache'));
-  mkdirSync(join(tmp, 'scenarios'));
   // `closed`: one minute a day, twelve hours from now; `open`: the whole day in two windows
   const far = hh(new Date().getUTCHours() + 12);
   writeFileSync(
@@ -41,20 +40,7 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    join(tmp, 'scenarios', 'marker-drill.yaml'),
-    [
-      'id: marker-drill',
-      'title: A marker file appears',
-      'summary: The test injector writes a marker file.',
-      'briefing: Something changed on disk.',
-      'difficulty: easy',
-      'faults:',
-      `  - { kind: test.marker, target: { dir: ${JSON.stringify(markers)}, names: w }, duration: 2s }`,
-      'timeLimit: 3s',
-      '',
-    ].join('\n'),
-  );
+  writeMarkerScenario(tmp, 'marker-drill', [{ dir: markers, names: 'w', duration: '2s' }]);
   env = cliEnv({ state, cache: join(tmp, 'cache') }, { GAMEDAY_ENABLE_TEST_INJECTORS: '1' });
 }, 300_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
