@@ -10,7 +10,12 @@ import { kube, randomSuffix, sandbox, waitUntil } from './sandbox.js';
 export interface PinnedCheckout {
   namespace: string;
   suffix: string;
-  /** put the node label on (the pods can schedule) or take it off */
+  /**
+   * Put the node label on (the pods can schedule) or take it off. Taking it off returns once the
+   * scheduler has seen it (a canary pod with the same nodeSelector is reported Unschedulable): its
+   * informer can lag the API by a second on a loaded machine, and a pod killed in that second would
+   * be replaced at once — the drill would have nothing to mitigate.
+   */
   pin(on: boolean): Promise<void>;
   /** the Deployment has `replicas` Ready pods and none is terminating */
   ready(replicas?: number): Promise<void>;
@@ -35,8 +40,28 @@ export async function createPinnedCheckout(prefix: string, nodeIndex = 0): Promi
   const nodes = sandbox().nodes;
   const node = nodes[nodeIndex] ?? nodes[0]!;
   const { core, apps, k8s } = await kube();
-  const pin = async (on: boolean): Promise<void> => {
+  const label = async (on: boolean): Promise<void> => {
     await core.patchNode({ name: node, body: { metadata: { labels: { [nodeLabel]: on ? 'yes' : null } } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  };
+  const pin = async (on: boolean): Promise<void> => {
+    await label(on);
+    if (on) return;
+    // bounded: each attempt is one canary; one that still lands on the node means a stale cache, so try again
+    for (let attempt = 1; ; attempt++) {
+      const canary = `canary-${randomSuffix()}`;
+      await core.createNamespacedPod({ namespace, body: { metadata: { name: canary, labels: { app: 'canary' } }, spec: { terminationGracePeriodSeconds: 0, nodeSelector: { [nodeLabel]: 'yes' }, containers: [{ name: 'c', image: 'registry.example/canary:1' }] } } });
+      try {
+        const seen = await waitUntil('the canary pod to be scheduled or found Unschedulable', async () => {
+          const p = await core.readNamespacedPod({ name: canary, namespace });
+          if (p.spec?.nodeName) return 'stale' as const;
+          return p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable') ? ('seen' as const) : undefined;
+        }, 30_000, 100);
+        if (seen === 'seen') return;
+        if (attempt >= 10) throw new Error(`the scheduler still places pods on ${node} with ${nodeLabel} removed, after ${attempt} canaries`);
+      } finally {
+        await core.deleteNamespacedPod({ name: canary, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+      }
+    }
   };
   const fixture: PinnedCheckout = {
     namespace,
@@ -44,7 +69,7 @@ export async function createPinnedCheckout(prefix: string, nodeIndex = 0): Promi
     pin,
     ready: (replicas = 3) => checkoutReady(namespace, replicas),
     remove: async () => {
-      await pin(false).catch(() => undefined);
+      await label(false).catch(() => undefined);
       await core.deleteNamespace({ name: namespace }).catch(() => undefined);
     },
   };
