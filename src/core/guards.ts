@@ -3,7 +3,7 @@
  * checks these before anything is touched; a refusal names the guard and the resource.
  */
 import { ALWAYS_PROTECTED_NAMESPACES, type Environment } from './environment.js';
-import { describeWindow, localTime, openWindow, DAY_NAMES } from './run-window.js';
+import { describeWindow, formatLocalTime, openWindow } from './run-window.js';
 
 export interface GuardVerdict {
   guard: 'environment' | 'halt-flag' | 'run-window' | 'protected-namespace' | 'opt-in' | 'toolkit-owned' | 'max-targets' | 'max-percent' | 'node-impact' | 'empty-selection';
@@ -47,9 +47,7 @@ export function checkGuards({ env, halt, faults, now, tabletop }: GuardInput): G
   const windows = env.guards.windows;
   if (windows.length && !tabletop) {
     const open = openWindow(windows, now);
-    const local = localTime(now, windows[0]!.timezone);
-    const day = DAY_NAMES[local.day]!;
-    const clock = `${day[0]!.toUpperCase()}${day.slice(1)} ${String(Math.floor(local.minute / 60)).padStart(2, '0')}:${String(local.minute % 60).padStart(2, '0')} in ${windows[0]!.timezone}`;
+    const clock = formatLocalTime(now, windows[0]!.timezone);
     out.push(
       open
         ? { guard: 'run-window', ok: true, detail: `inside the run window ${describeWindow(open)}` }

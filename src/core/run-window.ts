@@ -85,6 +85,14 @@ export function insideWindow(w: RunWindow, at: number): boolean {
   return (days.has(day) && minute >= from) || (days.has((day + 6) % 7) && minute < to);
 }
 
+/** "Tue 09:30 in Europe/Berlin": `at` as a person in that zone reads it. */
+export function formatLocalTime(at: number, timeZone: string): string {
+  const { day, minute } = localTime(at, timeZone);
+  const name = DAY_NAMES[day]!;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${name[0]!.toUpperCase()}${name.slice(1)} ${two(Math.floor(minute / 60))}:${two(minute % 60)} in ${timeZone}`;
+}
+
 export const describeWindow = (w: RunWindow): string => `${w.days} ${w.from}–${w.to} ${w.timezone}`;
 
 /** The window that holds `at`, if any (undefined also when there are no windows). */

@@ -12,7 +12,7 @@ import { applyEvent, emptyDrillState, revertableFaults, type DrillState } from '
 import { formatDuration } from '../core/duration.js';
 import type { Environment } from '../core/environment.js';
 import { describeError, GamedayError, isGamedayError } from '../core/errors.js';
-import type { DrillEvent, DrillEventBody, EndReason, MarkKind, RevertReason } from '../core/events.js';
+import type { DrillEvent, DrillEventBody, MarkKind, RevertReason } from '../core/events.js';
 import type { Answer, Question } from '../core/host.js';
 import { newSeed } from '../core/random.js';
 import type { Scenario } from '../core/scenario.js';
@@ -26,6 +26,7 @@ import { checkAll, startProbeLoop, type ProbeLoop } from '../probes/loop.js';
 import { describeProbe, probePortsNeeded } from '../probes/registry.js';
 import { portsNeeded, refusalHint, resolvePlan, planEvent, type Plan } from '../runner/plan.js';
 import { injectFault, injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/runner.js';
+import { endUnlessClosed } from '../runner/recover.js';
 import { revertAll } from '../runner/revert.js';
 import type { DrillHost, DrillKey, PanelView } from './host.js';
 import { objectiveLine, planJson, planLines } from './plan-view.js';
@@ -431,10 +432,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
       try {
         await revertActive(halted ? 'halt' : interrupted ? 'interrupt' : 'rollback');
       } finally {
-        const reason: EndReason = halted ? 'halted' : interrupted ? 'interrupted' : 'failed';
-        // `gameday halt` closes drills itself; one drill-ended per journal
-        const closedElsewhere = halted && new JournalStore(opts.stateDir).read(drillId).events.some((x) => x.type === 'drill-ended');
-        if (!closedElsewhere) append({ type: 'drill-ended', reason, detail: halted ? halted.message : why });
+        if (halted) endUnlessClosed(new JournalStore(opts.stateDir), journal, 'halted', halted.message);
+        else append({ type: 'drill-ended', reason: interrupted ? 'interrupted' : 'failed', detail: why });
       }
     }
     const out = halted

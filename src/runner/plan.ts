@@ -77,9 +77,10 @@ export function checkFaultSpecs(faults: FaultSpec[], where = 'faults'): { inject
 export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortSet>; signal: AbortSignal; progress?: (m: string) => void }): Promise<Plan> {
   const { env } = input;
   const now = input.now ?? Date.now();
+  const tabletop = input.faults.length === 0;
   const checked = checkFaultSpecs(input.faults);
   // a critical or halted environment is refused before anything, even a read, reaches it
-  const early = checkGuards({ env, halt: input.halt, faults: [], now, tabletop: input.faults.length === 0 });
+  const early = checkGuards({ env, halt: input.halt, faults: [], now, tabletop });
   if (refusals(early).length) return { env, seed: input.seed, faults: [], verdicts: early, ok: false };
   const random = seededRandom(input.seed);
   const ctx: InjectorContext = makeInjectorContext(env, deps.ports, deps.signal, deps.progress);
@@ -102,7 +103,7 @@ export async function resolvePlan(input: PlanInput, deps: { ports: Partial<PortS
   const verdicts = checkGuards({
     env,
     now,
-    tabletop: input.faults.length === 0,
+    tabletop,
     halt: input.halt,
     faults: faults.map((f) => ({
       index: f.index,

@@ -5,11 +5,11 @@
  */
 import { hostname } from 'node:os';
 import type { LoadedConfig } from '../adapters/config-store.js';
-import type { JournalStore } from '../adapters/journal-store.js';
+import type { JournalStore, JournalWriter } from '../adapters/journal-store.js';
 import { pidAlive } from '../adapters/env-lock.js';
 import { revertableFaults, type DrillState } from '../core/drill-state.js';
 import { GamedayError, describeError } from '../core/errors.js';
-import type { RevertReason } from '../core/events.js';
+import type { EndReason, RevertReason } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import { findInjector } from '../injectors/registry.js';
 import type { PortName, PortSet } from '../ports/index.js';
@@ -101,4 +101,13 @@ export async function haltAll(env: string | undefined, deps: RecoverDeps): Promi
 export function assertRecovered(results: DrillRecovery[]): void {
   const failed = results.flatMap((r) => (r.error ? [`${r.drillId}: ${r.error}`] : r.results.filter((x) => x.outcome === 'failed').map((x) => `${r.drillId} ${x.target}: ${x.error}`)));
   if (failed.length) throw new GamedayError('REVERT_FAILED', `could not revert everything:\n  ${failed.join('\n  ')}`, { hint: 'fix the cause and run the same command again: reverting is idempotent' });
+}
+
+/**
+ * A live drill ending itself after `gameday halt`: halt closes the journals of the drills it
+ * reverts (closeIfOpen), so append `drill-ended` only if no process has — one end per journal.
+ */
+export function endUnlessClosed(store: JournalStore, journal: JournalWriter, reason: EndReason, detail?: string): void {
+  if (store.read(journal.drillId).events.some((e) => e.type === 'drill-ended')) return;
+  journal.append({ type: 'drill-ended', reason, ...(detail !== undefined ? { detail } : {}) });
 }

@@ -18,6 +18,7 @@ import type { FaultSpec } from '../../core/scenario.js';
 import { findInjector, catalog } from '../../injectors/registry.js';
 import { assertPlanAllowed, checkFaultSpecs, planEvent, portsNeeded, resolvePlan } from '../../runner/plan.js';
 import { injectPlan, keepAlive, observeAll, type RunnerDeps } from '../../runner/runner.js';
+import { endUnlessClosed } from '../../runner/recover.js';
 import { revertAll } from '../../runner/revert.js';
 import { sleep } from '../../runner/context.js';
 import { confirmOrRefuse } from '../confirm.js';
@@ -124,8 +125,8 @@ async function stayAttached(ctx: CommandContext, halt: HaltFlag, injected: Await
   const interrupted = ctx.signal.aborted;
   const byHalt = !interrupted && halted.signal.aborted;
   const results = await revertAll(reversible, byHalt ? 'halt' : interrupted ? 'interrupt' : 'deadline', deps);
-  const closedElsewhere = byHalt && stateOf(ctx).journals.read(deps.journal.drillId).events.some((e) => e.type === 'drill-ended');
-  if (!closedElsewhere) deps.journal.append({ type: 'drill-ended', reason: byHalt ? 'halted' : interrupted ? 'interrupted' : 'completed' });
+  if (byHalt) endUnlessClosed(stateOf(ctx).journals, deps.journal, 'halted');
+  else deps.journal.append({ type: 'drill-ended', reason: interrupted ? 'interrupted' : 'completed' });
   const failed = results.filter((r) => r.outcome === 'failed');
   if (failed.length) throw new GamedayError('REVERT_FAILED', `could not revert: ${failed.map((f) => `${f.target}: ${f.error}`).join('; ')}`, { hint: `retry with gameday recover ${deps.journal.drillId}` });
   if (byHalt) throw new GamedayError('HALTED', `stopped: the halt flag was set${haltReason ? ` (${haltReason})` : ''}; every fault of this drill was reverted`, { hint: 'new drills are refused until `gameday halt --clear`' });
