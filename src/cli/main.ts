@@ -115,8 +115,19 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
   program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json or junit', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
 
-  const sandbox = program.command('sandbox').description('the local practice sandbox: real Kubernetes control plane with kwok nodes, and a local AWS endpoint');
-  sandbox.command('up').description('start (and provision on first use) the sandbox; idempotent').option('-n, --nodes <n>', 'number of kwok nodes', '3').action(on('sandbox', 'up'));
+  const sandbox = program.command('sandbox').description('the local practice sandbox: real Kubernetes control plane, real and kwok nodes, and a local AWS endpoint');
+  sandbox
+    .command('up')
+    .description('start (and provision on first use) the sandbox; idempotent')
+    .option('-n, --nodes <n>', 'number of kwok (simulated) nodes', '3')
+    .option('-r, --real-nodes <n>', 'number of real nodes (containerd, kubelet, kube-proxy in network namespaces of their own); 0 = simulated only', '1')
+    .action(on('sandbox', 'up'));
+  sandbox
+    .command('shell')
+    .argument('[node]', 'a real node (default: the first)')
+    .argument('[command...]', 'run this instead of an interactive shell (after --)')
+    .description("a shell inside a real node's namespaces: iptables-save, crictl ps, curl, nslookup as the node sees them")
+    .action(on('sandbox', 'shell'));
   sandbox.command('status').description('health of each component').option('--json', 'machine-readable output').action(on('sandbox', 'status'));
   sandbox.command('down').description('stop every process the sandbox started and remove its state').action(on('sandbox', 'down'));
   sandbox.command('provision').description('build or fetch the binaries and the virtualenv into the cache, without starting anything').action(on('sandbox', 'provision'));

@@ -56,7 +56,34 @@ export interface ComponentSpec {
 export const HOST = '127.0.0.1';
 export const SERVICE_CIDR = '10.96.0.0/16';
 
-export function componentSpecs(p: SandboxPaths, ports: Ports): Record<ComponentName, ComponentSpec> {
+/**
+ * The API server's flags for real nodes beside the kwok ones: kubelets authenticate as nodes
+ * (Node authorizer + NodeRestriction), the API server reaches them (exec, logs, port-forward)
+ * through the VPC relay's CONNECT proxy, and pods find it through the `kubernetes` Service at the
+ * VPC router's address, where the relay listens on the same port.
+ */
+export function realNodeApiServerArgs(p: SandboxPaths, advertiseAddress: string): string[] {
+  const pki = pkiFiles(p.pki);
+  return [
+    `--advertise-address=${advertiseAddress}`,
+    '--endpoint-reconciler-type=lease',
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
+    `--egress-selector-config-file=${join(p.state, 'egress-selector.json')}`,
+    `--kubelet-client-certificate=${pki.adminCert}`,
+    `--kubelet-client-key=${pki.adminKey}`,
+    '--kubelet-preferred-address-types=InternalIP,Hostname',
+  ];
+}
+
+/** Replaces each `--flag=` of `base` that `extra` sets, and adds the others. */
+function withFlags(base: string[], extra: string[]): string[] {
+  const key = (a: string) => a.split('=')[0];
+  const overridden = new Set(extra.map(key));
+  return [...base.filter((a) => !overridden.has(key(a))), ...extra];
+}
+
+export function componentSpecs(p: SandboxPaths, ports: Ports, opts: { realNodes?: { advertiseAddress: string } } = {}): Record<ComponentName, ComponentSpec> {
   const pki = pkiFiles(p.pki);
   const etcdUrl = `http://${HOST}:${ports.etcdClient}`;
   const peerUrl = `http://${HOST}:${ports.etcdPeer}`;
@@ -95,7 +122,7 @@ export function componentSpecs(p: SandboxPaths, ports: Ports): Record<ComponentN
     'kube-apiserver': {
       name: 'kube-apiserver',
       command: binary(p, 'kube-apiserver'),
-      args: [
+      args: withFlags([
         `--etcd-servers=${etcdUrl}`,
         `--bind-address=${HOST}`,
         `--advertise-address=${HOST}`,
@@ -123,7 +150,7 @@ export function componentSpecs(p: SandboxPaths, ports: Ports): Record<ComponentN
         '--profiling=false',
         `--cert-dir=${join(p.state, 'certs', 'apiserver')}`,
         '--v=1',
-      ],
+      ], opts.realNodes ? realNodeApiServerArgs(p, opts.realNodes.advertiseAddress) : []),
       health: { kind: 'https', url: `https://${HOST}:${ports.apiServer}/readyz` },
     },
     'kube-controller-manager': {

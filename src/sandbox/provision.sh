@@ -4,7 +4,10 @@
 # expected version, so a warm cache makes this a no-op. One step at a time holds a lock so two
 # concurrent runs (CI + a developer, two test workers) never build into the same directory.
 #
-# Usage: provision.sh [all|apt|etcd|kube|kwok|moto]...   (default: all)
+# Usage: provision.sh [all|apt|etcd|kube|kwok|moto|node]...   (default: all)
+#   node: what real sandbox nodes run — kubelet and kube-proxy (from the same Kubernetes build as the
+#         control plane), then provision-node.sh (containerd/runc/CNI from apt, CoreDNS, crictl, the
+#         shop, the pause binary, and the node images as OCI archives)
 # Env:   GAMEDAY_CACHE (default ~/.cache/gameday)
 set -euo pipefail
 
@@ -100,10 +103,12 @@ kube_ok() { # kube_ok BINARY: present and reporting K8S_VERSION exactly
   fi
 }
 
+KUBE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+
 step_kube() {
   local want="${K8S_VERSION}"
   local ok=1
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for b in "${KUBE_BINARIES[@]}"; do
     kube_ok "$b" || ok=0
   done
   [ $ok = 1 ] && return 0
@@ -122,6 +127,8 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
     local minor="0.${want#v1.}"   # v1.34.4 -> 0.34.4
@@ -144,7 +151,7 @@ GO
   fi
   local pkg=k8s.io/component-base/version
   local ld="-s -w -X $pkg.gitVersion=$want -X $pkg.gitMajor=1 -X $pkg.gitMinor=$(echo "$want" | cut -d. -f2) -X $pkg.gitTreeState=clean"
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  for b in "${KUBE_BINARIES[@]}"; do
     if kube_ok "$b"; then continue; fi
     run "kubernetes $want: build $b" "$LOGS/kube-build-$b.log" bash -c "cd '$mod' && go build -tags tools -ldflags '$ld' -o '$BIN/$b.tmp' k8s.io/kubernetes/cmd/$b && mv '$BIN/$b.tmp' '$BIN/$b'"
     kube_ok "$b" || fail "kubernetes $want: version check of $b" "$LOGS/kube-build-$b.log"
@@ -165,11 +172,20 @@ step_moto() {
   run "moto[server] $MOTO_VERSION: virtualenv" "$LOGS/moto.log" bash -c "python3 -m venv '$venv' && '$venv/bin/pip' install -q 'moto[server]==$MOTO_VERSION'"
 }
 
+# the real nodes' kubelet and kube-proxy: the same module and flags as the control plane, then the
+# node's other artefacts (provision-node.sh, its own steps and locks)
+step_node() {
+  KUBE_BINARIES=(kubelet kube-proxy)
+  step_kube
+  bash "$(dirname "${BASH_SOURCE[0]}")/provision-node.sh" all
+}
+
 steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(all)
 for s in "${steps[@]}"; do
   case "$s" in
-    all) with_lock apt step_apt; with_lock moto step_moto; with_lock kwok step_kwok; with_lock etcd step_etcd; with_lock kube step_kube ;;
+    all) with_lock apt step_apt; with_lock moto step_moto; with_lock kwok step_kwok; with_lock etcd step_etcd; with_lock kube step_kube; with_lock kube step_node ;;
     apt|etcd|kube|kwok|moto) with_lock "$s" "step_$s" ;;
+    node) with_lock kube step_node ;;
     *) say "unknown step $s"; exit 2 ;;
   esac
 done

@@ -8,8 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GamedayError } from '../core/errors.js';
+import { imageArchivePath, SANDBOX_IMAGES } from './images.js';
 
-export const PROVISION_STEPS = ['apt', 'moto', 'kwok', 'etcd', 'kube'] as const;
+export const PROVISION_STEPS = ['apt', 'moto', 'kwok', 'etcd', 'kube', 'node'] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number] | 'all';
 
 /** src/sandbox/provision.sh, from both src/sandbox (tests) and dist/sandbox (the built CLI). */
@@ -30,10 +31,12 @@ export function parseProvisionFailure(stderr: string): ProvisionFailure | undefi
   return undefined;
 }
 
-/** The artefacts `up` needs (binaries and moto's entry point), missing ones first. */
-export function missingArtefacts(cache: string): string[] {
+/** The artefacts `up` needs (binaries, moto's entry point and, for real nodes, their binaries and images), missing ones first. */
+export function missingArtefacts(cache: string, opts: { realNodes?: boolean } = {}): string[] {
   const bin = (n: string) => join(cache, 'bin', n);
-  return [bin('etcd'), bin('kube-apiserver'), bin('kube-controller-manager'), bin('kube-scheduler'), bin('kubectl'), bin('kwok'), join(cache, 'venv', 'bin', 'moto_server')].filter((f) => !existsSync(f));
+  const control = [bin('etcd'), bin('kube-apiserver'), bin('kube-controller-manager'), bin('kube-scheduler'), bin('kubectl'), bin('kwok'), join(cache, 'venv', 'bin', 'moto_server')];
+  const node = opts.realNodes ? [bin('kubelet'), bin('kube-proxy'), bin('crictl'), bin('shop'), bin('coredns'), ...SANDBOX_IMAGES.map((i) => imageArchivePath(cache, i.key))] : [];
+  return [...control, ...node].filter((f) => !existsSync(f));
 }
 
 export async function provision(opts: { steps?: ProvisionStep[]; cache?: string; onProgress?: (line: string) => void; signal?: AbortSignal } = {}): Promise<void> {

@@ -18,7 +18,13 @@ import { sandboxPaths, type SandboxPaths } from './paths.js';
 import { ensurePki } from './pki.js';
 import { missingArtefacts, provision } from './provision.js';
 import { localAwsClients, nodeRefs, SANDBOX_REGION, seedAws, type AwsWorld } from './seed-aws.js';
-import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE } from './seed-kube.js';
+import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SIM_SHOP_NAMESPACE } from './seed-kube.js';
+import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
+import { corednsObjects, realShopObjects } from './real-node/addons.js';
+import { egressSelectorConfig } from './real-node/configs.js';
+import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, relaySockets, VPC_GATEWAY } from './real-node/layout.js';
+import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
+import { realNodePreflight } from './real-node/preflight.js';
 import { renderStageConfig } from './stages.js';
 import { checkHealth, freePorts, isRunning, rssKiB, sleep, spawnComponent, stopProcess, tail, waitHealthy, type Health, type ProcessRecord, type TlsMaterial } from './supervisor.js';
 
@@ -29,8 +35,12 @@ export const SANDBOX_MAX_PERCENT = 70;
 export interface SandboxState {
   version: 1;
   createdAt: string;
+  /** kwok (simulated) nodes */
   nodes: number;
   ports: Ports;
+  /** real nodes (own network namespace, containerd, kubelet, kube-proxy) and the VPC they sit in */
+  realNodes?: RealNodeRecord[];
+  vpc?: VpcProcesses;
   processes: Partial<Record<ComponentName, ProcessRecord>>;
   seeded: { kube: boolean; aws: boolean };
   world?: AwsWorld;
@@ -44,14 +54,18 @@ export interface SandboxInfo {
   kubeconfig: string;
   apiServer: string;
   aws: { endpoint: string; region: string; hostedZones: string[] };
+  /** the kwok (simulated) nodes */
   nodes: string[];
+  /** the real nodes: drills that break nodes, pods and the network target these */
+  realNodes: string[];
   stateDir: string;
   environmentFile: string;
   world?: AwsWorld;
 }
 
 export interface ComponentStatus {
-  name: ComponentName;
+  /** a control-plane component, `relay-host`/`relay-vpc`/`database`, or `node-<name>` for a real node */
+  name: ComponentName | string;
   pid?: number;
   healthy: boolean;
   detail: string;
@@ -64,11 +78,13 @@ export interface SandboxStatus {
   healthy: boolean;
   info?: SandboxInfo;
   components: ComponentStatus[];
-  kube?: { nodesReady: number; nodes: number; checkoutReady: string; catalogReady: string };
+  kube?: { nodesReady: number; nodes: number; realNodesReady: number; realNodes: number; checkoutReady: string; catalogReady: string; dnsReady: string };
 }
 
 export interface UpOptions {
   nodes?: number;
+  /** real nodes (default 1; 0 = kwok nodes only) */
+  realNodes?: number;
   cache?: string;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -111,6 +127,7 @@ export function infoFor(p: SandboxPaths, s: SandboxState): SandboxInfo {
     apiServer: `https://${HOST}:${s.ports.apiServer}`,
     aws: { endpoint: `http://${HOST}:${s.ports.moto}`, region: SANDBOX_REGION, hostedZones: s.world ? [s.world.hostedZoneId] : [] },
     nodes: nodeRefs(s.nodes).map((n) => n.name),
+    realNodes: (s.realNodes ?? []).map((n) => n.plan.name),
     stateDir: p.state,
     environmentFile: p.environmentFile,
     world: s.world,
@@ -120,7 +137,7 @@ export function infoFor(p: SandboxPaths, s: SandboxState): SandboxInfo {
 /** The registration read by the config loader as environment `sandbox` (pure). */
 export function environmentRegistration(info: SandboxInfo): Record<string, unknown> {
   return {
-    description: 'local practice sandbox (gameday sandbox up): real kube-apiserver with kwok nodes, moto for AWS',
+    description: `local practice sandbox (gameday sandbox up): real control plane, ${info.realNodes.length} real node(s) and ${info.nodes.length} kwok node(s), moto for AWS`,
     critical: false,
     kube: { context: info.kubeContext, kubeconfig: info.kubeconfig },
     aws: { region: info.aws.region, endpoint: info.aws.endpoint, hostedZones: info.aws.hostedZones },
@@ -145,13 +162,24 @@ function tlsFor(p: SandboxPaths): TlsMaterial | undefined {
 async function componentHealth(p: SandboxPaths, s: SandboxState): Promise<ComponentStatus[]> {
   const specs = componentSpecs(p, s.ports);
   const tls = tlsFor(p);
-  return Promise.all(
+  const control = await Promise.all(
     COMPONENTS.map(async (name) => {
       const rec = s.processes[name];
       const h: Health = await checkHealth(specs[name], rec, tls);
       return { name, pid: rec?.pid, healthy: h.healthy, detail: h.detail, log: rec?.log, rssKiB: rec && isRunning(rec) ? rssKiB(rec.pid) : undefined };
     }),
   );
+  return [...control, ...realNodeHealth(s)];
+}
+
+/** The VPC's processes and each real node's init: alive, with the memory of everything the node runs. */
+function realNodeHealth(s: SandboxState): ComponentStatus[] {
+  const alive = (name: string, rec: ProcessRecord | undefined, rss?: number): ComponentStatus => {
+    const up = rec !== undefined && isRunning(rec);
+    return { name, pid: rec?.pid, healthy: up, detail: up ? `pid ${rec.pid}` : rec ? `process ${rec.pid} is not running (log: ${rec.log})` : 'not started', log: rec?.log, rssKiB: up ? (rss ?? rssKiB(rec.pid)) : undefined };
+  };
+  const vpc = s.vpc ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : [])] : [];
+  return [...vpc, ...(s.realNodes ?? []).map((n) => alive(`node-${n.plan.name}`, n.process, nodeRssKiB(n.plan.name)))];
 }
 
 async function loadKube(p: SandboxPaths) {
@@ -164,17 +192,27 @@ async function loadKube(p: SandboxPaths) {
 
 async function kubeSummary(p: SandboxPaths): Promise<SandboxStatus['kube']> {
   const { core, apps } = await loadKube(p);
+  const isReady = (n: { status?: { conditions?: { type: string; status: string }[] } }) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
   const nodes = await core.listNode({ labelSelector: 'type=kwok' });
-  const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-  const dep = async (name: string) => {
+  const ready = nodes.items.filter(isReady).length;
+  const real = await core.listNode({ labelSelector: `${REAL_NODE_LABEL}=true` });
+  const dep = async (name: string, namespace = SHOP_NAMESPACE) => {
     try {
-      const d = await apps.readNamespacedDeployment({ name, namespace: SHOP_NAMESPACE });
+      const d = await apps.readNamespacedDeployment({ name, namespace });
       return `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 0}`;
     } catch {
       return 'missing';
     }
   };
-  return { nodes: nodes.items.length, nodesReady: ready, checkoutReady: await dep('checkout'), catalogReady: await dep('catalog') };
+  return {
+    nodes: nodes.items.length,
+    nodesReady: ready,
+    realNodes: real.items.length,
+    realNodesReady: real.items.filter(isReady).length,
+    checkoutReady: await dep('checkout'),
+    catalogReady: await dep('catalog'),
+    dnsReady: real.items.length ? await dep('coredns', 'kube-system') : 'none',
+  };
 }
 
 export async function sandboxStatus(opts: { cache?: string } = {}): Promise<SandboxStatus> {
@@ -197,6 +235,13 @@ export async function sandboxStatus(opts: { cache?: string } = {}): Promise<Sand
 /** Stops every recorded process (by pid) and removes the state and the registration. */
 async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { keepLogs?: boolean } = {}): Promise<string[]> {
   const stopped: string[] = [];
+  // real nodes first: each stops its pods through the CRI while its processes are all there
+  await Promise.all(
+    (s?.realNodes ?? []).map(async (n) => {
+      await stopRealNode(n);
+      stopped.push(`node ${n.plan.name}${n.process ? ` (pid ${n.process.pid})` : ''}`);
+    }),
+  );
   if (s) {
     for (const group of STOP_ORDER) {
       await Promise.all(
@@ -210,6 +255,15 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
       );
     }
   }
+  for (const rec of [s?.vpc?.database, s?.vpc?.vpcRelay, s?.vpc?.hostRelay]) {
+    if (rec && isRunning(rec)) {
+      await stopProcess(rec);
+      stopped.push(`${rec.name} (pid ${rec.pid})`);
+    }
+  }
+  // belt and braces, by mark: whatever a crash left (processes in our cgroups, our namespaces)
+  const swept = await removeRealNodeLeftovers();
+  if (swept.processes) stopped.push(`${swept.processes} leftover process(es) of real nodes`);
   rmSync(p.environmentFile, { force: true });
   if (opts.keepLogs && existsSync(p.state)) {
     // a failed start keeps its logs for the error message to point at
@@ -225,6 +279,12 @@ export async function sandboxDown(opts: { cache?: string } = {}): Promise<{ stop
   return withLock(p.lockFile, async () => {
     const s = readState(p);
     const stopped = await teardown(p, s);
+    const left = realNodeLeftovers();
+    if (left.processes.length || left.namespaces.length) {
+      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}) and namespaces [${left.namespaces.join(', ')}] behind`, {
+        hint: 'run `gameday sandbox down` again; `ip netns list` and /sys/fs/cgroup/pids/gameday-sandbox show what is left',
+      });
+    }
     return { stopped, wasRunning: s !== undefined };
   });
 }
@@ -239,6 +299,10 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
   const say = (m: string) => opts.onProgress?.(m);
   const nodes = opts.nodes ?? DEFAULT_NODES;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) throw new GamedayError('INVALID_INPUT', `--nodes must be a whole number from 1 to 100 (got ${opts.nodes})`);
+  const realNodes = opts.realNodes ?? DEFAULT_REAL_NODES;
+  if (!Number.isInteger(realNodes) || realNodes < 0 || realNodes > MAX_REAL_NODES) {
+    throw new GamedayError('INVALID_INPUT', `--real-nodes must be a whole number from 0 to ${MAX_REAL_NODES} (got ${opts.realNodes})`, { hint: 'each real node runs containerd, kubelet and kube-proxy: about 300-400 MiB' });
+  }
   return withLock(
     p.lockFile,
     async () => {
@@ -246,6 +310,8 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
       if (existing) {
         const bad = await unhealthyComponents(p, existing, say);
         if (bad.length === 0 && existing.ready) {
+          const running = existing.realNodes?.length ?? 0;
+          if (opts.realNodes !== undefined && opts.realNodes !== running) say(`the running sandbox has ${running} real node(s); \`gameday sandbox down\` first to have ${opts.realNodes}`);
           const created = await ensureNodes(p, existing, nodes, say);
           return { info: infoFor(p, existing), reused: true, seconds: (Date.now() - started) / 1000, created };
         }
@@ -253,20 +319,28 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
         await teardown(p, existing);
       }
       // provision on first use (or when asked); `gameday sandbox provision` re-checks versions
-      const missing = missingArtefacts(p.cache);
+      const missing = missingArtefacts(p.cache, { realNodes: realNodes > 0 });
       if (opts.provision === true || (opts.provision !== false && missing.length > 0)) {
         say(missing.length ? `provisioning (missing: ${missing.map((m) => basename(m)).join(', ')}; a cold build takes 15-30 min)…` : 'provisioning…');
         await provision({ cache: opts.cache, onProgress: say, signal: opts.signal });
       }
       interrupted(opts.signal);
+      if (realNodes > 0) realNodePreflight(p);
+      // a sandbox killed with SIGKILL (or a machine that lost its state file) may have left real-node
+      // processes and namespaces: found by their marks and removed before anything starts
+      const leftovers = realNodeLeftovers();
+      if (leftovers.processes.length || leftovers.namespaces.length) {
+        say(`removing what an earlier sandbox left (${leftovers.processes.length} process(es), ${leftovers.namespaces.length} network namespace(s))…`);
+        await removeRealNodeLeftovers();
+      }
       try {
-        return await startFresh(p, nodes, started, opts);
+        return await startFresh(p, nodes, realNodes, started, opts);
       } catch (e) {
         // the free ports are chosen before the components bind them: another program can take
         // one in between. That (and only that) is worth one more try on new ports.
         if (!(e instanceof GamedayError) || e.code !== 'BACKEND_FAILED' || !portTaken(p)) throw e;
         say('a port was taken meanwhile: retrying on new ports…');
-        return await startFresh(p, nodes, started, opts);
+        return await startFresh(p, nodes, realNodes, started, opts);
       }
     },
     { signal: opts.signal, onWait: (pid) => say(`waiting for another sandbox command (pid ${pid}) to finish…`) },
@@ -287,10 +361,11 @@ async function unhealthyComponents(p: SandboxPaths, s: SandboxState, say: (m: st
   let told = false;
   for (;;) {
     const bad = (await componentHealth(p, s)).filter((c) => !c.healthy);
-    const dead = COMPONENTS.some((name) => {
-      const rec = s.processes[name];
-      return !rec || !isRunning(rec);
-    });
+    const dead =
+      COMPONENTS.some((name) => {
+        const rec = s.processes[name];
+        return !rec || !isRunning(rec);
+      }) || (s.realNodes ?? []).some((n) => !n.process || !isRunning(n.process));
     if (bad.length === 0 || dead || !s.ready || Date.now() > until) return bad;
     if (!told) say(`waiting for ${bad.map((c) => c.name).join(', ')} to answer (${bad[0]?.detail})…`);
     told = true;
@@ -331,7 +406,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
   });
 }
 
-async function startFresh(p: SandboxPaths, nodes: number, started: number, opts: UpOptions): Promise<UpResult> {
+async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, started: number, opts: UpOptions): Promise<UpResult> {
   const say = (m: string) => opts.onProgress?.(m);
   const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, moto] = await freePorts(6);
   const ports: Ports = { etcdClient: etcdClient!, etcdPeer: etcdPeer!, apiServer: apiServer!, controllerManager: controllerManager!, scheduler: scheduler!, moto: moto! };
@@ -348,9 +423,18 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
       { mode: 0o600 },
     );
     writeFileSync(p.kwokConfig, renderStageConfig());
-    const specs = componentSpecs(p, ports);
+    const specs = componentSpecs(p, ports, realNodes > 0 ? { realNodes: { advertiseAddress: VPC_GATEWAY } } : {});
     const tls = tlsFor(p);
     const refs = nodeRefs(nodes);
+    const realRefs = nodeRefs(realNodes, 'sandbox-real');
+    if (realNodes > 0) {
+      // the API server dials its egress socket, and nodes its VPC address: both exist before it starts
+      writeFileSync(join(p.state, 'egress-selector.json'), egressSelectorConfig(relaySockets(p.state).egress));
+      say('creating the VPC network namespace and its relays to the API server…');
+      state.vpc = {};
+      state.vpc = await startVpc(p, ports.apiServer, { shopBinary: join(p.bin, 'shop') });
+      writeJsonAtomic(p.stateFile, state);
+    }
     // the AWS world is created while the control plane starts (moto starts first)
     let awsSeed: Promise<AwsWorld> | undefined;
     for (const group of START_ORDER) {
@@ -370,7 +454,7 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
       if (group.includes('moto') && !awsSeed) {
         say(`creating the AWS world on the local endpoint (127.0.0.1:${ports.moto})…`);
         const aws = localAwsClients(`http://${HOST}:${ports.moto}`);
-        awsSeed = seedAws(aws, refs).finally(() => aws.destroy());
+        awsSeed = seedAws(aws, [...refs, ...realRefs]).finally(() => aws.destroy());
         awsSeed.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
       }
     }
@@ -381,17 +465,19 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
     interrupted(opts.signal);
     say(`creating ${nodes} kwok node(s) and the shop namespace…`);
     const { kc } = await loadKube(p);
-    const created = await ensureObjects(kc, [...nodeObjects(refs, state.world.instances, SANDBOX_REGION, state.world.privateIps), ...worldObjects()]);
+    const simNamespace = realNodes > 0 ? SIM_SHOP_NAMESPACE : SHOP_NAMESPACE;
+    const created = await ensureObjects(kc, [...nodeObjects(refs, state.world.instances, SANDBOX_REGION, state.world.privateIps, realNodes > 0), ...worldObjects(simNamespace)]);
     state.seeded.kube = true;
     writeJsonAtomic(p.stateFile, state);
+    if (realNodes > 0) created.push(...(await startRealNodes(p, state, realRefs, say, opts.signal)));
     say('waiting for the nodes and the shop deployments to be Ready…');
     await waitFor(
       async () => {
         const k = await kubeSummary(p);
         const want = (name: string) => `${DEMO_APPS.find((a) => a.name === name)?.replicas}/${DEMO_APPS.find((a) => a.name === name)?.replicas}`;
-        return k?.nodesReady === nodes && k.checkoutReady === want('checkout') && k.catalogReady === want('catalog');
+        return k?.nodesReady === nodes && k.realNodesReady === realNodes && k.checkoutReady === want('checkout') && k.catalogReady === want('catalog') && (realNodes === 0 || k.dnsReady === '1/1');
       },
-      120_000,
+      realNodes > 0 ? 240_000 : 120_000,
       'the nodes and the shop deployments to be Ready',
       opts.signal,
     );
@@ -408,12 +494,68 @@ async function startFresh(p: SandboxPaths, nodes: number, started: number, opts:
   }
 }
 
+/** Starts the real nodes, then what runs on them: CoreDNS and the real shop. */
+async function startRealNodes(p: SandboxPaths, state: SandboxState, refs: { name: string; zone: string }[], say: (m: string) => void, signal?: AbortSignal): Promise<string[]> {
+  const world = state.world;
+  if (!world) throw new GamedayError('INTERNAL', 'the AWS world must exist before real nodes (their addresses are their instances\' private IPs)');
+  const images = SANDBOX_IMAGES.map((i: SandboxImage) => ({ ref: i.ref, archive: imageArchivePath(p.cache, i.key) }));
+  const image = (key: SandboxImage['key']) => SANDBOX_IMAGES.find((i) => i.key === key)!.ref;
+  state.realNodes = refs.map((r, i) => {
+    const ip = world.privateIps[r.name];
+    if (!ip) throw new GamedayError('INTERNAL', `no private IP for ${r.name}'s instance`);
+    return { plan: planRealNode({ index: i + 1, zone: r.zone, ip, stateDir: p.state }) };
+  });
+  say(`starting ${refs.length} real node(s): ${refs.map((r) => r.name).join(', ')} (containerd, kubelet, kube-proxy in their own network namespaces)…`);
+  for (const n of state.realNodes) {
+    interrupted(signal);
+    const instance = world.instances[n.plan.name];
+    await prepareRealNode(p, n.plan, { apiPort: state.ports.apiServer, pauseImage: image('pause'), providerId: instance ? `aws:///${n.plan.zone}/${instance}` : undefined });
+    n.process = await startRealNode(p, n.plan, { images, region: SANDBOX_REGION });
+    writeJsonAtomic(p.stateFile, state); // recorded the moment it exists: `down` can always find it
+  }
+  const { kc } = await loadKube(p);
+  say('starting CoreDNS and the real shop on the real nodes…');
+  return ensureObjects(kc, [...corednsObjects(image('coredns')), ...realShopObjects(SHOP_NAMESPACE, image('shop'))]);
+}
+
+/** Memory of everything a real node runs (its cgroup: containerd, shims, kubelet, kube-proxy, pods). */
+function nodeRssKiB(node: string): number | undefined {
+  try {
+    const bytes = Number(readFileSync(`/sys/fs/cgroup/memory/gameday-sandbox/${node}/memory.usage_in_bytes`, 'utf8'));
+    return Number.isFinite(bytes) ? Math.round(bytes / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** True when a sandbox is recorded and every component answers. */
 export async function sandboxHealthy(opts: { cache?: string } = {}): Promise<boolean> {
   const p = sandboxPaths(opts.cache);
   const s = readState(p);
   if (!s || !s.ready) return false;
   return (await componentHealth(p, s)).every((c) => c.healthy);
+}
+
+/** The real node a `sandbox shell` enters: its init's pid (whose namespaces are the node's) and a useful environment. */
+export function sandboxShellTarget(node?: string, cache?: string): { name: string; pid: number; env: Record<string, string> } {
+  const p = sandboxPaths(cache);
+  const s = readState(p);
+  const nodes = s?.realNodes ?? [];
+  if (!s) throw new GamedayError('UNREACHABLE', 'the sandbox is not running', { hint: 'start it with `gameday sandbox up`' });
+  if (nodes.length === 0) throw new GamedayError('INVALID_INPUT', 'the sandbox has no real nodes (it was started with --real-nodes 0)', { hint: '`gameday sandbox down`, then `gameday sandbox up --real-nodes 1`' });
+  const found = node === undefined ? nodes[0] : nodes.find((n) => n.plan.name === node);
+  if (!found) throw new GamedayError('NOT_FOUND', `no real node named "${String(node).slice(0, 60)}"`, { hint: `real nodes: ${nodes.map((n) => n.plan.name).join(', ')}` });
+  if (!found.process || !isRunning(found.process)) throw new GamedayError('UNREACHABLE', `${found.plan.name} is not running`, { hint: '`gameday sandbox up` restarts a broken sandbox' });
+  return {
+    name: found.plan.name,
+    pid: found.process.pid,
+    env: {
+      PATH: `${p.bin}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+      CONTAINER_RUNTIME_ENDPOINT: 'unix:///run/containerd/containerd.sock',
+      IMAGE_SERVICE_ENDPOINT: 'unix:///run/containerd/containerd.sock',
+      CONTAINERD_NAMESPACE: 'k8s.io',
+    },
+  };
 }
 
 export const sandboxStateExists = (cache?: string): boolean => existsSync(sandboxPaths(cache).stateFile);

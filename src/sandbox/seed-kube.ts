@@ -10,6 +10,8 @@ import { TOOLKIT_NAMESPACE } from '../core/environment.js';
 import type { NodeRef } from './seed-aws.js';
 
 export const SHOP_NAMESPACE = 'shop';
+/** the simulated shop on the kwok nodes when the real shop runs on real nodes (for scale tests) */
+export const SIM_SHOP_NAMESPACE = 'shop-sim';
 export const OPT_IN_LABEL = { key: 'gameday.dev/enabled', value: 'true' } as const;
 export const SANDBOX_NODE_LABEL = 'gameday.dev/sandbox-node';
 /** read by the node-initialize stage: the node's InternalIP (its EC2 instance's private IP) */
@@ -19,8 +21,12 @@ export const DEMO_APPS = [
   { name: 'catalog', replicas: 2, port: 8080 },
 ] as const;
 
-/** The Node objects kwok will manage (pure). */
-export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> = {}, region = 'us-east-1', privateIps: Record<string, string> = {}): KubernetesObject[] {
+/**
+ * The Node objects kwok will manage (pure). With real nodes beside them, `optedOut` labels them
+ * out of node-level faults (the opt-in key set to false): a drill's `nodes: all` means the nodes
+ * that can really break.
+ */
+export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> = {}, region = 'us-east-1', privateIps: Record<string, string> = {}, optedOut = false): KubernetesObject[] {
   return nodes.map((n) => ({
     apiVersion: 'v1',
     kind: 'Node',
@@ -35,6 +41,7 @@ export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> 
         'topology.kubernetes.io/zone': n.zone,
         type: 'kwok',
         [SANDBOX_NODE_LABEL]: 'true',
+        ...(optedOut ? { [OPT_IN_LABEL.key]: 'false' } : {}),
       },
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0', ...(privateIps[n.name] ? { [INTERNAL_IP_ANNOTATION]: privateIps[n.name] } : {}) },
     },
@@ -42,10 +49,15 @@ export function nodeObjects(nodes: NodeRef[], instances: Record<string, string> 
   })) as KubernetesObject[];
 }
 
-/** Namespaces, Deployments and Services of the demo world (pure). */
-export function worldObjects(): KubernetesObject[] {
+/**
+ * Namespaces, Deployments and Services of the demo world (pure). The simulated shop (kwok pods)
+ * goes to `simNamespace`: `shop` itself when the sandbox has no real nodes, else `shop-sim`.
+ */
+export function worldObjects(simNamespace: string = SHOP_NAMESPACE): KubernetesObject[] {
+  const shopNs = (name: string): KubernetesObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [OPT_IN_LABEL.key]: OPT_IN_LABEL.value, 'app.kubernetes.io/part-of': 'shop' } } });
   const objs: KubernetesObject[] = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: SHOP_NAMESPACE, labels: { [OPT_IN_LABEL.key]: OPT_IN_LABEL.value, 'app.kubernetes.io/part-of': 'shop' } } },
+    shopNs(SHOP_NAMESPACE),
+    ...(simNamespace !== SHOP_NAMESPACE ? [shopNs(simNamespace)] : []),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TOOLKIT_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'gameday' } } },
   ];
   for (const app of DEMO_APPS) {
@@ -53,7 +65,7 @@ export function worldObjects(): KubernetesObject[] {
     objs.push({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: app.name, namespace: SHOP_NAMESPACE, labels },
+      metadata: { name: app.name, namespace: simNamespace, labels },
       spec: {
         replicas: app.replicas,
         selector: { matchLabels: { app: app.name } },
@@ -62,6 +74,8 @@ export function worldObjects(): KubernetesObject[] {
           metadata: { labels },
           spec: {
             terminationGracePeriodSeconds: 5,
+            // beside real nodes, simulated pods stay on the simulated nodes
+            ...(simNamespace !== SHOP_NAMESPACE ? { nodeSelector: { type: 'kwok' } } : {}),
             containers: [
               {
                 name: app.name,
@@ -78,7 +92,7 @@ export function worldObjects(): KubernetesObject[] {
     objs.push({
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: app.name, namespace: SHOP_NAMESPACE, labels },
+      metadata: { name: app.name, namespace: simNamespace, labels },
       spec: { selector: { app: app.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     } as KubernetesObject);
   }

@@ -45,19 +45,28 @@ export async function freePorts(n: number): Promise<number[]> {
 }
 
 export function spawnComponent(spec: ComponentSpec, logDir: string): ProcessRecord {
+  return spawnDetached({ name: spec.name, command: spec.command, args: spec.args, env: spec.env }, logDir);
+}
+
+/**
+ * Spawns a process detached in its own group, its output in <logDir>/<name>.log. `runs` is what its
+ * command line will show once it has exec'd (for `ip netns exec … node relay.mjs`, the script):
+ * `isRunning` checks the recorded pid still runs that, never a recycled pid.
+ */
+export function spawnDetached(cmd: { name: string; command: string; args: string[]; env?: Record<string, string>; runs?: string }, logDir: string): ProcessRecord {
   mkdirSync(logDir, { recursive: true });
-  const log = join(logDir, `${spec.name}.log`);
+  const log = join(logDir, `${cmd.name}.log`);
   const fd = openSync(log, 'a');
   try {
-    const child = spawn(spec.command, spec.args, {
+    const child = spawn(cmd.command, cmd.args, {
       detached: true,
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, ...spec.env },
+      env: { ...process.env, ...cmd.env },
     });
-    if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
+    if (child.pid === undefined) throw new Error(`could not start ${cmd.command}`);
     child.on('error', () => undefined);
     child.unref();
-    return { name: spec.name, pid: child.pid, command: spec.command, args: spec.args, log, startedAt: new Date().toISOString() };
+    return { name: cmd.name, pid: child.pid, command: cmd.runs ?? cmd.command, args: cmd.args, log, startedAt: new Date().toISOString() };
   } finally {
     closeSync(fd);
   }

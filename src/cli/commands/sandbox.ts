@@ -8,7 +8,9 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const sub = args[0];
   switch (sub) {
     case 'up':
-      return up(ctx, opts.nodes);
+      return up(ctx, opts.nodes, opts.realNodes);
+    case 'shell':
+      return shell(ctx, args[1], args.slice(2));
     case 'status':
       return status(ctx, Boolean(opts.json));
     case 'down':
@@ -16,20 +18,28 @@ export const run: CommandRun = async (ctx, args, opts) => {
     case 'provision':
       return provisionOnly(ctx);
     default:
-      throw new GamedayError('INVALID_INPUT', `unknown sandbox command "${sub ?? ''}"`, { hint: 'use one of: up, status, down, provision' });
+      throw new GamedayError('INVALID_INPUT', `unknown sandbox command "${sub ?? ''}"`, { hint: 'use one of: up, status, shell, down, provision' });
   }
 };
 
 const progress = (ctx: CommandContext) => (m: string) => ctx.out.error(paint(ctx.out.color && process.stderr.isTTY).dim(`· ${m}`));
 
-async function up(ctx: CommandContext, nodesOpt: unknown): Promise<number> {
-  const nodes = nodesOpt === undefined ? undefined : Number(nodesOpt);
-  if (nodes !== undefined && (!Number.isInteger(nodes) || nodes < 1 || nodes > 100)) {
-    throw new GamedayError('INVALID_INPUT', `--nodes must be a whole number from 1 to 100 (got "${String(nodesOpt)}")`);
-  }
+/** A whole number from the command line, strictly (no "1e3", "0x10", " 2"). */
+function wholeNumber(flag: string, raw: unknown, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = String(raw);
+  const n = /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new GamedayError('INVALID_INPUT', `${flag} must be a whole number from ${min} to ${max} (got "${text.slice(0, 40)}")`);
+  return n;
+}
+
+async function up(ctx: CommandContext, nodesOpt: unknown, realNodesOpt: unknown): Promise<number> {
+  const nodes = wholeNumber('--nodes', nodesOpt, 1, 100);
+  const { MAX_REAL_NODES } = await import('../../sandbox/real-node/layout.js');
+  const realNodes = wholeNumber('--real-nodes', realNodesOpt, 0, MAX_REAL_NODES);
   const { sandboxUp } = await import('../../sandbox/sandbox.js');
   const p = paint(ctx.out.color);
-  const res = await sandboxUp({ nodes, signal: ctx.signal, onProgress: progress(ctx) });
+  const res = await sandboxUp({ nodes, realNodes, signal: ctx.signal, onProgress: progress(ctx) });
   const i = res.info;
   ctx.out.line(res.reused ? `${p.green('✓')} the sandbox is already running (checked in ${res.seconds.toFixed(1)} s)` : `${p.green('✓')} sandbox up in ${res.seconds.toFixed(1)} s`);
   if (res.created.length && res.reused) ctx.out.line(`  created: ${res.created.join(', ')}`);
@@ -39,10 +49,15 @@ async function up(ctx: CommandContext, nodesOpt: unknown): Promise<number> {
   ctx.out.line(`  kubeconfig    ${i.kubeconfig}  (beside yours; ~/.kube/config is untouched)`);
   ctx.out.line(`  API server    ${i.apiServer}`);
   ctx.out.line(`  AWS endpoint  ${i.aws.endpoint}  (region ${i.aws.region})`);
-  ctx.out.line(`  nodes         ${i.nodes.join(', ')}`);
+  ctx.out.line(`  real nodes    ${i.realNodes.join(', ') || 'none (simulated nodes only)'}`);
+  ctx.out.line(`  kwok nodes    ${i.nodes.join(', ')}`);
   ctx.out.line('');
   ctx.out.line('  try:');
-  ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} get pods -n shop`);
+  ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} get pods -n shop -o wide`);
+  if (i.realNodes.length) {
+    ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} -n shop exec deploy/checkout -- wget -qO- http://checkout/checkout`);
+    ctx.out.line(`    gameday sandbox shell ${i.realNodes[0]}     # iptables-save, crictl ps, as the node sees them`);
+  }
   ctx.out.line(`    export KUBECONFIG=${i.kubeconfig}   # then: kubectl --context ${i.kubeContext} get nodes`);
   ctx.out.line(`    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${i.aws.endpoint} --region ${i.aws.region} elbv2 describe-load-balancers`);
   ctx.out.line('    gameday sandbox status · gameday sandbox down');
@@ -64,6 +79,7 @@ async function status(ctx: CommandContext, json: boolean): Promise<number> {
           apiServer: s.info?.apiServer,
           aws: s.info?.aws,
           nodes: s.info?.nodes,
+          realNodes: s.info?.realNodes,
           kube: s.kube,
           components: s.components,
           world: s.info?.world,
@@ -81,12 +97,29 @@ async function status(ctx: CommandContext, json: boolean): Promise<number> {
   }
   ctx.out.line(s.healthy ? `${p.green('●')} sandbox healthy` : `${p.red('●')} sandbox unhealthy — \`gameday sandbox up\` restarts it`);
   for (const c of s.components) ctx.out.line(`  ${c.healthy ? p.green('✓') : p.red('✗')} ${c.name.padEnd(24)} ${c.detail}${c.rssKiB ? p.dim(`  ${Math.round(c.rssKiB / 1024)} MiB`) : ''}`);
-  if (s.kube) ctx.out.line(`  nodes Ready ${s.kube.nodesReady}/${s.kube.nodes} · shop/checkout ${s.kube.checkoutReady} · shop/catalog ${s.kube.catalogReady}`);
+  if (s.kube) {
+    ctx.out.line(`  real nodes Ready ${s.kube.realNodesReady}/${s.kube.realNodes}${s.info?.realNodes.length ? ` (${s.info.realNodes.join(', ')})` : ''} · kwok nodes Ready ${s.kube.nodesReady}/${s.kube.nodes}`);
+    ctx.out.line(`  shop/checkout ${s.kube.checkoutReady} · shop/catalog ${s.kube.catalogReady} · kube-system/coredns ${s.kube.dnsReady}`);
+  }
   if (s.info) {
     ctx.out.line(`  kubeconfig ${s.info.kubeconfig} (context ${s.info.kubeContext}) · API ${s.info.apiServer}`);
     ctx.out.line(`  AWS ${s.info.aws.endpoint} (${s.info.aws.region}) · environment "${s.info.envName}"`);
   }
   return s.healthy ? EXIT.ok : EXIT.refused;
+}
+
+async function shell(ctx: CommandContext, node: string | undefined, command: string[]): Promise<number> {
+  const { sandboxShellTarget } = await import('../../sandbox/sandbox.js');
+  const { spawnSync } = await import('node:child_process');
+  const t = sandboxShellTarget(node);
+  if (command.length === 0 && !process.stdin.isTTY) throw new GamedayError('INVALID_INPUT', 'no terminal for an interactive shell', { hint: `give a command: gameday sandbox shell ${t.name} -- iptables-save` });
+  if (command.length === 0) ctx.out.error(`inside ${t.name} (network, mounts, hostname); exit or Ctrl-D to leave`);
+  const r = spawnSync('nsenter', ['-t', String(t.pid), '-m', '-u', '-n', '--', ...(command.length ? command : ['bash', '--norc', '-i'])], {
+    stdio: 'inherit',
+    env: { ...process.env, ...t.env, PS1: `[${t.name}] \\w# ` },
+  });
+  if (r.error) throw new GamedayError('BACKEND_FAILED', `cannot enter ${t.name}: ${r.error.message}`, { hint: 'nsenter (util-linux) and root are needed' });
+  return r.status ?? 1;
 }
 
 async function down(ctx: CommandContext): Promise<number> {

@@ -1,0 +1,182 @@
+/**
+ * What runs on the real nodes (pure object builders): CoreDNS behind the kube-dns Service, and the
+ * real shop — checkout and catalog as real HTTP servers, checkout calling catalog by its Service
+ * name and the database (outside the cluster, in the VPC) by the name `shop-db`. Images are the
+ * sandbox's own, imported into each node (pull policy Never: a missing image says so at once
+ * instead of trying a registry that cannot be reached).
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_PORT, REAL_NODE_LABEL } from './layout.js';
+
+export const SHOP_NODE_PORT = 30080;
+export const REAL_NODE_SELECTOR = { [REAL_NODE_LABEL]: 'true' } as const;
+const SYSTEM = 'kube-system';
+
+export function corednsObjects(image: string): KubernetesObject[] {
+  const labels = { 'k8s-app': 'kube-dns', 'app.kubernetes.io/managed-by': 'gameday' };
+  const corefile = `.:53 {
+    errors
+    health {
+        lameduck 2s
+    }
+    ready
+    kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 5
+    }
+    cache 5
+    loop
+    reload
+    loadbalance
+}
+`;
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'coredns', namespace: SYSTEM, labels } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'system:coredns', labels },
+      rules: [
+        { apiGroups: [''], resources: ['endpoints', 'services', 'pods', 'namespaces'], verbs: ['list', 'watch'] },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      ],
+    } as KubernetesObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'system:coredns', labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:coredns' },
+      subjects: [{ kind: 'ServiceAccount', name: 'coredns', namespace: SYSTEM }],
+    } as KubernetesObject,
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns', namespace: SYSTEM, labels }, data: { Corefile: corefile } } as KubernetesObject,
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'coredns', namespace: SYSTEM, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: 'coredns',
+            priorityClassName: 'system-cluster-critical',
+            dnsPolicy: 'Default',
+            nodeSelector: REAL_NODE_SELECTOR,
+            tolerations: [{ key: 'CriticalAddonsOnly', operator: 'Exists' }],
+            containers: [
+              {
+                name: 'coredns',
+                image,
+                imagePullPolicy: 'Never',
+                args: ['-conf', '/etc/coredns/Corefile'],
+                ports: [
+                  { name: 'dns', containerPort: 53, protocol: 'UDP' },
+                  { name: 'dns-tcp', containerPort: 53, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/ready', port: 8181 }, periodSeconds: 2 },
+                livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10, failureThreshold: 5 },
+                securityContext: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+                resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+                volumeMounts: [{ name: 'config', mountPath: '/etc/coredns', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: 'coredns' } }],
+          },
+        },
+      },
+    } as KubernetesObject,
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'kube-dns', namespace: SYSTEM, labels: { ...labels, 'kubernetes.io/name': 'CoreDNS' } },
+      spec: {
+        clusterIP: CLUSTER_DNS,
+        selector: { 'k8s-app': 'kube-dns' },
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        ],
+      },
+    } as KubernetesObject,
+  ];
+}
+
+export interface ShopApp {
+  name: 'checkout' | 'catalog';
+  replicas: number;
+  port: number;
+}
+
+export const REAL_SHOP_APPS: ShopApp[] = [
+  { name: 'checkout', replicas: 3, port: 8080 },
+  { name: 'catalog', replicas: 2, port: 8080 },
+];
+
+/** The real shop's Deployments and Services, and the database as a Service of the VPC address. */
+export function realShopObjects(namespace: string, image: string): KubernetesObject[] {
+  const objs: KubernetesObject[] = [];
+  const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+  for (const app of REAL_SHOP_APPS) {
+    const labels = { app: app.name, 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/part-of': 'shop' };
+    objs.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app.name, namespace, labels },
+      spec: {
+        replicas: app.replicas,
+        selector: { matchLabels: { app: app.name } },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 5,
+            nodeSelector: REAL_NODE_SELECTOR,
+            containers: [
+              {
+                name: app.name,
+                image,
+                imagePullPolicy: 'Never',
+                args: [`--role=${app.name}`, `--listen=:${app.port}`],
+                env: [
+                  fieldEnv('POD_NAME', 'metadata.name'),
+                  fieldEnv('NODE_NAME', 'spec.nodeName'),
+                  fieldEnv('POD_IP', 'status.podIP'),
+                  { name: 'CATALOG_URL', value: 'http://catalog/items' },
+                  { name: 'DB_ADDR', value: `shop-db:${DB_PORT}` },
+                ],
+                ports: [{ name: 'http', containerPort: app.port }],
+                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 2 },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+                resources: { requests: { cpu: '20m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+              },
+            ],
+          },
+        },
+      },
+    } as KubernetesObject);
+    objs.push({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app.name, namespace, labels },
+      spec:
+        app.name === 'checkout'
+          ? // reachable from outside the nodes (the VPC, later the load balancer) on a fixed NodePort
+            { type: 'NodePort', selector: { app: app.name }, ports: [{ name: 'http', port: 80, targetPort: 'http', nodePort: SHOP_NODE_PORT }] }
+          : { selector: { app: app.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    } as KubernetesObject);
+  }
+  // the database lives outside the cluster (in the VPC), like RDS: a Service without selector
+  const dbLabels = { app: 'shop-db', 'app.kubernetes.io/part-of': 'shop' };
+  objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-db', namespace, labels: dbLabels }, spec: { ports: [{ name: 'postgres', port: DB_PORT, targetPort: DB_PORT }] } } as KubernetesObject);
+  objs.push({
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'shop-db-vpc', namespace, labels: { ...dbLabels, 'kubernetes.io/service-name': 'shop-db', 'endpointslice.kubernetes.io/managed-by': 'gameday.dev' } },
+    addressType: 'IPv4',
+    endpoints: [{ addresses: [DB_ADDRESS], conditions: { ready: true } }],
+    ports: [{ name: 'postgres', port: DB_PORT, protocol: 'TCP' }],
+  } as KubernetesObject);
+  return objs;
+}

@@ -1,0 +1,123 @@
+/**
+ * The real nodes' cgroups (I/O): every process a node starts — node-init, containerd, its shims,
+ * kubelet, kube-proxy, the pods' containers — lives under <hierarchy>/gameday-sandbox/<node>. That
+ * is how `down` finds them all, even after a SIGKILL of the node's init left shims and containers
+ * running: it kills what the cgroups hold (checked until empty) and removes the cgroups it made.
+ */
+import { readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CGROUP_ROOT } from './layout.js';
+
+const CGROUP_FS = '/sys/fs/cgroup';
+
+/** The hierarchies mounted here (v1 controllers and the unified one), as directories. */
+function hierarchies(): string[] {
+  try {
+    return readdirSync(CGROUP_FS)
+      .map((h) => join(CGROUP_FS, h))
+      .filter((h) => {
+        try {
+          return statSync(h).isDirectory();
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** Every cgroup directory under dir, deepest first. */
+function subtree(dir: string): string[] {
+  let children: string[] = [];
+  try {
+    children = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name));
+  } catch {
+    return [];
+  }
+  return [...children.flatMap(subtree), dir];
+}
+
+function pidsIn(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** The cgroup directories of a node (or of every node when `node` is omitted), in every hierarchy. */
+export function nodeCgroups(node?: string): string[] {
+  return hierarchies()
+    .map((h) => join(h, CGROUP_ROOT, node ?? ''))
+    .filter((d) => {
+      try {
+        return statSync(d).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** Pids of every process in the node's cgroups (all nodes' when `node` is omitted). */
+export function nodeProcesses(node?: string): number[] {
+  const out = new Set<number>();
+  for (const root of nodeCgroups(node)) for (const d of subtree(root)) for (const pid of pidsIn(d)) out.add(pid);
+  return [...out];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * SIGKILLs everything in the node's cgroups until they are empty (bounded), then removes the
+ * cgroups, deepest first. Returns what could not be removed (empty = clean).
+ */
+export async function killAndRemoveCgroups(node?: string): Promise<{ killed: number; left: string[] }> {
+  let killed = 0;
+  for (let round = 0; round < 50; round++) {
+    const pids = nodeProcesses(node).filter((p) => p !== process.pid);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed++;
+      } catch {
+        /* already gone */
+      }
+    }
+    await sleep(100);
+  }
+  const left: string[] = [];
+  // a cgroup is removable only once its tasks are gone (zombies included): retry briefly
+  for (const root of nodeCgroups(node)) {
+    for (const d of subtree(root)) {
+      let removed = false;
+      for (let i = 0; i < 20 && !removed; i++) {
+        try {
+          rmdirSync(d);
+          removed = true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') removed = true;
+          else await sleep(100);
+        }
+      }
+      if (!removed) left.push(d);
+    }
+  }
+  // the shared parent goes when no node is left in it
+  if (node !== undefined) for (const h of hierarchies()) tryRmdir(join(h, CGROUP_ROOT));
+  return { killed, left };
+}
+
+function tryRmdir(d: string): void {
+  try {
+    rmdirSync(d);
+  } catch {
+    /* not empty (another node) or gone */
+  }
+}
