@@ -40,6 +40,14 @@ export const environmentSpec = z.strictObject({
     })
     .optional(),
   guards: guardSpec.default(guardSpec.parse({})),
+  /**
+   * Where host names of HTTP probes connect in this environment, like curl's --resolve: the same
+   * scenario probes http://www.shop.example/ against a real staging site and, in the sandbox,
+   * against its front door on 127.0.0.1 (the Host header stays the scenario's).
+   */
+  resolve: z
+    .record(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a host name'), z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'write address:port, e.g. 127.0.0.1:8080'))
+    .optional(),
   /** deadline of a reversible fault when none is given */
   defaultDuration: durationSchema.default(durationSchema.parse('10m')),
   /** no reversible fault may live longer than this */

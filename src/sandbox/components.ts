@@ -15,6 +15,8 @@ export interface Ports {
   controllerManager: number;
   scheduler: number;
   moto: number;
+  /** the shop's front door on 127.0.0.1 (to the real nodes' NodePort); only with real nodes */
+  frontDoor?: number;
 }
 
 export interface Pki {

@@ -20,9 +20,9 @@ import { missingArtefacts, provision } from './provision.js';
 import { localAwsClients, nodeRefs, SANDBOX_REGION, seedAws, type AwsWorld } from './seed-aws.js';
 import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SIM_SHOP_NAMESPACE } from './seed-kube.js';
 import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
-import { corednsObjects, realShopObjects } from './real-node/addons.js';
+import { corednsObjects, realShopObjects, SHOP_NODE_PORT } from './real-node/addons.js';
 import { egressSelectorConfig } from './real-node/configs.js';
-import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, relaySockets, VPC_GATEWAY } from './real-node/layout.js';
+import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
 import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
 import { realNodePreflight } from './real-node/preflight.js';
 import { renderStageConfig } from './stages.js';
@@ -58,6 +58,8 @@ export interface SandboxInfo {
   nodes: string[];
   /** the real nodes: drills that break nodes, pods and the network target these */
   realNodes: string[];
+  /** the shop's front door (http://127.0.0.1:PORT, answering for www.shop.example), with real nodes */
+  frontDoor?: string;
   stateDir: string;
   environmentFile: string;
   world?: AwsWorld;
@@ -128,6 +130,7 @@ export function infoFor(p: SandboxPaths, s: SandboxState): SandboxInfo {
     aws: { endpoint: `http://${HOST}:${s.ports.moto}`, region: SANDBOX_REGION, hostedZones: s.world ? [s.world.hostedZoneId] : [] },
     nodes: nodeRefs(s.nodes).map((n) => n.name),
     realNodes: (s.realNodes ?? []).map((n) => n.plan.name),
+    frontDoor: s.ports.frontDoor ? `http://${HOST}:${s.ports.frontDoor}` : undefined,
     stateDir: p.state,
     environmentFile: p.environmentFile,
     world: s.world,
@@ -145,6 +148,8 @@ export function environmentRegistration(info: SandboxInfo): Record<string, unkno
     // the default guards, except that 2 of checkout's 3 pods (67 %) may be hit: issue 4's
     // `inject k8s.pod-kill … --param count=2` runs against this environment. Never 100.
     guards: { ...guardSpec.parse({}), maxPercent: SANDBOX_MAX_PERCENT },
+    // HTTP probes of http://www.shop.example/… reach the real shop through the front door
+    ...(info.frontDoor ? { resolve: { [SHOP_HOST]: info.frontDoor.replace(/^http:\/\//, '') } } : {}),
     defaultDuration: '10m',
     maxDuration: '1h',
   };
@@ -427,14 +432,8 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
     const tls = tlsFor(p);
     const refs = nodeRefs(nodes);
     const realRefs = nodeRefs(realNodes, 'sandbox-real');
-    if (realNodes > 0) {
-      // the API server dials its egress socket, and nodes its VPC address: both exist before it starts
-      writeFileSync(join(p.state, 'egress-selector.json'), egressSelectorConfig(relaySockets(p.state).egress));
-      say('creating the VPC network namespace and its relays to the API server…');
-      state.vpc = {};
-      state.vpc = await startVpc(p, ports.apiServer, { shopBinary: join(p.bin, 'shop') });
-      writeJsonAtomic(p.stateFile, state);
-    }
+    // read by the API server at start; the socket it names is dialled only when a kubelet is reached
+    if (realNodes > 0) writeFileSync(join(p.state, 'egress-selector.json'), egressSelectorConfig(relaySockets(p.state).egress));
     // the AWS world is created while the control plane starts (moto starts first)
     let awsSeed: Promise<AwsWorld> | undefined;
     for (const group of START_ORDER) {
@@ -462,6 +461,13 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
     state.world = await awsSeed;
     state.seeded.aws = true;
     writeJsonAtomic(p.stateFile, state);
+    if (realNodes > 0) {
+      say('creating the VPC network namespace, its relays to the API server and the front door…');
+      const [frontDoor] = await freePorts(1);
+      state.ports.frontDoor = frontDoor;
+      state.vpc = await startVpc(p, { apiPort: ports.apiServer, frontDoorPort: frontDoor!, nodeIps: realRefs.map((r) => state.world!.privateIps[r.name]!).filter(Boolean), nodePort: SHOP_NODE_PORT, shopBinary: join(p.bin, 'shop') });
+      writeJsonAtomic(p.stateFile, state);
+    }
     interrupted(opts.signal);
     say(`creating ${nodes} kwok node(s) and the shop namespace…`);
     const { kc } = await loadKube(p);

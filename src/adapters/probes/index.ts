@@ -15,9 +15,9 @@ const missing = (name: ProbePortName, env: Environment) =>
 
 export async function buildProbePorts(env: Environment, needs: readonly ProbePortName[]): Promise<ProbePorts & { close(): Promise<void> }> {
   const wanted = new Set(needs);
-  const { httpProbePort } = await import('./http.js');
+  const { httpProbePortFor } = await import('./http.js');
   const { tcpProbePort } = await import('./tcp.js');
-  const ports = { http: httpProbePort, tcp: tcpProbePort, workloads: missing('workloads', env), rds: missing('rds', env), alarms: missing('alarms', env) } as ProbePorts;
+  const ports = { http: httpProbePortFor(env.resolve), tcp: tcpProbePort, workloads: missing('workloads', env), rds: missing('rds', env), alarms: missing('alarms', env) } as ProbePorts;
   let close = async () => {};
   if (wanted.has('workloads')) {
     const { createWorkloadPort } = await import('./workloads.js');

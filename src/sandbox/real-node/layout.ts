@@ -90,4 +90,7 @@ export const nodeFiles = (dir: string) => ({
 });
 
 /** Unix sockets joining the host and the VPC namespace (paths are limited to 107 bytes). */
-export const relaySockets = (stateDir: string) => ({ api: join(stateDir, 'net', 'api.sock'), egress: join(stateDir, 'net', 'egress.sock') });
+export const relaySockets = (stateDir: string) => ({ api: join(stateDir, 'net', 'api.sock'), egress: join(stateDir, 'net', 'egress.sock'), front: join(stateDir, 'net', 'front.sock') });
+
+/** The shop's public name: in the sandbox it resolves to the front door on 127.0.0.1 (environment `resolve`). */
+export const SHOP_HOST = 'www.shop.example';

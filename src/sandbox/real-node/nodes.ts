@@ -38,19 +38,37 @@ export interface RealNodeRecord {
   process?: ProcessRecord;
 }
 
-/** The VPC namespace, the relays joining it to the host's API server, and the database stand-in. */
-export async function startVpc(p: SandboxPaths, apiPort: number, opts: { shopBinary?: string }): Promise<VpcProcesses> {
+/**
+ * The VPC namespace, the relays joining it to the host — the API server for nodes and pods, the
+ * API server's way to the kubelets, the shop's front door on 127.0.0.1 for players and HTTP probes
+ * (to the nodes' NodePort) — and the database stand-in.
+ */
+export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDoorPort: number; nodeIps: string[]; nodePort: number; shopBinary?: string }): Promise<VpcProcesses> {
   await ensureVpc();
   const sockets = relaySockets(p.state);
   mkdirSync(dirname(sockets.api), { recursive: true });
   const logs = join(p.logs);
   const out: VpcProcesses = {};
-  out.hostRelay = spawnDetached({ name: 'relay-host', command: process.execPath, args: [RELAY_SCRIPT, '--listen', `unix:${sockets.api}`, '--to', `tcp:127.0.0.1:${apiPort}`], runs: RELAY_SCRIPT }, logs);
+  out.hostRelay = spawnDetached(
+    {
+      name: 'relay-host',
+      command: process.execPath,
+      args: [RELAY_SCRIPT, '--listen', `unix:${sockets.api}`, '--to', `tcp:127.0.0.1:${opts.apiPort}`, '--listen', `tcp:127.0.0.1:${opts.frontDoorPort}`, '--to', `unix:${sockets.front}`],
+      runs: RELAY_SCRIPT,
+    },
+    logs,
+  );
+  const nodePorts = opts.nodeIps.map((ip) => `tcp:${ip}:${opts.nodePort}`).join(',');
   out.vpcRelay = spawnDetached(
     {
       name: 'relay-vpc',
       command: 'ip',
-      args: ['netns', 'exec', VPC_NETNS, process.execPath, RELAY_SCRIPT, '--listen', `tcp:${VPC_GATEWAY}:${apiPort}`, '--to', `unix:${sockets.api}`, '--connect-proxy', `unix:${sockets.egress}`],
+      args: [
+        'netns', 'exec', VPC_NETNS, process.execPath, RELAY_SCRIPT,
+        '--listen', `tcp:${VPC_GATEWAY}:${opts.apiPort}`, '--to', `unix:${sockets.api}`,
+        '--connect-proxy', `unix:${sockets.egress}`,
+        ...(nodePorts ? ['--listen', `unix:${sockets.front}`, '--to', nodePorts] : []),
+      ],
       runs: RELAY_SCRIPT,
     },
     logs,

@@ -8,6 +8,9 @@
 //
 //   host:  relay.mjs --listen unix:<sock> --to tcp:127.0.0.1:<port>       (API server's side)
 //   VPC:   relay.mjs --listen tcp:10.20.0.1:<port> --to unix:<sock>       (what nodes and pods dial)
+//   host:  relay.mjs --listen tcp:127.0.0.1:<port> --to unix:<sock>       (the shop's front door)
+//   VPC:   relay.mjs --listen unix:<sock> --to tcp:<node>:30080,tcp:…    (round robin over nodes,
+//          the next one tried when one refuses: what a load balancer does)
 //   VPC:   relay.mjs --connect-proxy unix:<sock>                          (the API server's egress
 //          selector: HTTP CONNECT host:port over that socket, dialled inside the VPC namespace, so
 //          `kubectl exec/logs/port-forward` reach the kubelets)
@@ -16,6 +19,7 @@
 // dependencies: it is started as `node relay.mjs …`, under `ip netns exec` for the VPC side.
 import { createConnection, createServer } from 'node:net';
 import { rmSync } from 'node:fs';
+import { Buffer } from 'node:buffer';
 
 function parseEndpoint(s) {
   if (s.startsWith('unix:')) return { path: s.slice(5) };
@@ -46,11 +50,32 @@ function listen(endpoint, onConnection) {
   return server;
 }
 
-function forward(from, to) {
+function forward(from, targets) {
+  let next = 0;
   return listen(from, (client) => {
-    const upstream = createConnection(to.path ? { path: to.path } : { host: to.host, port: to.port });
-    upstream.setNoDelay?.(true);
-    pipeBoth(client, upstream);
+    client.pause();
+    client.on('error', () => undefined);
+    const tryTarget = (attempt) => {
+      const to = targets[(next + attempt) % targets.length];
+      const upstream = createConnection(to.path ? { path: to.path } : { host: to.host, port: to.port });
+      const timer = setTimeout(() => upstream.destroy(new Error('connect timeout')), 5_000);
+      let connected = false;
+      upstream.once('connect', () => {
+        connected = true;
+        clearTimeout(timer);
+        next = (next + attempt + 1) % targets.length;
+        upstream.setNoDelay?.(true);
+        pipeBoth(client, upstream);
+        client.resume();
+      });
+      upstream.once('error', () => {
+        clearTimeout(timer);
+        if (connected) return; // pipeBoth handles errors of a connected pair
+        if (attempt + 1 < targets.length) tryTarget(attempt + 1);
+        else client.destroy();
+      });
+    };
+    tryTarget(0);
   });
 }
 
@@ -94,7 +119,7 @@ const args = process.argv.slice(2);
 const servers = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--listen' && args[i + 2] === '--to') {
-    servers.push(forward(parseEndpoint(args[i + 1]), parseEndpoint(args[i + 3])));
+    servers.push(forward(parseEndpoint(args[i + 1]), args[i + 3].split(',').map(parseEndpoint)));
     i += 3;
   } else if (args[i] === '--connect-proxy') {
     servers.push(connectProxy(parseEndpoint(args[i + 1])));
