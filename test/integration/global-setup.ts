@@ -7,13 +7,29 @@
  * seconds; set GAMEDAY_SANDBOX_TEARDOWN=1 to stop it at the end when this run started it.
  * AWS isolation: tests that mutate AWS start their own moto server per file (helpers/moto.ts).
  */
+import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { describeError, isGamedayError } from '../../src/core/errors.js';
 import { sandboxDown, sandboxUp } from '../../src/sandbox/sandbox.js';
 import './helpers/sandbox.js';
 
+/**
+ * The host's own network as the tests must leave it: routes, addresses, links and both iptables
+ * backends' rules (counters and the generation timestamp dropped). Real sandbox nodes and every
+ * node-level fault live in network namespaces of the sandbox's own: this must not change.
+ */
+export function hostNetworkSnapshot(): string {
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 10_000 });
+    return `$ ${cmd} ${args.join(' ')}\n${r.stdout ?? ''}${r.status === 0 ? '' : `(exit ${r.status}) ${r.stderr ?? ''}`}`;
+  };
+  const rules = (save: string) => run(save, []).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '')).join('\n');
+  return [run('ip', ['route', 'show', 'table', 'all']), run('ip', ['-o', 'addr']), run('ip', ['-o', 'link']).replace(/\s+link\/\S+ \S+ brd \S+/g, ''), rules('iptables-nft-save'), rules('iptables-legacy-save')].join('\n');
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (m: string) => process.stderr.write(`[sandbox] ${m}\n`);
+  const hostNetworkBefore = hostNetworkSnapshot();
   // Ctrl-C while the sandbox starts: stop what was started (nothing is left orphaned)
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -37,5 +53,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const startedHere = !res.reused;
   return async () => {
     if (startedHere && process.env.GAMEDAY_SANDBOX_TEARDOWN === '1') await sandboxDown();
+    const after = hostNetworkSnapshot();
+    if (after !== hostNetworkBefore) {
+      const before = hostNetworkBefore.split('\n');
+      const diff = after.split('\n').filter((l) => !before.includes(l)).concat(before.filter((l) => !after.split('\n').includes(l)).map((l) => `(gone) ${l}`));
+      throw new Error(`the host's own network changed during the test run (routes, addresses, links or iptables rules):\n${diff.slice(0, 20).join('\n')}`);
+    }
+    log('the host network (routes, addresses, links, iptables-nft and -legacy rules) is as it was before the run');
   };
 }
