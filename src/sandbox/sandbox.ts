@@ -184,7 +184,7 @@ function realNodeHealth(s: SandboxState): ComponentStatus[] {
     return { name, pid: rec?.pid, healthy: up, detail: up ? `pid ${rec.pid}` : rec ? `process ${rec.pid} is not running (log: ${rec.log})` : 'not started', log: rec?.log, rssKiB: up ? (rss ?? rssKiB(rec.pid)) : undefined };
   };
   const vpc = s.vpc ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : [])] : [];
-  return [...vpc, ...(s.realNodes ?? []).map((n) => alive(`node-${n.plan.name}`, n.process, nodeRssKiB(n.plan.name)))];
+  return [...vpc, ...(s.realNodes ?? []).map((n) => alive(`node-${n.plan.name}`, n.process, nodeRssKiB(n.plan.cgroup)))];
 }
 
 async function loadKube(p: SandboxPaths) {
@@ -243,7 +243,7 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
   // real nodes first: each stops its pods through the CRI while its processes are all there
   await Promise.all(
     (s?.realNodes ?? []).map(async (n) => {
-      await stopRealNode(n);
+      await stopRealNode(p, n);
       stopped.push(`node ${n.plan.name}${n.process ? ` (pid ${n.process.pid})` : ''}`);
     }),
   );
@@ -267,7 +267,7 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
     }
   }
   // belt and braces, by mark: whatever a crash left (processes in our cgroups, our namespaces)
-  const swept = await removeRealNodeLeftovers();
+  const swept = await removeRealNodeLeftovers(p);
   if (swept.processes) stopped.push(`${swept.processes} leftover process(es) of real nodes`);
   rmSync(p.environmentFile, { force: true });
   if (opts.keepLogs && existsSync(p.state)) {
@@ -284,9 +284,9 @@ export async function sandboxDown(opts: { cache?: string } = {}): Promise<{ stop
   return withLock(p.lockFile, async () => {
     const s = readState(p);
     const stopped = await teardown(p, s);
-    const left = realNodeLeftovers();
-    if (left.processes.length || left.namespaces.length) {
-      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}) and namespaces [${left.namespaces.join(', ')}] behind`, {
+    const left = realNodeLeftovers(p);
+    if (left.processes.length || left.namespaces.length || left.cgroups.length) {
+      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}] and cgroups [${left.cgroups.slice(0, 3).join(', ')}] behind`, {
         hint: 'run `gameday sandbox down` again; `ip netns list` and /sys/fs/cgroup/pids/gameday-sandbox show what is left',
       });
     }
@@ -333,10 +333,10 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
       if (realNodes > 0) realNodePreflight(p);
       // a sandbox killed with SIGKILL (or a machine that lost its state file) may have left real-node
       // processes and namespaces: found by their marks and removed before anything starts
-      const leftovers = realNodeLeftovers();
-      if (leftovers.processes.length || leftovers.namespaces.length) {
+      const leftovers = realNodeLeftovers(p);
+      if (leftovers.processes.length || leftovers.namespaces.length || leftovers.cgroups.length) {
         say(`removing what an earlier sandbox left (${leftovers.processes.length} process(es), ${leftovers.namespaces.length} network namespace(s))…`);
-        await removeRealNodeLeftovers();
+        await removeRealNodeLeftovers(p);
       }
       try {
         return await startFresh(p, nodes, realNodes, started, opts);
@@ -525,9 +525,9 @@ async function startRealNodes(p: SandboxPaths, state: SandboxState, refs: { name
 }
 
 /** Memory of everything a real node runs (its cgroup: containerd, shims, kubelet, kube-proxy, pods). */
-function nodeRssKiB(node: string): number | undefined {
+function nodeRssKiB(cgroup: string): number | undefined {
   try {
-    const bytes = Number(readFileSync(`/sys/fs/cgroup/memory/gameday-sandbox/${node}/memory.usage_in_bytes`, 'utf8'));
+    const bytes = Number(readFileSync(`/sys/fs/cgroup/memory/${cgroup}/memory.usage_in_bytes`, 'utf8'));
     return Number.isFinite(bytes) ? Math.round(bytes / 1024) : undefined;
   } catch {
     return undefined;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { firstRealNode, fromVpc, gamedayChainsOnNode, kubectl, viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, waitUntil } from './helpers/sandbox.js';
+import { kube, sandbox, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;
@@ -75,7 +75,7 @@ async function flowsAgain(): Promise<void> {
 }
 
 describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel rules)', () => {
-  it('preset dns, drop: lookups from pods fail, traffic by IP still flows; gameday halt restores it', async () => {
+  it('preset dns, drop: lookups from pods fail, traffic by IP still flows; gameday halt restores it', () => withRealNodeNetwork(async () => {
     await flowsAgain();
     inject(['preset=dns', 'action=drop']);
     expect(gamedayChainsOnNode().length).toBeGreaterThan(0);
@@ -89,9 +89,9 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     expect('body' in res && res.body).toMatch(/catalog/);
     halt();
     await flowsAgain();
-  });
+  }), 360_000);
 
-  it('preset egress to the database port, reject: checkout says connection refused; DNS still works; ends at its deadline', async () => {
+  it('preset egress to the database port, reject: checkout says connection refused; DNS still works; ends at its deadline', () => withRealNodeNetwork(async () => {
     await flowsAgain();
     inject(['preset=egress', 'to=10.20.0.0/16:5432', 'action=reject'], '45s');
     const res = await waitUntil('checkout to fail on the database', async () => {
@@ -104,9 +104,9 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     // nobody halts: the agent removes its rules at the deadline by itself
     await waitUntil('the deadline to pass and the rules to go', async () => gamedayChainsOnNode().length === 0, 120_000, 2000);
     await flowsAgain();
-  });
+  }), 360_000);
 
-  it('preset ingress on the NodePort, reject: the Service is unreachable from outside the node, pods still reach it inside', async () => {
+  it('preset ingress on the NodePort, reject: the Service is unreachable from outside the node, pods still reach it inside', () => withRealNodeNetwork(async () => {
     await flowsAgain();
     inject(['preset=ingress', 'port=30080', 'action=reject']);
     const outside = nodePortFromVpc();
@@ -117,9 +117,9 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     expect(inside.status, inside.stderr).toBe(0);
     halt();
     await flowsAgain();
-  });
+  }), 360_000);
 
-  it('attached drill whose facilitator is SIGKILLed: the lease lapses and the agent removes its rules', async () => {
+  it('attached drill whose facilitator is SIGKILLed: the lease lapses and the agent removes its rules', () => withRealNodeNetwork(async () => {
     await flowsAgain();
     let out = '';
     const c = spawn(process.execPath, [BIN, 'inject', 'node.iptables', '--env', 'sandbox', '--target', 'nodes=all', '--param', 'preset=dns', '--param', 'action=drop', '--param', 'leaseTtl=30s', '--duration', '10m', '--acknowledge-node-impact', '--yes', '--wait'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -133,5 +133,5 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     await waitUntil('the lapsed lease to remove the rules', async () => gamedayChainsOnNode().length === 0, 150_000, 2000);
     console.log(`rules gone ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the facilitator was SIGKILLed (leaseTtl 30s)`);
     await flowsAgain();
-  });
+  }), 360_000);
 });

@@ -13,7 +13,7 @@ import { componentSpecs } from '../../src/sandbox/components.js';
 import { sandboxPaths } from '../../src/sandbox/paths.js';
 import { corednsObjects, realShopObjects, SHOP_NODE_PORT } from '../../src/sandbox/real-node/addons.js';
 import { cniConflist, containerdConfig, egressSelectorConfig, kubeletConfig, kubeProxyConfig } from '../../src/sandbox/real-node/configs.js';
-import { CLUSTER_DNS, DB_ADDRESS, planRealNode, VPC_GATEWAY } from '../../src/sandbox/real-node/layout.js';
+import { CLUSTER_DNS, DB_ADDRESS, netLayout, planRealNode, VPC_GATEWAY } from '../../src/sandbox/real-node/layout.js';
 import { RELAY_SCRIPT } from '../../src/sandbox/real-node/nodes.js';
 import { realNodeRequirements } from '../../src/sandbox/real-node/preflight.js';
 import { freePort } from '../../src/sandbox/supervisor.js';
@@ -22,13 +22,16 @@ const node = planRealNode({ index: 2, zone: 'us-east-1b', ip: '10.20.2.77', stat
 
 describe('real node layout and configuration (pure)', () => {
   it('gives each node its namespace, link, pod CIDR, cgroup and directory, all marked as ours', () => {
-    expect(node).toMatchObject({ name: 'sandbox-real-2', netns: 'gameday-sbx-sandbox-real-2', veth: 'gdv-2', podCidr: '10.246.2.0/24', podGateway: '10.246.2.1', cgroup: 'gameday-sandbox/sandbox-real-2', dir: '/tmp/state/nodes/sandbox-real-2' });
+    const id = netLayout('/tmp/state').instance;
+    expect(id).toMatch(/^[0-9a-f]{6}$/);
+    expect(netLayout('/tmp/other-state').instance).not.toBe(id); // a second sandbox never shares marks
+    expect(node).toMatchObject({ name: 'sandbox-real-2', netns: `gameday-sbx-${id}-sandbox-real-2`, veth: 'gdv-2', podCidr: '10.246.2.0/24', podGateway: '10.246.2.1', cgroup: `gameday-sandbox/${id}/sandbox-real-2`, dir: '/tmp/state/nodes/sandbox-real-2' });
     expect(node.veth.length).toBeLessThanOrEqual(15); // Linux interface names
   });
 
   it('kubelet: the node address, its own cgroup root, the cluster DNS, no kernel tunables rewritten, the instance as provider', () => {
     const cfg = JSON.parse(kubeletConfig(node, { caFile: '/ca', certFile: '/c', keyFile: '/k', providerId: 'aws:///us-east-1b/i-1' })) as Record<string, unknown>;
-    expect(cfg).toMatchObject({ kind: 'KubeletConfiguration', address: '10.20.2.77', cgroupRoot: '/gameday-sandbox/sandbox-real-2', cgroupDriver: 'cgroupfs', clusterDNS: [CLUSTER_DNS], providerID: 'aws:///us-east-1b/i-1', protectKernelDefaults: false, failCgroupV1: false, imageGCHighThresholdPercent: 100 });
+    expect(cfg).toMatchObject({ kind: 'KubeletConfiguration', address: '10.20.2.77', cgroupRoot: `/gameday-sandbox/${netLayout('/tmp/state').instance}/sandbox-real-2`, cgroupDriver: 'cgroupfs', clusterDNS: [CLUSTER_DNS], providerID: 'aws:///us-east-1b/i-1', protectKernelDefaults: false, failCgroupV1: false, imageGCHighThresholdPercent: 100 });
     expect(cfg.authentication).toMatchObject({ anonymous: { enabled: false }, x509: { clientCAFile: '/ca' } });
   });
 

@@ -1,12 +1,12 @@
 /**
  * The real nodes' cgroups (I/O): every process a node starts — node-init, containerd, its shims,
- * kubelet, kube-proxy, the pods' containers — lives under <hierarchy>/gameday-sandbox/<node>. That
+ * kubelet, kube-proxy, the pods' containers — lives under <hierarchy>/gameday-sandbox/<id>/<node>
+ * (`root` below is the relative path of one node, or of a whole sandbox). That
  * is how `down` finds them all, even after a SIGKILL of the node's init left shims and containers
  * running: it kills what the cgroups hold (checked until empty) and removes the cgroups it made.
  */
 import { readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CGROUP_ROOT } from './layout.js';
 
 const CGROUP_FS = '/sys/fs/cgroup';
 
@@ -51,10 +51,10 @@ function pidsIn(dir: string): number[] {
   }
 }
 
-/** The cgroup directories of a node (or of every node when `node` is omitted), in every hierarchy. */
-export function nodeCgroups(node?: string): string[] {
+/** The cgroup directories at `root` (relative), in every hierarchy. */
+export function nodeCgroups(root: string): string[] {
   return hierarchies()
-    .map((h) => join(h, CGROUP_ROOT, node ?? ''))
+    .map((h) => join(h, root))
     .filter((d) => {
       try {
         return statSync(d).isDirectory();
@@ -64,10 +64,10 @@ export function nodeCgroups(node?: string): string[] {
     });
 }
 
-/** Pids of every process in the node's cgroups (all nodes' when `node` is omitted). */
-export function nodeProcesses(node?: string): number[] {
+/** Pids of every process in the cgroups at `root`, all the way down. */
+export function nodeProcesses(root: string): number[] {
   const out = new Set<number>();
-  for (const root of nodeCgroups(node)) for (const d of subtree(root)) for (const pid of pidsIn(d)) out.add(pid);
+  for (const dir of nodeCgroups(root)) for (const d of subtree(dir)) for (const pid of pidsIn(d)) out.add(pid);
   return [...out];
 }
 
@@ -77,10 +77,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * SIGKILLs everything in the node's cgroups until they are empty (bounded), then removes the
  * cgroups, deepest first. Returns what could not be removed (empty = clean).
  */
-export async function killAndRemoveCgroups(node?: string): Promise<{ killed: number; left: string[] }> {
+export async function killAndRemoveCgroups(root: string): Promise<{ killed: number; left: string[] }> {
   let killed = 0;
   for (let round = 0; round < 50; round++) {
-    const pids = nodeProcesses(node).filter((p) => p !== process.pid);
+    const pids = nodeProcesses(root).filter((p) => p !== process.pid);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {
@@ -94,8 +94,8 @@ export async function killAndRemoveCgroups(node?: string): Promise<{ killed: num
   }
   const left: string[] = [];
   // a cgroup is removable only once its tasks are gone (zombies included): retry briefly
-  for (const root of nodeCgroups(node)) {
-    for (const d of subtree(root)) {
+  for (const dir of nodeCgroups(root)) {
+    for (const d of subtree(dir)) {
       let removed = false;
       for (let i = 0; i < 20 && !removed; i++) {
         try {
@@ -109,8 +109,9 @@ export async function killAndRemoveCgroups(node?: string): Promise<{ killed: num
       if (!removed) left.push(d);
     }
   }
-  // the shared parent goes when no node is left in it
-  if (node !== undefined) for (const h of hierarchies()) tryRmdir(join(h, CGROUP_ROOT));
+  // the parents (the sandbox's, then the shared one) go when nothing else is left in them
+  const parents = root.split('/').slice(0, -1).map((_, i, all) => all.slice(0, all.length - i).join('/'));
+  for (const parent of parents) for (const h of hierarchies()) tryRmdir(join(h, parent));
   return { killed, left };
 }
 

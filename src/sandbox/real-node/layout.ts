@@ -4,19 +4,19 @@
  *
  *   host netns (untouched): control plane on 127.0.0.1, api relay on a unix socket
  *        │ unix sockets (files: not scoped by network namespace)
- *   VPC netns  gameday-sbx-vpc: bridge gd-vpc0 10.20.0.1/16 (the VPC router), the API relay on
+ *   VPC netns  gameday-sbx-<id>-vpc: bridge gd-vpc0 10.20.0.1/16 (the VPC router), the API relay on
  *        │                      10.20.0.1:<apiserver port>, the egress CONNECT proxy, the database
  *        │ veth gdv-<i> ⇄ eth0
- *   node netns gameday-sbx-<node>: eth0 = the node's EC2 private IP (10.20.1.x/16), default via
+ *   node netns gameday-sbx-<id>-<node>: eth0 = the node's EC2 private IP (10.20.1.x/16), default via
  *                                  10.20.0.1; CNI bridge cni0 with the node's pod CIDR 10.246.<i>.0/24
  *
  * Every name starts with a prefix of ours, so `down` (and `up` after a crash) finds leftovers by
  * their mark, never by position.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
 export const NETNS_PREFIX = 'gameday-sbx-';
-export const VPC_NETNS = `${NETNS_PREFIX}vpc`;
 export const VPC_BRIDGE = 'gd-vpc0';
 export const VETH_PREFIX = 'gdv-';
 export const VPC_CIDR = '10.20.0.0/16';
@@ -30,8 +30,28 @@ export const DB_PORT = 5432;
 export const CLUSTER_CIDR = '10.246.0.0/16';
 export const CLUSTER_DNS = '10.96.0.10';
 export const CLUSTER_DOMAIN = 'cluster.local';
-/** the cgroup (relative to each hierarchy's root) that holds everything of every real node */
+/** the cgroup (relative to each hierarchy's root) under which every sandbox keeps its real nodes */
 export const CGROUP_ROOT = 'gameday-sandbox';
+
+/**
+ * The marks of one sandbox (one state directory): a second sandbox on the machine — a test's
+ * private one — gets other namespace names and another cgroup, so neither can sweep the other's.
+ * The addresses inside the namespaces may be the same: each VPC is a namespace of its own.
+ */
+export interface NetLayout {
+  /** 6 hex digits derived from the state directory */
+  instance: string;
+  netnsPrefix: string;
+  vpcNetns: string;
+  /** relative to each cgroup hierarchy's root */
+  cgroupRoot: string;
+}
+
+export function netLayout(stateDir: string): NetLayout {
+  const instance = createHash('sha256').update(stateDir).digest('hex').slice(0, 6);
+  const netnsPrefix = `${NETNS_PREFIX}${instance}-`;
+  return { instance, netnsPrefix, vpcNetns: `${netnsPrefix}vpc`, cgroupRoot: `${CGROUP_ROOT}/${instance}` };
+}
 export const REAL_NODE_PREFIX = 'sandbox-real';
 export const REAL_NODE_LABEL = 'gameday.dev/real-node';
 export const MAX_REAL_NODES = 4;
@@ -60,6 +80,7 @@ export const realNodeName = (i: number): string => `${REAL_NODE_PREFIX}-${i}`;
 
 export function planRealNode(opts: { index: number; zone: string; ip: string; stateDir: string }): RealNodePlan {
   const name = realNodeName(opts.index);
+  const layout = netLayout(opts.stateDir);
   return {
     name,
     index: opts.index,
@@ -67,9 +88,9 @@ export function planRealNode(opts: { index: number; zone: string; ip: string; st
     ip: opts.ip,
     podCidr: `10.246.${opts.index}.0/24`,
     podGateway: `10.246.${opts.index}.1`,
-    netns: `${NETNS_PREFIX}${name}`,
+    netns: `${layout.netnsPrefix}${name}`,
     veth: `${VETH_PREFIX}${opts.index}`,
-    cgroup: `${CGROUP_ROOT}/${name}`,
+    cgroup: `${layout.cgroupRoot}/${name}`,
     dir: join(opts.stateDir, 'nodes', name),
   };
 }

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { GamedayError } from '../../core/errors.js';
-import { DB_ADDRESS, NETNS_PREFIX, VPC_BRIDGE, VPC_GATEWAY, VPC_NETNS, VPC_PREFIX_LEN, type RealNodePlan } from './layout.js';
+import { DB_ADDRESS, VPC_BRIDGE, VPC_GATEWAY, VPC_PREFIX_LEN, type NetLayout, type RealNodePlan } from './layout.js';
 
 const exec = promisify(execFile);
 
@@ -24,16 +24,22 @@ async function ip(args: string[]): Promise<string> {
   }
 }
 
-/** Our network namespaces that exist now (by name prefix), VPC included. */
-export function ourNamespaces(): string[] {
+/** This sandbox's network namespaces that exist now (by name prefix), VPC included. */
+export function ourNamespaces(layout: NetLayout): string[] {
   try {
-    return readdirSync('/run/netns').filter((n) => n.startsWith(NETNS_PREFIX));
+    return readdirSync('/run/netns').filter((n) => n.startsWith(layout.netnsPrefix));
   } catch {
     return [];
   }
 }
 
-const exists = (ns: string) => ourNamespaces().includes(ns);
+const exists = (ns: string) => {
+  try {
+    return readdirSync('/run/netns').includes(ns);
+  } catch {
+    return false;
+  }
+};
 
 async function addNamespace(ns: string): Promise<void> {
   if (!exists(ns)) await ip(['netns', 'add', ns]);
@@ -41,7 +47,8 @@ async function addNamespace(ns: string): Promise<void> {
 }
 
 /** The VPC namespace: the bridge (the VPC's router), the database's address, forwarding on. */
-export async function ensureVpc(): Promise<void> {
+export async function ensureVpc(layout: NetLayout): Promise<void> {
+  const VPC_NETNS = layout.vpcNetns;
   await addNamespace(VPC_NETNS);
   const links = await ip(['-n', VPC_NETNS, '-o', 'link', 'show']);
   if (!links.includes(`: ${VPC_BRIDGE}:`)) await ip(['-n', VPC_NETNS, 'link', 'add', VPC_BRIDGE, 'type', 'bridge']);
@@ -53,7 +60,8 @@ export async function ensureVpc(): Promise<void> {
 }
 
 /** A node's namespace and its link to the VPC bridge; the VPC routes the node's pod CIDR to it. */
-export async function addNodeNetwork(n: RealNodePlan): Promise<void> {
+export async function addNodeNetwork(layout: NetLayout, n: RealNodePlan): Promise<void> {
+  const VPC_NETNS = layout.vpcNetns;
   await addNamespace(n.netns);
   const vpcLinks = await ip(['-n', VPC_NETNS, '-o', 'link', 'show']);
   if (!vpcLinks.includes(`: ${n.veth}@`)) {
@@ -69,7 +77,7 @@ export async function addNodeNetwork(n: RealNodePlan): Promise<void> {
 }
 
 /** Deletes a namespace of ours (its links go with it). Missing = already deleted. */
-export async function deleteNamespace(ns: string): Promise<void> {
-  if (!ns.startsWith(NETNS_PREFIX)) throw new GamedayError('INTERNAL', `refusing to delete network namespace ${ns}: not the sandbox's`);
+export async function deleteNamespace(layout: NetLayout, ns: string): Promise<void> {
+  if (!ns.startsWith(layout.netnsPrefix)) throw new GamedayError('INTERNAL', `refusing to delete network namespace ${ns}: not the sandbox's`);
   if (exists(ns)) await ip(['netns', 'del', ns]);
 }

@@ -16,9 +16,9 @@ import { renderKubeconfig } from '../kubeconfig.js';
 import type { SandboxPaths } from '../paths.js';
 import { CLIENT_CERT_EXTENSIONS, issueCertificate, SERVER_CERT_EXTENSIONS } from '../pki.js';
 import { isRunning, sleep, spawnDetached, tail, type ProcessRecord } from '../supervisor.js';
-import { killAndRemoveCgroups, nodeProcesses } from './cgroups.js';
+import { killAndRemoveCgroups, nodeCgroups, nodeProcesses } from './cgroups.js';
 import { cniConflist, containerdConfig, kubeletConfig, kubeProxyConfig, nodeResolvConf } from './configs.js';
-import { DB_ADDRESS, DB_PORT, nodeFiles, REAL_NODE_LABEL, relaySockets, VPC_GATEWAY, VPC_NETNS, type RealNodePlan } from './layout.js';
+import { DB_ADDRESS, DB_PORT, netLayout, nodeFiles, REAL_NODE_LABEL, relaySockets, VPC_GATEWAY, type RealNodePlan } from './layout.js';
 import { addNodeNetwork, deleteNamespace, ensureVpc, ourNamespaces } from './network.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,7 +44,9 @@ export interface RealNodeRecord {
  * (to the nodes' NodePort) — and the database stand-in.
  */
 export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDoorPort: number; nodeIps: string[]; nodePort: number; shopBinary?: string }): Promise<VpcProcesses> {
-  await ensureVpc();
+  const layout = netLayout(p.state);
+  const VPC_NETNS = layout.vpcNetns;
+  await ensureVpc(layout);
   const sockets = relaySockets(p.state);
   mkdirSync(dirname(sockets.api), { recursive: true });
   const logs = join(p.logs);
@@ -134,7 +136,7 @@ export function nodeLabels(n: RealNodePlan, region: string): string {
 
 /** Starts a node's init in its namespaces: `unshare` gives it mounts and a hostname of its own. */
 export async function startRealNode(p: SandboxPaths, n: RealNodePlan, opts: { images: { ref: string; archive: string }[]; region: string }): Promise<ProcessRecord> {
-  await addNodeNetwork(n);
+  await addNodeNetwork(netLayout(p.state), n);
   return spawnDetached(
     {
       name: `node-${n.name}`,
@@ -156,7 +158,7 @@ export async function startRealNode(p: SandboxPaths, n: RealNodePlan, opts: { im
 }
 
 /** SIGTERM to the node's init only (it stops its pods, kubelet and containerd in order), then the cgroup sweep. */
-export async function stopRealNode(n: RealNodeRecord, graceMs = 30_000): Promise<void> {
+export async function stopRealNode(p: SandboxPaths, n: RealNodeRecord, graceMs = 30_000): Promise<void> {
   const rec = n.process;
   if (rec && isRunning(rec)) {
     try {
@@ -167,20 +169,22 @@ export async function stopRealNode(n: RealNodeRecord, graceMs = 30_000): Promise
     const until = Date.now() + graceMs;
     while (Date.now() < until && isRunning(rec)) await sleep(200);
   }
-  const { left } = await killAndRemoveCgroups(n.plan.name);
-  await deleteNamespace(n.plan.netns);
+  const { left } = await killAndRemoveCgroups(n.plan.cgroup);
+  await deleteNamespace(netLayout(p.state), n.plan.netns);
   if (left.length) throw new GamedayError('BACKEND_FAILED', `could not remove the cgroups of ${n.plan.name}: ${left.join(', ')}`);
 }
 
-/** Everything of ours, found by its marks (after a crash the state file may be gone). */
-export async function removeRealNodeLeftovers(): Promise<{ processes: number; namespaces: string[]; cgroupsLeft: string[] }> {
-  const { killed, left } = await killAndRemoveCgroups();
-  const namespaces = ourNamespaces();
-  for (const ns of namespaces) await deleteNamespace(ns);
+/** Everything of this sandbox's, found by its marks (after a crash the state file may be gone). */
+export async function removeRealNodeLeftovers(p: SandboxPaths): Promise<{ processes: number; namespaces: string[]; cgroupsLeft: string[] }> {
+  const layout = netLayout(p.state);
+  const { killed, left } = await killAndRemoveCgroups(layout.cgroupRoot);
+  const namespaces = ourNamespaces(layout);
+  for (const ns of namespaces) await deleteNamespace(layout, ns);
   return { processes: killed, namespaces, cgroupsLeft: left };
 }
 
-/** What `down` checks: nothing of ours left (processes in our cgroups, namespaces). */
-export function realNodeLeftovers(): { processes: number[]; namespaces: string[] } {
-  return { processes: nodeProcesses(), namespaces: ourNamespaces() };
+/** What `down` checks: nothing of this sandbox's left (processes in its cgroups, its namespaces, its cgroups). */
+export function realNodeLeftovers(p: SandboxPaths): { processes: number[]; namespaces: string[]; cgroups: string[] } {
+  const layout = netLayout(p.state);
+  return { processes: nodeProcesses(layout.cgroupRoot), namespaces: ourNamespaces(layout), cgroups: nodeCgroups(layout.cgroupRoot) };
 }

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { sandbox } from './sandbox.js';
-import { VPC_NETNS } from '../../../src/sandbox/real-node/layout.js';
+import { netLayout } from '../../../src/sandbox/real-node/layout.js';
 import { sandboxShellTarget } from '../../../src/sandbox/sandbox.js';
 
 export interface Run {
@@ -33,7 +33,7 @@ export function onNode(args: string[], timeoutMs?: number): Run {
 }
 
 /** A command from outside the nodes: the VPC namespace (where a load balancer would be). */
-export const fromVpc = (args: string[], timeoutMs?: number): Run => run('ip', ['netns', 'exec', VPC_NETNS, ...args], timeoutMs);
+export const fromVpc = (args: string[], timeoutMs?: number): Run => run('ip', ['netns', 'exec', netLayout(sandbox().stateDir).vpcNetns, ...args], timeoutMs);
 
 /** The sandbox's kubectl with its kubeconfig and context. */
 export function kubectl(args: string[], timeoutMs?: number): Run {

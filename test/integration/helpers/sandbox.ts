@@ -64,3 +64,15 @@ export async function withShopCheckout<T>(fn: () => Promise<T>): Promise<T> {
   const { join } = await import('node:path');
   return withLock(join(tmpdir(), 'gameday-tests-shop-checkout.lock'), fn, { timeoutMs: 5 * 60_000 });
 }
+
+/**
+ * Runs `fn` while no other test file applies node-level faults: every node.iptables test now lands
+ * on the sandbox's real node, and one file's DNS blackhole would break another's "traffic flows"
+ * check. The files that inject node.iptables take turns.
+ */
+export async function withRealNodeNetwork<T>(fn: () => Promise<T>): Promise<T> {
+  const { withLock } = await import('../../../src/sandbox/lock.js');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  return withLock(join(tmpdir(), 'gameday-tests-real-node-network.lock'), fn, { timeoutMs: 10 * 60_000 });
+}

@@ -1,0 +1,60 @@
+/**
+ * The node-level drills of the library, played on the sandbox's real node by the recording host:
+ * the shop's HTTP probe (http://www.shop.example/checkout, through the front door) goes BROKEN
+ * within seconds of the injection and healthy again after the team reverts the fault (`x`).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JournalStore } from '../../src/adapters/journal-store.js';
+import { clusterLock } from '../../src/adapters/kube/cluster-lease.js';
+import { buildPorts } from '../../src/adapters/ports.js';
+import { buildProbePorts } from '../../src/adapters/probes/index.js';
+import { RecordingHost } from '../../src/cli/hosts/recording.js';
+import type { DrillEvent } from '../../src/core/events.js';
+import { runDrill } from '../../src/drill/engine.js';
+import { loadScenario } from '../../src/drill/scenario-file.js';
+import { sandboxEnvironment, withRealNodeNetwork } from './helpers/sandbox.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);
+
+describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (recording host)', (id) => {
+  it('the shop probe breaks within seconds of the injection and heals after the revert', () =>
+    withRealNodeNetwork(async () => {
+      // an environment of its own name: its drill lock and cluster Lease never meet another test's
+      const env = { ...sandboxEnvironment(), name: `sandbox-${id}` };
+      const stateDir = mkdtempSync(join(tmpdir(), `gd-${id}-`));
+      const { scenario, root } = loadScenario(id, { dir: 'scenarios', cwd: REPO });
+      let broken = false;
+      const host = new RecordingHost({
+        answers: { wentWell: 'the probe showed it', hard: 'iptables', gaps: 'none', actionItems: '' },
+        reactions: [
+          // the team sees the shop fail, and takes the fault away (`x`: revert faults now)
+          { on: (e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok && !broken, keys: ['d', 'x'] },
+          { on: (e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && e.ok && broken, keys: ['m', 'q'] },
+        ],
+        onEvent: (e) => {
+          if (e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok) broken = true;
+        },
+      });
+      const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts, clusterLock });
+      const { events } = new JournalStore(stateDir).read(result.drillId);
+      const injected = events.find((e) => e.type === 'fault-injected');
+      const firstBroken = events.find((e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok);
+      const reverted = events.find((e) => e.type === 'fault-reverted');
+      const healed = events.find((e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && e.ok && at(e) > at(reverted));
+      expect(events.find((e) => e.type === 'preflight')).toMatchObject({ ok: true });
+      expect(injected).toBeDefined();
+      expect(firstBroken, JSON.stringify(events.filter((e) => e.type === 'probe-result').slice(-5))).toBeDefined();
+      expect(reverted).toBeDefined();
+      expect(healed).toBeDefined();
+      const brokeAfter = (at(firstBroken) - at(injected)) / 1000;
+      const healedAfter = (at(healed) - at(reverted)) / 1000;
+      console.log(`${id}: shop-checkout BROKEN ${brokeAfter.toFixed(1)} s after the injection (${firstBroken?.type === 'probe-result' ? firstBroken.detail : ''}); healthy ${healedAfter.toFixed(1)} s after the revert`);
+      expect(brokeAfter).toBeLessThan(30);
+      expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
+      expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
+    }), 360_000);
+});
