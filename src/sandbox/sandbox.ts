@@ -394,6 +394,16 @@ async function ensureNodes(p: SandboxPaths, s: SandboxState, nodes: number, say:
   return created;
 }
 
+/** A real node whose init exited (a component failed) fails `up` at once, naming it and its log. */
+function assertRealNodesRunning(s: SandboxState): void {
+  for (const n of s.realNodes ?? []) {
+    if (n.process && !isRunning(n.process)) {
+      const said = tail(n.process.log, 20).split('\n').filter((l) => / exited | could not | did not /.test(l)).pop() ?? tail(n.process.log, 1);
+      throw new GamedayError('BACKEND_FAILED', `real node ${n.plan.name} stopped during start-up: ${said.replace(/^\S+ node-init \S+: /, '')}`, { hint: `read ${n.process.log} and the logs beside it` });
+    }
+  }
+}
+
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, signal?: AbortSignal): Promise<void> {
   const until = Date.now() + timeoutMs;
   let lastError = '';
@@ -402,6 +412,7 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
     try {
       if (await check()) return;
     } catch (e) {
+      if (e instanceof GamedayError && e.code === 'BACKEND_FAILED') throw e;
       lastError = (e as Error).message;
     }
     await sleep(250);
@@ -479,6 +490,7 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
     say('waiting for the nodes and the shop deployments to be Ready…');
     await waitFor(
       async () => {
+        assertRealNodesRunning(state);
         const k = await kubeSummary(p);
         const want = (name: string) => `${DEMO_APPS.find((a) => a.name === name)?.replicas}/${DEMO_APPS.find((a) => a.name === name)?.replicas}`;
         return k?.nodesReady === nodes && k.realNodesReady === realNodes && k.checkoutReady === want('checkout') && k.catalogReady === want('catalog') && (realNodes === 0 || k.dnsReady === '1/1');

@@ -2,6 +2,9 @@
  * The sandbox's own lifecycle, on a private cache (its binaries linked from the real one) so the
  * shared sandbox is never touched: interrupting `up` leaves no process behind, a component that
  * cannot start fails `up` with its name and log, `up` twice reuses, `down` stops everything.
+ * With a real node: `down` removes every namespace, cgroup, mount and process it made (checked),
+ * `up` after a SIGKILL of everything rebuilds, and a node component that cannot start fails `up`
+ * naming the node, the component and its log, leaving nothing behind.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +12,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isGamedayError } from '../../src/core/errors.js';
 import { sandboxPaths } from '../../src/sandbox/paths.js';
+import { netLayout } from '../../src/sandbox/real-node/layout.js';
+import { realNodeLeftovers } from '../../src/sandbox/real-node/nodes.js';
 import { sandboxDown, sandboxStatus, sandboxUp } from '../../src/sandbox/sandbox.js';
 
 const REAL = sandboxPaths();
-const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok'];
+const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'kubelet', 'kube-proxy', 'crictl', 'shop', 'coredns'];
 let cache: string;
 
 function privateCache(overrides: Record<string, string> = {}): string {
@@ -24,7 +29,16 @@ function privateCache(overrides: Record<string, string> = {}): string {
     } else symlinkSync(join(REAL.bin, b), join(dir, 'bin', b));
   }
   symlinkSync(REAL.venv, join(dir, 'venv'));
+  symlinkSync(join(REAL.cache, 'images'), join(dir, 'images'));
   return dir;
+}
+
+/** Everything a sandbox with real nodes could leave: processes, namespaces, cgroups, mounts. */
+function leftovers(dir: string): string[] {
+  const p = sandboxPaths(dir);
+  const left = realNodeLeftovers(p);
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir) || l.includes(netLayout(p.state).netnsPrefix));
+  return [...processesUnder(dir).map((pid) => `process ${pid}`), ...left.processes.map((pid) => `cgroup process ${pid}`), ...left.namespaces.map((n) => `netns ${n}`), ...left.cgroups.map((c) => `cgroup ${c}`), ...mounts.map((m) => `mount ${m}`)];
 }
 
 /** pids of live processes whose command line mentions dir */
@@ -58,6 +72,7 @@ describe('sandbox lifecycle (private cache)', () => {
     const up = sandboxUp({
       cache,
       nodes: 1,
+      realNodes: 0,
       signal: abort.signal,
       onProgress: (m) => {
         seen.push(m);
@@ -77,7 +92,7 @@ describe('sandbox lifecycle (private cache)', () => {
   test('a component that cannot start fails `up` with its name, its log and the log tail; nothing is left running', async () => {
     const broken = privateCache({ 'kube-scheduler': '#!/bin/sh\necho "simulated: unknown flag --foo" >&2\nexit 1\n' });
     try {
-      const err = await sandboxUp({ cache: broken, nodes: 1 }).then(
+      const err = await sandboxUp({ cache: broken, nodes: 1, realNodes: 0 }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -94,12 +109,12 @@ describe('sandbox lifecycle (private cache)', () => {
   });
 
   test('up starts, up again reuses, status is healthy, down stops every process and removes the state', async () => {
-    const first = await sandboxUp({ cache, nodes: 1 });
+    const first = await sandboxUp({ cache, nodes: 1, realNodes: 0 });
     expect(first.reused).toBe(false);
     expect(first.info.kubeconfig).toBe(join(cache, 'sandbox', 'kubeconfig'));
     const pids = processesUnder(cache);
     expect(pids.length).toBeGreaterThanOrEqual(6);
-    const second = await sandboxUp({ cache, nodes: 1 });
+    const second = await sandboxUp({ cache, nodes: 1, realNodes: 0 });
     expect(second.reused).toBe(true);
     expect(second.seconds).toBeLessThan(10);
     expect(second.info.apiServer).toBe(first.info.apiServer);
@@ -110,5 +125,64 @@ describe('sandbox lifecycle (private cache)', () => {
     expect(down.stopped).toHaveLength(6);
     expect(processesUnder(cache)).toEqual([]);
     expect(existsSync(join(cache, 'sandbox'))).toBe(false);
+  });
+
+  test('a real node: up, SIGKILL of everything, up rebuilds; down leaves no process, namespace, cgroup or mount', async () => {
+    const first = await sandboxUp({ cache, nodes: 1, realNodes: 1 });
+    expect(first.info.realNodes).toEqual(['sandbox-real-1']);
+    const st = await sandboxStatus({ cache });
+    expect(st.healthy).toBe(true);
+    expect(st.kube).toMatchObject({ realNodes: 1, realNodesReady: 1, checkoutReady: '3/3', dnsReady: '1/1' });
+    // everything dies at once, the way a crashed laptop or `kill -9 -1` would leave it
+    const layout = netLayout(sandboxPaths(cache).state);
+    const all = [...processesUnder(cache), ...realNodeLeftovers(sandboxPaths(cache)).processes];
+    expect(all.length).toBeGreaterThan(10);
+    for (const pid of all) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    const t0 = Date.now();
+    const again = await sandboxUp({ cache, nodes: 1, realNodes: 1 });
+    console.log(`up after SIGKILL of everything: rebuilt in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(again.reused).toBe(false);
+    expect((await sandboxStatus({ cache })).kube).toMatchObject({ realNodesReady: 1, checkoutReady: '3/3' });
+    const down = await sandboxDown({ cache });
+    expect(down.stopped.some((s) => s.startsWith('node sandbox-real-1'))).toBe(true);
+    expect(leftovers(cache)).toEqual([]);
+    expect(existsSync(`/run/netns/${layout.vpcNetns}`)).toBe(false);
+  }, 600_000);
+
+  test('a node component that cannot start: up fails naming the node, the component and its log; nothing is left', async () => {
+    const broken = privateCache({ kubelet: '#!/bin/sh\necho "simulated: kubelet cannot start" >&2\nexit 1\n' });
+    try {
+      const err = await sandboxUp({ cache: broken, nodes: 1, realNodes: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isGamedayError(err) && err.code).toBe('BACKEND_FAILED');
+      const message = (err as Error).message;
+      expect(message).toContain('real node sandbox-real-1 stopped during start-up');
+      expect(message).toContain('kubelet exited (status 1)');
+      expect(message).toContain(join(broken, 'sandbox', 'logs', 'sandbox-real-1', 'kubelet.log'));
+      expect(leftovers(broken)).toEqual([]);
+    } finally {
+      await sandboxDown({ cache: broken });
+      rmSync(broken, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  test('--real-nodes out of range, and a machine without what real nodes need: one line, nothing started', async () => {
+    await expect(sandboxUp({ cache, realNodes: 9 })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('--real-nodes must be a whole number from 0 to 4') });
+    const bare = privateCache();
+    rmSync(join(bare, 'bin', 'kubelet'));
+    try {
+      await expect(sandboxUp({ cache: bare, realNodes: 1, provision: false })).rejects.toMatchObject({ code: 'BACKEND_FAILED', message: expect.stringMatching(/^real sandbox nodes cannot start here: kubelet: not built/) });
+      expect(leftovers(bare)).toEqual([]);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   sandbox_image = "${pauseImage}"
   # pods' network namespaces live under the node's private /run, so they vanish with the node
   netns_mounts_under_state_dir = true
+  # a sandbox may run without CAP_SYS_RESOURCE (this VM's root has none): kubelet's negative scores
+  # for system pods (-998 for sandboxes) would make runc fail; never go below containerd's own
+  restrict_oom_score_adj = true
   enable_unprivileged_ports = false
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
@@ -132,6 +135,8 @@ export function kubeProxyConfig(n: RealNodePlan): string {
       clientConnection: { kubeconfig: f.kubeProxyKubeconfig, qps: 20, burst: 40 },
       mode: 'iptables',
       hostnameOverride: n.name,
+      // leave its own OOM score alone (lowering it needs CAP_SYS_RESOURCE, which a sandbox may lack)
+      oomScoreAdj: 0,
       bindAddress: n.ip,
       clusterCIDR: CLUSTER_CIDR,
       healthzBindAddress: '127.0.0.1:10256',

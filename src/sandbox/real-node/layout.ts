@@ -74,6 +74,8 @@ export interface RealNodePlan {
   /** relative to each cgroup hierarchy's root */
   cgroup: string;
   dir: string;
+  /** the node's logs (containerd, kubelet, kube-proxy, its init): beside the sandbox's, kept after a failed start */
+  logs: string;
 }
 
 export const realNodeName = (i: number): string => `${REAL_NODE_PREFIX}-${i}`;
@@ -92,6 +94,7 @@ export function planRealNode(opts: { index: number; zone: string; ip: string; st
     veth: `${VETH_PREFIX}${opts.index}`,
     cgroup: `${layout.cgroupRoot}/${name}`,
     dir: join(opts.stateDir, 'nodes', name),
+    logs: join(opts.stateDir, 'logs', name),
   };
 }
 
@@ -106,7 +109,6 @@ export const nodeFiles = (dir: string) => ({
   cniConf: join(dir, 'etc', 'cni', 'net.d', '10-gameday.conflist'),
   resolvConf: join(dir, 'etc', 'resolv.conf'),
   pki: join(dir, 'pki'),
-  logs: join(dir, 'logs'),
   ready: join(dir, 'ready'),
 });
 

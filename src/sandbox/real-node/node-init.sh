@@ -16,13 +16,14 @@
 #      kube-proxy, and supervises them: if one exits the node stops; SIGTERM stops it cleanly
 #      (pods removed through the CRI, so their network namespaces and IPs are released).
 #
-# Env: GAMEDAY_NODE_NAME, GAMEDAY_NODE_DIR, GAMEDAY_BIN, GAMEDAY_CGROUP (relative path, e.g.
+# Env: GAMEDAY_NODE_NAME, GAMEDAY_NODE_DIR, GAMEDAY_NODE_LOGS, GAMEDAY_BIN, GAMEDAY_CGROUP (relative path, e.g.
 #      gameday-sandbox/sandbox-real-1), GAMEDAY_NODE_IP, GAMEDAY_NODE_LABELS,
 #      GAMEDAY_IMAGES ("ref=archive …")
 set -euo pipefail
 
 NAME="${GAMEDAY_NODE_NAME:?}"
 D="${GAMEDAY_NODE_DIR:?}"
+L="${GAMEDAY_NODE_LOGS:?}"
 BIN="${GAMEDAY_BIN:?}"
 CG="${GAMEDAY_CGROUP:?}"
 IMAGES="${GAMEDAY_IMAGES:-}"
@@ -76,10 +77,12 @@ private_mounts() {
 PIDS=()
 STOPPING=""
 
+declare -A NAMES=()
 start() { # start NAME CMD...: in the background, its output in logs/NAME.log
   local what="$1"; shift
-  "$@" >>"$D/logs/$what.log" 2>&1 &
+  "$@" >>"$L/$what.log" 2>&1 &
   PIDS+=($!)
+  NAMES[$!]="$what"
   log "$what started (pid $!)"
 }
 
@@ -99,7 +102,7 @@ import_images() { # GAMEDAY_IMAGES: "ref=archive ref=archive …"; an image alre
   for entry in $IMAGES; do
     ref="${entry%%=*}"; tar="${entry#*=}"
     grep -qxF "$ref" <<<"$have" && continue
-    ctr images import "$tar" >>"$D/logs/images.log" 2>&1 || { log "could not import $tar (see $D/logs/images.log)"; return 1; }
+    ctr images import "$tar" >>"$L/images.log" 2>&1 || { log "could not import $tar (see $L/images.log)"; return 1; }
   done
   log "images ready"
 }
@@ -112,7 +115,7 @@ shutdown() {
   [ -n "$proxy" ] && kill -TERM "$proxy" 2>/dev/null || true
   # remove every pod through the CRI: CNI DEL releases the IPs and the pods' network namespaces
   if [ -n "$ctrd" ] && kill -0 "$ctrd" 2>/dev/null; then
-    timeout 20 crictl --runtime-endpoint "unix://$SOCK" rmp -fa >>"$D/logs/node-init.log" 2>&1 || true
+    timeout 40 crictl --timeout 30s --runtime-endpoint "unix://$SOCK" rmp -fa >>"$L/node-init.log" 2>&1 || true
     kill -TERM "$ctrd" 2>/dev/null || true
   fi
   for _ in $(seq 1 50); do
@@ -127,7 +130,7 @@ shutdown() {
 
 trap 'shutdown; exit 0' TERM INT
 
-mkdir -p "$D/logs"
+mkdir -p "$L"
 join_cgroups
 private_mounts
 mkdir -p /run/containerd /var/lib/kubelet /var/log/pods /var/log/containers
@@ -139,10 +142,11 @@ start kubelet kubelet --config="$D/etc/kubelet.yaml" --kubeconfig="$D/etc/kubele
 start kube-proxy kube-proxy --config="$D/etc/kube-proxy.yaml" --v=1
 touch "$D/ready"
 set +e
-wait -n "${PIDS[@]}"
+wait -n -p DEAD "${PIDS[@]}"
 rc=$?
 if [ -z "$STOPPING" ]; then
-  log "a node component exited (status $rc); stopping the node"
+  what="${NAMES[${DEAD:-}]:-a node component}"
+  log "$what exited (status $rc): see $L/$what.log; stopping the node"
   shutdown
   exit 1
 fi

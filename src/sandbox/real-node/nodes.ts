@@ -102,7 +102,7 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDo
 export async function prepareRealNode(p: SandboxPaths, n: RealNodePlan, opts: { apiPort: number; pauseImage: string; providerId?: string }): Promise<void> {
   const f = nodeFiles(n.dir);
   const ca = pkiFiles(p.pki);
-  for (const d of [dirname(f.containerd), f.cniDir, f.pki, f.logs]) mkdirSync(d, { recursive: true });
+  for (const d of [dirname(f.containerd), f.cniDir, f.pki, n.logs]) mkdirSync(d, { recursive: true });
   const cert = (name: string) => ({ key: join(f.pki, `${name}.key`), cert: join(f.pki, `${name}.crt`) });
   const kubelet = cert('kubelet-client');
   const serving = cert('kubelet-serving');
@@ -139,12 +139,13 @@ export async function startRealNode(p: SandboxPaths, n: RealNodePlan, opts: { im
   await addNodeNetwork(netLayout(p.state), n);
   return spawnDetached(
     {
-      name: `node-${n.name}`,
+      name: 'node-init',
       command: 'unshare',
       args: ['--mount', '--uts', '--propagation', 'slave', 'nsenter', `--net=/run/netns/${n.netns}`, 'bash', NODE_INIT_SCRIPT],
       env: {
         GAMEDAY_NODE_NAME: n.name,
         GAMEDAY_NODE_DIR: n.dir,
+        GAMEDAY_NODE_LOGS: n.logs,
         GAMEDAY_BIN: p.bin,
         GAMEDAY_CGROUP: n.cgroup,
         GAMEDAY_NODE_IP: n.ip,
@@ -153,7 +154,7 @@ export async function startRealNode(p: SandboxPaths, n: RealNodePlan, opts: { im
       },
       runs: NODE_INIT_SCRIPT,
     },
-    nodeFiles(n.dir).logs,
+    n.logs,
   );
 }
 
