@@ -53,8 +53,9 @@ async function ctr(args: string[], timeoutMs = 60_000): Promise<{ stdout: string
   }
 }
 
-/** `ctr run` options every container gets: our runc root, a cgroup under our parent */
-const runOpts = (id: string) => ['--runc-root', runcRoot, '--cgroup', `${cgroupParent}/${id}`];
+/** `ctr run` options every container gets: our runc root and IO fifo dir (not /run/containerd/...), a
+ *  cgroup under our parent (relative: below this process's own cgroup) */
+const runOpts = (id: string) => ['--runc-root', runcRoot, '--fifo-dir', join(dir, 'fifo'), '--cgroup', `${cgroupParent}/${id}`];
 
 /** a one-shot container: its stdout+stderr (ctr run --rm), bounded */
 async function runOnce(image: string, id: string, cmd: string[], extra: string[] = [], timeoutMs = 60_000): Promise<string> {
@@ -177,8 +178,11 @@ afterAll(async () => {
 describe('node images in a scratch containerd 1.6', () => {
   test('ctr names each image from its io.containerd.image.name annotation, and the CRI plugin lists them', async () => {
     const { stdout } = await ctr(['images', 'ls', '-q']);
-    // exactly our refs: no "import-<date>:<tag>" fallbacks
-    expect(stdout.split('\n').filter(Boolean).sort()).toEqual(SANDBOX_IMAGES.map((i) => i.ref).sort());
+    // exactly our refs: no "import-<date>:<tag>" fallbacks. (The CRI plugin adds a record named by
+    // the config digest, "sha256:…", for every image in the k8s.io namespace: that is its image id.)
+    const names = stdout.split('\n').filter(Boolean);
+    expect(names.filter((n) => !n.startsWith('sha256:')).sort()).toEqual(SANDBOX_IMAGES.map((i) => i.ref).sort());
+    expect(names.filter((n) => n.startsWith('import-'))).toEqual([]);
     const manifest = JSON.parse(readFileSync(join(cache, 'images', 'manifest.json'), 'utf8')) as { ref: string; digest: string }[];
     const listed = await ctr(['images', 'ls']);
     for (const e of manifest) expect(listed.stdout).toMatch(new RegExp(`^${e.ref.replace(/[.:/]/g, '\\$&')}\\s+\\S+\\s+${e.digest}`, 'm'));
@@ -211,11 +215,14 @@ describe('node images in a scratch containerd 1.6', () => {
       await ctr(['run', '-d', ...runOpts('gd-catalog'), ...netns, '--env', 'SHOP_ROLE=catalog', '--env', 'POD_NAME=catalog-in-ctr',
         sandboxImage('shop').ref, 'gd-catalog']);
       await waitFor('catalog task running', async () => (await taskState('gd-catalog'))?.status === 'RUNNING');
+      let last = '';
       const out = await waitFor('nslookup and wget from the shop image', async () => {
         const o = await runOnce(sandboxImage('shop').ref, 'gd-player', ['/bin/sh', '-c',
-          'nslookup catalog.shop.svc.cluster.local 127.0.0.1 && wget -q -T 5 -O - http://127.0.0.1:8080/items'], netns).catch(() => '');
+          // (busybox 1.35's `wget -T` segfaults: bound it with `timeout` instead)
+          'nslookup catalog.shop.svc.cluster.local 127.0.0.1 && timeout 5 wget -q -O - http://127.0.0.1:8080/items'], netns).catch((e) => String(e));
+        last = o;
         return o.includes('10.96.0.42') && o.includes('catalog-in-ctr') && o;
-      }, 30_000);
+      }, 30_000).catch((e) => { throw new Error(`${String(e)}\nlast output:\n${last}`); });
       expect(out).toMatch(/Address:\s+10\.96\.0\.42/);
       expect(JSON.parse(out.slice(out.indexOf('{')))).toMatchObject({ pod: 'catalog-in-ctr', role: 'catalog' });
     } finally {
@@ -243,20 +250,26 @@ describe('node images in a scratch containerd 1.6', () => {
       'OUTPUT -p udp --dport 53 -m statistic --mode random --probability 0.5 -j DROP',
       '',
     ].join('\n'));
-    const deadline = Math.floor(Date.now() / 1000) + 4;
+    const deadline = Math.floor(Date.now() / 1000) + 5;
+    // the agent in the background; the rules while applied; wait for its own revert at the deadline;
+    // the rules after; then SIGTERM (its pod being deleted) and its log. All output goes to a file in
+    // the mounted dir: ctr may cut a task's last output when its pid 1 exits.
     const script = [
+      'exec > /gd/out 2>&1',
       '/bin/sh /gd/agent.sh > /tmp/agent.log 2>&1 & a=$!',
-      `i=0; while [ ! -f /tmp/gameday-applied ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done`,
+      `i=0; while [ ! -f /tmp/gameday-applied ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done`,
       `echo "== during"; iptables-${backend}-save | grep -e GD- -e GAMEDAY-`,
-      `i=0; while [ -f /tmp/gameday-applied ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done`,
+      `i=0; while ! grep -q 'reverted reason=' /tmp/agent.log && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done`,
       `echo "== after"; iptables-${backend}-save | grep -c -e GD- -e GAMEDAY-`,
-      'kill -TERM $a; wait $a; echo "== agent exit $?"; cat /tmp/agent.log',
+      'kill -TERM $a; wait $a; echo "== agent exit $?"; cat /tmp/agent.log; echo "== end"',
     ].join('\n');
-    const out = await runOnce(sandboxImage('iptablesAgent').ref, `gd-agent-${backend}`, ['/bin/sh', '-c', script], [
-      '--privileged', '--mount', `type=bind,src=${gd},dst=/gd,options=rbind:ro`,
+    await runOnce(sandboxImage('iptablesAgent').ref, `gd-agent-${backend}`, ['/bin/sh', '-c', script], [
+      '--privileged', '--mount', `type=bind,src=${gd},dst=/gd,options=rbind:rw`,
       '--env', 'GAMEDAY_DRILL_ID=imgtest', '--env', 'GAMEDAY_CHAIN=GD-0123abcd', '--env', 'GAMEDAY_RULES_FILE=/gd/rules',
       '--env', `GAMEDAY_DEADLINE=${deadline}`, '--env', 'GAMEDAY_CHECK_SECONDS=1', '--env', `GAMEDAY_IPTABLES=${backend}`,
     ], 60_000);
+    const out = readFileSync(join(gd, 'out'), 'utf8');
+    expect(out).toContain('== end');
     const during = out.slice(out.indexOf('== during'), out.indexOf('== after'));
     expect(during).toContain('-A GD-0123abcd-IN -p tcp -m tcp --dport 5432 -m conntrack --ctstate NEW -j REJECT --reject-with tcp-reset');
     expect(during).toMatch(/-A GD-0123abcd-OUT -p udp -m udp --dport 53 -m statistic --mode random --probability 0\.5\d* -j DROP/);
