@@ -1,14 +1,17 @@
 /**
  * The node images in a real containerd 1.6 (Debian's, the one the sandbox's nodes run), started here
- * on its own: its own config, root, state and sockets under a temp dir, its own runc root, and the
- * containers' cgroups under a parent of this run's own. It never uses the sandbox, the host's
- * containerd or the host's network: every container gets a fresh network namespace (no --net-host).
+ * on its own: its own config, root, state and sockets under a temp dir, its own runc root, the
+ * containers' cgroups under a parent of this run's own, and containerd itself inside a network
+ * namespace of this run's own (like a sandbox node), so the CNI bridge of the CRI pod test is made
+ * there. It never uses the sandbox, the host's containerd or the host's network: every container
+ * gets a fresh network namespace (no --net-host).
  *
  * Imports every archive from `provision-node.sh images` with `ctr -n k8s.io images import` (what the
  * nodes do), checks the names ctr gives them and that the CRI plugin (what kubelet talks to) lists
  * them, then runs each: CoreDNS answering a query from the shop image's busybox nslookup, the shop
  * serving HTTP inside the image, iptables (nft and legacy) and the node.iptables agent script itself
- * inside the agent image, and pause stopping on SIGTERM.
+ * inside the agent image, pause stopping on SIGTERM, and a CRI pod (what kubelet asks for): the
+ * pause image as the pod sandbox, the shop as its container, answering on the pod IP.
  *
  * afterAll stops every task, containerd (by pid) and any shim it left, unmounts what is mounted under
  * the temp dir, removes it and the cgroups. Every wait is bounded. A missing tool fails loudly.
@@ -17,6 +20,7 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cacheDir } from '../../src/adapters/config-store.js';
@@ -33,6 +37,9 @@ const dir = mkdtempSync(join(tmpdir(), 'gdctd-'));
 const sock = join(dir, 'containerd.sock');
 const runcRoot = join(dir, 'runc');
 const cgroupParent = `gameday-imgtest-${process.pid}`;
+// the network namespace containerd runs in (the "node"); its pods hang off a bridge inside it
+const netns = `gdimg-${randomBytes(4).toString('hex')}`;
+const POD_SUBNET = '10.244.250.0/24';
 let containerd: ChildProcess | undefined;
 let containerdExited: Promise<unknown> = Promise.resolve();
 
@@ -91,11 +98,12 @@ async function removeTask(id: string): Promise<void> {
   await ctr(['container', 'rm', id], 10_000).catch(() => {});
 }
 
-function crictl(args: string[]): Promise<{ stdout: string }> {
-  return exec(crictlBin, ['--runtime-endpoint', `unix://${sock}`, '--timeout', '20s', ...args], {
-    timeout: 30_000,
-    env: { ...process.env, CRI_CONFIG_FILE: '/dev/null' },
-  });
+/** crictl against our containerd; inNode: from inside its network namespace (exec streams come from
+ *  containerd's stream server on 127.0.0.1 there, as they do for a kubelet beside it) */
+function crictl(args: string[], inNode = false): Promise<{ stdout: string }> {
+  const cmd = [crictlBin, '--runtime-endpoint', `unix://${sock}`, '--timeout', '20s', ...args];
+  const [file, ...argv] = inNode ? ['nsenter', `--net=/var/run/netns/${netns}`, ...cmd] : cmd;
+  return exec(file!, argv, { timeout: 30_000, env: { ...process.env, CRI_CONFIG_FILE: '/dev/null' } });
 }
 
 beforeAll(async () => {
@@ -105,9 +113,28 @@ beforeAll(async () => {
     const archive = imageArchivePath(cache, image.key);
     if (!existsSync(archive)) throw new Error(`${archive} is missing: run \`bash src/sandbox/provision-node.sh images\``);
   }
+  for (const tool of ['ip', 'nsenter', 'busybox']) requireTool(tool);
+  for (const plugin of ['bridge', 'host-local', 'loopback', 'portmap']) {
+    if (!existsSync(`/usr/lib/cni/${plugin}`)) throw new Error(`/usr/lib/cni/${plugin} is missing: run \`bash src/sandbox/provision-node.sh apt\``);
+  }
   mkdirSync(join(dir, 'cni'));
+  // the pod network: a bridge inside our namespace (never the host's), addresses from host-local
+  writeFileSync(join(dir, 'cni', '10-gdimg.conflist'), JSON.stringify({
+    cniVersion: '0.4.0',
+    name: 'gdimg',
+    plugins: [
+      { type: 'bridge', bridge: 'gdimg0', isGateway: true, ipMasq: false, hairpinMode: true,
+        ipam: { type: 'host-local', ranges: [[{ subnet: POD_SUBNET }]], dataDir: join(dir, 'ipam') } },
+      { type: 'portmap', capabilities: { portMappings: true } },
+    ],
+  }));
+  await exec('ip', ['netns', 'add', netns], { timeout: 10_000 });
+  await exec('ip', ['netns', 'exec', netns, 'ip', 'link', 'set', 'lo', 'up'], { timeout: 10_000 });
   // Everything under dir. The CRI plugin is on (it is what kubelet uses: its image list must show our
-  // refs) with the pause image as its sandbox image, a CNI dir of its own, pod netns under its state dir.
+  // refs) with the pause image as its sandbox image, a CNI dir of its own, pod netns under its state
+  // dir (not /var/run/netns), its runc root under dir, and restrict_oom_score_adj: this machine does not
+  // let even root lower oom_score_adj, and CRI gives every pod sandbox -998 (runc then fails with
+  // "can't get final child's PID from pipe: EOF"). A runtimes.runc table needs its runtime_type.
   writeFileSync(join(dir, 'config.toml'), `version = 2
 root = "${dir}/root"
 state = "${dir}/state"
@@ -127,12 +154,19 @@ disabled_plugins = ["io.containerd.internal.v1.tracing", "io.containerd.tracing.
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   netns_mounts_under_state_dir = true
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${dir}/cni"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+    Root = "${runcRoot}"
 `);
   const log = openSync(join(dir, 'containerd.log'), 'a');
-  containerd = spawn('containerd', ['--config', join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
+  // nsenter, not `ip netns exec`: the latter also remounts /sys, hiding the cgroup mounts from runc
+  // ("no cgroup mount found in mountinfo")
+  containerd = spawn('nsenter', [`--net=/var/run/netns/${netns}`, 'containerd', '--config', join(dir, 'config.toml')], { stdio: ['ignore', log, log] });
   containerdExited = new Promise((r) => containerd!.once('exit', r));
   await waitFor('scratch containerd answering', async () => {
     if (containerd!.exitCode !== null) throw new Error(`containerd exited: ${readFileSync(join(dir, 'containerd.log'), 'utf8').slice(-2000)}`);
@@ -148,6 +182,8 @@ disabled_plugins = ["io.containerd.internal.v1.tracing", "io.containerd.tracing.
 afterAll(async () => {
   // tasks and containers first (their shims hold mounts), then containerd, then what is left
   if (containerd && containerd.exitCode === null) {
+    // CRI pods first: removing them runs CNI DEL (addresses released, veths gone)
+    await crictl(['rmp', '-fa']).catch(() => {});
     const { stdout } = await ctr(['container', 'ls', '-q'], 10_000).catch(() => ({ stdout: '' }));
     for (const id of stdout.split('\n').filter(Boolean)) await removeTask(id);
     containerd.kill('SIGTERM');
@@ -166,6 +202,7 @@ afterAll(async () => {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir + '/'));
   for (const m of mounts.sort((a, b) => b.length - a.length)) await exec('umount', ['-l', m], { timeout: 10_000 }).catch(() => {});
   rmSync(dir, { recursive: true, force: true });
+  await exec('ip', ['netns', 'del', netns], { timeout: 10_000 }).catch(() => {});
   // our cgroup parent, in every hierarchy it was made in (children first)
   const removeTree = (p: string) => {
     for (const e of readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) removeTree(join(p, e.name));
@@ -297,5 +334,43 @@ describe('node images in a scratch containerd 1.6', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await removeTask(id);
     }
+  });
+  test('CRI: a pod with the pause image as its sandbox and the shop as its container answers on the pod IP', async () => {
+    const podConfig = join(dir, 'pod.json');
+    writeFileSync(podConfig, JSON.stringify({
+      metadata: { name: 'catalog-0', namespace: 'shop', uid: `gdimg-${process.pid}`, attempt: 0 },
+      log_directory: join(dir, 'pod-logs'),
+      linux: { cgroup_parent: cgroupParent },
+    }));
+    const containerConfig = join(dir, 'container.json');
+    writeFileSync(containerConfig, JSON.stringify({
+      metadata: { name: 'catalog' },
+      image: { image: sandboxImage('shop').ref },
+      envs: [{ key: 'SHOP_ROLE', value: 'catalog' }, { key: 'POD_NAME', value: 'catalog-0' }, { key: 'NODE_NAME', value: netns }],
+      log_path: 'catalog.log',
+      linux: {},
+    }));
+    const pod = (await crictl(['runp', podConfig])).stdout.trim();
+    const info = JSON.parse((await crictl(['inspectp', '-o', 'json', pod])).stdout);
+    const ip: string = info.status.network.ip;
+    expect(ip).toMatch(/^10\.244\.250\.\d+$/);
+    const ctrId = (await crictl(['create', '--no-pull', pod, containerConfig, podConfig])).stdout.trim();
+    await crictl(['start', ctrId]);
+    // the sandbox process is our pause, as uid 65535 (the image's user)
+    const sandboxPid = (await taskState(pod))?.pid;
+    expect(readFileSync(`/proc/${sandboxPid}/cmdline`, 'utf8')).toBe('/pause\0');
+    expect(readFileSync(`/proc/${sandboxPid}/status`, 'utf8')).toMatch(/^Uid:\s+65535\s/m);
+    // from the node's network namespace to the pod IP, over the bridge
+    const body = await waitFor('the catalog on the pod IP', async () => {
+      const { stdout } = await exec('ip', ['netns', 'exec', netns, 'timeout', '5', 'busybox', 'wget', '-q', '-O', '-', `http://${ip}:8080/items`], { timeout: 10_000 });
+      return stdout.includes('"items"') && stdout;
+    }, 30_000);
+    expect(JSON.parse(body)).toMatchObject({ pod: 'catalog-0', node: netns, role: 'catalog' });
+    // kubectl exec's path: the CRI exec stream
+    const { stdout } = await crictl(['exec', ctrId, '/bin/sh', '-c', 'ip -4 addr show eth0'], true);
+    expect(stdout).toContain(`inet ${ip}/24`);
+    await crictl(['stopp', pod]);
+    await crictl(['rmp', pod]);
+    expect(JSON.parse((await crictl(['pods', '-o', 'json'])).stdout).items).toEqual([]);
   });
 });
