@@ -56,8 +56,8 @@ run() {
   say "$step done in $((SECONDS - start)) s"
 }
 
-with_lock() { # with_lock NAME FN: serialise a step across processes
-  local name="$1"; shift
+with_lock() { # with_lock NAME FN: serialise a step across processes (nests: images takes the others)
+  local name="$1" fd; shift
   exec {fd}>"$CACHE/.lock-node-$name"
   flock "$fd"
   "$@"
@@ -328,3 +328,4 @@ for s in "${steps[@]}"; do
     *) say "unknown step $s"; exit 2 ;;
   esac
 done
+say "ready: $BIN, $IMAGES"
