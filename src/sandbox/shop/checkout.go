@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -21,18 +23,27 @@ type checker struct {
 	timeout    time.Duration
 	client     *http.Client
 	dialer     *net.Dialer
+	// the nameservers of /etc/resolv.conf, named when a lookup times out (Go's message then omits them)
+	nameservers []string
 }
 
 func newChecker(cfg config) *checker {
+	// The timeouts sit where the network reports them in words players can read: the dialer's
+	// (name resolution + connect: "lookup catalog on 10.96.0.10:53: i/o timeout", "dial tcp …: i/o
+	// timeout") and the wait for the answer ("timeout awaiting response headers"). An http.Client
+	// Timeout would turn all of them into "context deadline exceeded"; callCatalog only keeps a
+	// backstop deadline a little later.
+	dialer := &net.Dialer{Timeout: cfg.timeout, Resolver: cfg.resolver}
 	// A fresh connection per request (no keep-alive): every checkout resolves the Service name and
 	// dials again, so a fault injected mid-game shows on the next request, not after an idle timeout.
-	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil}
+	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil, DialContext: dialer.DialContext, ResponseHeaderTimeout: cfg.timeout}
 	return &checker{
-		catalogURL: cfg.catalogURL,
-		dbAddr:     cfg.dbAddr,
-		timeout:    cfg.timeout,
-		client:     &http.Client{Transport: tr, Timeout: cfg.timeout},
-		dialer:     &net.Dialer{Timeout: cfg.timeout},
+		catalogURL:  cfg.catalogURL,
+		dbAddr:      cfg.dbAddr,
+		timeout:     cfg.timeout,
+		client:      &http.Client{Transport: tr},
+		dialer:      dialer,
+		nameservers: readNameservers("/etc/resolv.conf"),
 	}
 }
 
@@ -96,6 +107,8 @@ func (c *checker) check(ctx context.Context) checkResult {
 
 func (c *checker) callCatalog(ctx context.Context) catalogResult {
 	r := catalogResult{URL: c.catalogURL}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout+c.timeout/2)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.catalogURL, nil)
 	if err != nil {
 		r.Error = err.Error()
@@ -103,14 +116,14 @@ func (c *checker) callCatalog(ctx context.Context) catalogResult {
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		r.Error = downstreamError(err)
+		r.Error = c.describe(err)
 		return r
 	}
 	defer resp.Body.Close()
 	r.Status = resp.StatusCode
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		r.Error = "reading the catalog's answer: " + downstreamError(err)
+		r.Error = "reading the catalog's answer: " + c.describe(err)
 		return r
 	}
 	var parsed struct {
@@ -141,7 +154,7 @@ func (c *checker) checkDB(ctx context.Context) dbResult {
 	r := dbResult{Addr: c.dbAddr}
 	conn, err := c.dialer.DialContext(ctx, "tcp", c.dbAddr)
 	if err != nil {
-		r.Error = downstreamError(err)
+		r.Error = c.describe(err)
 		return r
 	}
 	_ = conn.Close()
@@ -149,14 +162,36 @@ func (c *checker) checkDB(ctx context.Context) dbResult {
 	return r
 }
 
-// downstreamError is the error as the network reported it, without the HTTP client's
-// `Get "<url>": ` prefix (the URL is in the answer already), e.g.
-// "dial tcp: lookup catalog on 10.96.0.10:53: read udp 10.244.1.5:41234->10.96.0.10:53: i/o timeout"
-// or "dial tcp 10.20.200.10:5432: connect: connection refused".
-func downstreamError(err error) string {
+// describe is the error as the network reported it, without the HTTP client's `Get "<url>": `
+// prefix (the URL is in the answer already), e.g. "dial tcp 10.20.200.10:5432: connect: connection
+// refused", "dial tcp: lookup catalog on 10.96.0.10:53: no such host". A lookup cut short by the
+// downstream timeout ("dial tcp: lookup catalog: i/o timeout") does not say which server failed to
+// answer: the nameservers are added after the exact text.
+func (c *checker) describe(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return err.Error()
+	msg := err.Error()
+	var de *net.DNSError
+	if errors.As(err, &de) && de.IsTimeout && de.Server == "" && len(c.nameservers) > 0 {
+		msg += fmt.Sprintf(" (no answer from nameserver %s within %s)", strings.Join(c.nameservers, ", "), c.timeout)
+	}
+	return msg
+}
+
+// readNameservers lists the "nameserver" lines of a resolv.conf as host:53.
+func readNameservers(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" {
+			out = append(out, net.JoinHostPort(f[1], "53"))
+		}
+	}
+	return out
 }

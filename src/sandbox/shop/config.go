@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -31,6 +32,8 @@ type config struct {
 	timeout    time.Duration
 	dbName     string
 	id         identity
+	// resolver for checkout's downstream names; nil: the system's (/etc/resolv.conf, cluster DNS)
+	resolver *net.Resolver
 }
 
 func loadConfig(r, listen string, getenv func(string) string) (config, error) {

@@ -143,8 +143,41 @@ func TestCheckoutTimesOutOnASilentCatalog(t *testing.T) {
 	if status != 503 || time.Since(t0) > 2*time.Second {
 		t.Fatalf("got %d after %s: %v", status, time.Since(t0), body)
 	}
-	if e := body["catalog"].(map[string]any)["error"].(string); !strings.Contains(e, "Timeout") {
+	if e := body["catalog"].(map[string]any)["error"].(string); e != "net/http: timeout awaiting response headers" {
 		t.Fatalf("catalog error %q", e)
+	}
+}
+
+func TestCheckoutReportsADroppedDNSQueryAsALookupTimeout(t *testing.T) {
+	// a DNS server that receives and never answers: what a DROP of port 53 looks like
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	cfg, err := loadConfig("checkout", "127.0.0.1:0", func(k string) string {
+		return map[string]string{"CATALOG_URL": "http://catalog.shop.test/items", "DB_ADDR": "shop-db.shop.test:5432", "DOWNSTREAM_TIMEOUT": "300ms"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.resolver = &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "udp", silent.LocalAddr().String())
+	}}
+	c := newChecker(cfg)
+	c.nameservers = []string{"10.96.0.10:53"}
+	t0 := time.Now()
+	res := c.check(context.Background())
+	if res.OK || time.Since(t0) > 2*time.Second {
+		t.Fatalf("got %+v after %s", res, time.Since(t0))
+	}
+	// the network's words, not "context deadline exceeded", and which nameserver stayed silent
+	if want := "dial tcp: lookup catalog.shop.test: i/o timeout (no answer from nameserver 10.96.0.10:53 within 300ms)"; res.Catalog.Error != want {
+		t.Fatalf("catalog error %q, want %q", res.Catalog.Error, want)
+	}
+	if want := "dial tcp: lookup shop-db.shop.test: i/o timeout (no answer from nameserver 10.96.0.10:53 within 300ms)"; res.DB.Error != want {
+		t.Fatalf("db error %q, want %q", res.DB.Error, want)
 	}
 }
 
