@@ -240,7 +240,7 @@ stage_coredns() { # /coredns alone (static), like the upstream image
 # Debian's iptables (nft and legacy multi-binaries under all their names, their shared libraries,
 # the xtables extensions). Merged-/usr layout like Debian's, so every path ldd prints resolves.
 stage_iptables_agent() {
-  local root="$1" f lib name target
+  local root="$1" f lib target
   mkdir -p "$root/usr/bin" "$root/usr/sbin" "$root/usr/lib/x86_64-linux-gnu" "$root/usr/lib64"
   ln -s usr/bin "$root/bin"; ln -s usr/sbin "$root/sbin"; ln -s usr/lib "$root/lib"; ln -s usr/lib64 "$root/lib64"
   base_fs "$root"
