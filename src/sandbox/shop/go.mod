@@ -1,0 +1,3 @@
+module gameday.dev/sandbox/shop
+
+go 1.24
