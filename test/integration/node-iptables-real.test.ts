@@ -54,13 +54,13 @@ function halt(): void {
   expect(gameday('halt', '--clear').status).toBe(0);
 }
 
-const lookup = () => kubectl(['-n', 'shop', 'exec', 'deploy/checkout', '--', 'nslookup', '-timeout=2', 'catalog.shop.svc.cluster.local'], 30_000);
+const lookup = () => kubectl(['-n', 'shop', 'exec', 'deploy/checkout', '--', '/bin/busybox', 'timeout', '8', '/bin/busybox', 'nslookup', 'catalog.shop.svc.cluster.local'], 30_000);
 const catalogByIp = async () => {
   const { core } = await kube();
   const ip = (await core.readNamespacedService({ name: 'catalog', namespace: 'shop' })).spec?.clusterIP;
-  return kubectl(['-n', 'shop', 'exec', 'deploy/checkout', '--', 'wget', '-qO-', '-T', '5', `http://${ip}/items`], 30_000);
+  return kubectl(['-n', 'shop', 'exec', 'deploy/checkout', '--', '/bin/busybox', 'timeout', '5', '/bin/busybox', 'wget', '-qO-', `http://${ip}/items`], 30_000);
 };
-const nodePortFromVpc = () => fromVpc(['busybox', 'wget', '-qO-', '-T', '3', `http://${sandbox().world!.privateIps[firstRealNode()]}:30080/checkout`], 15_000);
+const nodePortFromVpc = () => fromVpc(['busybox', 'timeout', '3', 'busybox', 'wget', '-qO-', `http://${sandbox().world!.privateIps[firstRealNode()]}:30080/checkout`], 15_000);
 const checkout = async () => viaFrontDoor('/checkout', 10_000);
 
 /** The shop is whole again and no chain of ours is left on the node. */
@@ -113,7 +113,7 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     expect(outside.status).not.toBe(0);
     const front = await checkout();
     expect('status' in front && front.status === 200).toBe(false);
-    const inside = kubectl(['-n', 'shop', 'exec', 'deploy/catalog', '--', 'wget', '-qO-', '-T', '5', 'http://checkout/checkout'], 30_000);
+    const inside = kubectl(['-n', 'shop', 'exec', 'deploy/catalog', '--', '/bin/busybox', 'timeout', '5', '/bin/busybox', 'wget', '-qO-', 'http://checkout/checkout'], 30_000);
     expect(inside.status, inside.stderr).toBe(0);
     halt();
     await flowsAgain();

@@ -66,7 +66,7 @@ describe('a real node', () => {
     expect(body.db?.ok).toBe(true);
     expect(JSON.stringify(body.catalog)).toMatch(/catalog-/);
     // and from another host of the VPC, through the NodePort
-    const viaNodePort = fromVpc(['busybox', 'wget', '-qO-', '-T', '5', `http://${sandbox().world!.privateIps[firstRealNode()]}:30080/checkout`]);
+    const viaNodePort = fromVpc(['busybox', 'timeout', '5', 'busybox', 'wget', '-qO-', `http://${sandbox().world!.privateIps[firstRealNode()]}:30080/checkout`]);
     expect(viaNodePort.status, viaNodePort.stderr).toBe(0);
     expect(viaNodePort.stdout).toContain('"node"');
   });
@@ -114,7 +114,7 @@ describe('a real node', () => {
         const now = (await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=checkout' })).items;
         return now.find((p) => !before.has(p.metadata!.name!) && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
       }, 90_000, 250);
-      const served = kubectl(['-n', 'shop', 'exec', replacement.metadata!.name!, '--', 'wget', '-qO-', '-T', '5', 'http://127.0.0.1:8080/checkout']);
+      const served = kubectl(['-n', 'shop', 'exec', replacement.metadata!.name!, '--', '/bin/busybox', 'timeout', '5', '/bin/busybox', 'wget', '-qO-', 'http://127.0.0.1:8080/checkout']);
       expect(served.status, served.stderr).toBe(0);
       expect(served.stdout).toContain(`"pod":"${replacement.metadata!.name}"`);
     });
