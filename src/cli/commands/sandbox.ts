@@ -9,8 +9,11 @@ export const run: CommandRun = async (ctx, args, opts) => {
   switch (sub) {
     case 'up':
       return up(ctx, opts.nodes, opts.realNodes);
-    case 'shell':
-      return shell(ctx, args[1], args.slice(2));
+    case 'shell': {
+      // `shell [NODE] [-- COMMAND…]`: a first word that names no node (sandbox-real-N) starts the command
+      const names = args[1] !== undefined && /^sandbox-real-\d+$/.test(args[1]);
+      return shell(ctx, names ? args[1] : undefined, names ? args.slice(2) : args.slice(1));
+    }
     case 'status':
       return status(ctx, Boolean(opts.json));
     case 'down':

@@ -14,7 +14,9 @@ const SYSTEM = 'kube-system';
 
 export function corednsObjects(image: string): KubernetesObject[] {
   const labels = { 'k8s-app': 'kube-dns', 'app.kubernetes.io/managed-by': 'gameday' };
-  const corefile = `.:53 {
+  // no upstream resolver here (no internet): names outside the cluster get a clean NXDOMAIN
+  // rather than SERVFAIL ("no next plugin"), as they would from a resolver that knows them not
+  const corefile = `${CLUSTER_DOMAIN}:53 in-addr.arpa:53 ip6.arpa:53 {
     errors
     health {
         lameduck 2s
@@ -22,13 +24,18 @@ export function corednsObjects(image: string): KubernetesObject[] {
     ready
     kubernetes ${CLUSTER_DOMAIN} in-addr.arpa ip6.arpa {
         pods insecure
-        fallthrough in-addr.arpa ip6.arpa
         ttl 5
     }
     cache 5
     loop
     reload
     loadbalance
+}
+.:53 {
+    errors
+    template ANY ANY {
+        rcode NXDOMAIN
+    }
 }
 `;
   return [

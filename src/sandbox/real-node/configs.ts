@@ -152,7 +152,7 @@ export function kubeProxyConfig(n: RealNodePlan): string {
 }
 
 /** The node's resolv.conf (pods with dnsPolicy Default, and CoreDNS's upstream): the VPC resolver. */
-export const nodeResolvConf = (): string => '# gameday sandbox node: no upstream resolver (no internet here)\nnameserver 10.20.0.2\nsearch ec2.internal\noptions ndots:1\n';
+export const nodeResolvConf = (): string => '# gameday sandbox node: no upstream resolver (no internet here)\nnameserver 10.20.0.2\noptions ndots:1\n';
 
 /** The API server's egress: traffic to nodes, pods and services through the VPC relay's CONNECT proxy. */
 export function egressSelectorConfig(udsPath: string): string {
