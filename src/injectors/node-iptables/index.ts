@@ -118,9 +118,19 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
 
   async select(ctx, spec, params) {
     const all = await ctx.ports.kube.listNodes(spec.selector);
+    const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
+    const hasOptedOut = (n: NodeInfo) => optKey in n.labels && n.labels[optKey] !== optValue;
     let chosen: NodeInfo[];
+    let skipped: string[] = [];
     if (spec.nodes === 'all') {
-      chosen = all.filter(schedulable);
+      // "all" means every node that may be touched: a node that opted out is left out (and said
+      // so), not a reason to refuse the rest — e.g. the sandbox's simulated nodes beside its real one
+      const candidates = all.filter(schedulable);
+      skipped = candidates.filter(hasOptedOut).map((n) => n.name).sort();
+      chosen = candidates.filter((n) => !hasOptedOut(n));
+      if (chosen.length === 0 && skipped.length) {
+        throw new GamedayError('GUARD_REFUSED', `node.iptables: every node${spec.selector ? ` matching ${spec.selector}` : ''} has opted out (${optKey} is not ${optValue} on ${skipped.join(', ')})`, { hint: 'opt nodes in, or name them in target.nodes' });
+      }
     } else {
       const names = spec.nodes.split('+').map((s) => s.trim()).filter(Boolean);
       const missing = names.filter((n) => !all.some((x) => x.name === n));
@@ -133,8 +143,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
     if (chosen.length > ctx.env.guards.maxTargets) {
       throw new GamedayError('GUARD_REFUSED', `node.iptables: ${chosen.length} nodes exceeds the cap of ${ctx.env.guards.maxTargets} targets`, { hint: 'narrow target.nodes or target.selector' });
     }
-    const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
-    const optedOut = chosen.filter((n) => optKey in n.labels && n.labels[optKey] !== optValue).map((n) => n.name);
+    const optedOut = chosen.filter(hasOptedOut).map((n) => n.name);
     const names = chosen.map((n) => n.name).sort();
     return {
       targets: [
@@ -147,7 +156,10 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
           data: { nodes: names },
         },
       ],
-      notes: [`${summarize(ruleSpec(params))} on ${names.length} node(s) of ${all.length}: one agent pod each in ${TOOLKIT_NAMESPACE}`],
+      notes: [
+        `${summarize(ruleSpec(params))} on ${names.length} node(s) of ${all.length}: one agent pod each in ${TOOLKIT_NAMESPACE}`,
+        ...(skipped.length ? [`left out, opted out (${optKey} is not ${optValue}): ${skipped.join(', ')}`] : []),
+      ],
     };
   },
 

@@ -174,9 +174,12 @@ export function realShopObjects(namespace: string, image: string): KubernetesObj
           : { selector: { app: app.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     } as KubernetesObject);
   }
-  // the database lives outside the cluster (in the VPC), like RDS: a Service without selector
+  // the database lives outside the cluster (in the VPC), like RDS: its name resolves straight to its
+  // address (a headless Service without selector), so pods connect to 10.20.3.10 itself — no
+  // ClusterIP, no DNAT — and a node rule on that address behaves as it would on EKS (a REJECT's
+  // reset reaches the client as "connection refused", which it cannot through a DNAT)
   const dbLabels = { app: 'shop-db', 'app.kubernetes.io/part-of': 'shop' };
-  objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-db', namespace, labels: dbLabels }, spec: { ports: [{ name: 'postgres', port: DB_PORT, targetPort: DB_PORT }] } } as KubernetesObject);
+  objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-db', namespace, labels: dbLabels }, spec: { clusterIP: 'None', ports: [{ name: 'postgres', port: DB_PORT, targetPort: DB_PORT }] } } as KubernetesObject);
   objs.push({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
