@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kube } from './helpers/sandbox.js';
+import { kube, withRealNodeNetwork } from './helpers/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 const NS = 'gameday-system';
@@ -77,7 +77,7 @@ function halt(): void {
 }
 
 describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
-  it('creates the DaemonSet with one pod per node; gameday halt removes it and every pod', async () => {
+  it('creates the DaemonSet with one pod per node; gameday halt removes it and every pod', () => withRealNodeNetwork(async () => {
     const r = gameday(...INJECT);
     out = r.stdout + r.stderr;
     // the detached inject starts a deadline keeper: it is ours to stop once halt has reverted
@@ -86,7 +86,8 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
       expect(r.status, out).toBe(0);
       const drill = drillId();
       const { core } = await kube();
-      const nodes = (await core.listNode()).items.map((n) => n.metadata!.name!).sort();
+      // `nodes=all`: the nodes that did not opt out (the real ones; kwok nodes opt out beside them)
+      const nodes = (await core.listNode()).items.filter((n) => n.metadata?.labels?.['gameday.dev/enabled'] !== 'false').map((n) => n.metadata!.name!).sort();
       const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: `gameday.dev/drill=${drill}` })).items;
       expect(pods.map((p) => p.spec?.nodeName).sort()).toEqual(nodes);
       expect((await leftovers(drill)).filter((x) => x.startsWith('ds/'))).toHaveLength(1);
@@ -104,12 +105,12 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
         }
       }
     }
-  });
+  }));
 
   it.each([
     ['right after the intent is journaled', /intent journaled/, false],
     ['after the DaemonSet was created, while waiting for its pods', /waiting for an agent pod Ready/, true],
-  ])('SIGKILL of the CLI %s, then gameday halt: nothing left behind', async (_when, marker, created) => {
+  ])('SIGKILL of the CLI %s, then gameday halt: nothing left behind', (_when, marker, created) => withRealNodeNetwork(async () => {
     const c = start(...INJECT);
     await until(() => marker.test(out), `the CLI to print ${marker}`);
     c.kill('SIGKILL');
@@ -127,7 +128,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
     expect(again.status).toBe(0);
     expect(gameday('halt', '--clear').status).toBe(0);
     expect(await leftovers(drill)).toEqual([]);
-  });
+  }));
 
   const lease = async (drill: string): Promise<number> => {
     const { core } = await kube();
@@ -136,7 +137,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
   };
   const WAIT = [...INJECT.filter((a) => a !== '--yes'), '--yes', '--wait'];
 
-  it('attached (--wait): the lease is short and renewed; Ctrl-C reverts everything', async () => {
+  it('attached (--wait): the lease is short and renewed; Ctrl-C reverts everything', () => withRealNodeNetwork(async () => {
     const c = start(...WAIT);
     await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
@@ -149,9 +150,9 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
     await exited(c);
     expect(out).toContain('reverted');
     expect(await leftovers(drill)).toEqual([]);
-  });
+  }));
 
-  it("attached, then SIGKILL: renewals stop, so the agents' lease runs out within the TTL (and halt cleans up)", async () => {
+  it("attached, then SIGKILL: renewals stop, so the agents' lease runs out within the TTL (and halt cleans up)", () => withRealNodeNetwork(async () => {
     const c = start(...WAIT);
     await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
@@ -164,5 +165,5 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
     expect(l).toBeLessThan(killedAt + 300_000 - 60_000);
     halt();
     expect(await leftovers(drill)).toEqual([]);
-  });
+  }));
 });

@@ -1,4 +1,8 @@
-/** node.iptables through the shared injector contract: real KubePort, the sandbox's kwok nodes. */
+/**
+ * node.iptables through the shared injector contract: real KubePort, the sandbox's real node. The rule
+ * blocks a documentation address (192.0.2.0/24, TEST-NET-1) nobody uses, so running beside the tests
+ * that check what the shop's traffic does changes none of it.
+ */
 import { nodeIptables } from '../../src/injectors/node-iptables/index.js';
 import { describeInjectorContract } from '../injectors/contract-suite.js';
 import { contextWith, sandboxEnvironment, sandboxPort } from '../adapters/kube/fixtures.js';
@@ -12,7 +16,7 @@ describeInjectorContract('node.iptables', async () => {
     injector: nodeIptables,
     ctx: contextWith({ kube }, env),
     target: { nodes: 'all' },
-    params: { preset: 'dns', action: 'drop', readyTimeout: '60s' },
+    params: { preset: 'egress', to: '192.0.2.0/24', action: 'drop', readyTimeout: '60s' },
     // someone deletes the DaemonSet behind our back: revert still succeeds and verifies
     vanish: async (undo) => {
       await apps.deleteNamespacedDaemonSet({ namespace: String(undo.namespace), name: String(undo.name), propagationPolicy: 'Background' });

@@ -1,8 +1,9 @@
 /**
  * node.iptables against the sandbox's real API server: the DaemonSet lands one agent pod per
- * targeted kwok node, carries our marks, the lease is renewed by keepAlive, and revert removes the
- * DaemonSet, its ConfigMap and every pod. Refusals change nothing. (kwok nodes run no containers:
- * the agent itself is tested for real in node-iptables-agent.test.ts.)
+ * targeted node (`nodes: all` = the nodes that did not opt out: the real node; the kwok nodes are
+ * opted out beside it), carries our marks, the lease is renewed by keepAlive, and revert removes
+ * the DaemonSet, its ConfigMap and every pod. Named kwok nodes get agent pods that only turn Ready.
+ * Refusals change nothing. (What the rules do is tested in node-iptables-real.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '../../src/core/environment.js';
@@ -12,7 +13,7 @@ import { DEFAULT_AGENT_IMAGE, LEASE_KEY } from '../../src/injectors/node-iptable
 import type { KubePort } from '../../src/ports/kube.js';
 import { assertPlanAllowed, resolvePlan } from '../../src/runner/plan.js';
 import { contextWith, randomSuffix, sandboxEnvironment, sandboxPort } from '../adapters/kube/fixtures.js';
-import { kube as client } from './helpers/sandbox.js';
+import { kube as client, sandbox, withRealNodeNetwork } from './helpers/sandbox.js';
 
 const NS = 'gameday-system';
 let env: Environment;
@@ -23,8 +24,9 @@ const drill = `it-iptables-${randomSuffix()}`;
 beforeAll(async () => {
   env = sandboxEnvironment();
   kube = await sandboxPort(env);
-  nodes = (await kube.listNodes()).map((n) => n.name).sort();
-  expect(nodes.length).toBeGreaterThanOrEqual(2);
+  // the nodes `all` means: those that did not opt out
+  nodes = (await kube.listNodes()).filter((n) => n.labels['gameday.dev/enabled'] !== 'false').map((n) => n.name).sort();
+  expect(nodes).toEqual([...sandbox().realNodes].sort());
 });
 afterAll(async () => {
   await kube.deleteDaemonSets(NS, `gameday.dev/drill=${drill}`);
@@ -39,7 +41,7 @@ async function toolkitState(): Promise<string[]> {
 }
 
 describe('node.iptables on the sandbox', () => {
-  it('nodes=all: one agent pod per node, marked and pinned; keepAlive renews the lease; revert removes DaemonSet, ConfigMap and every pod', async () => {
+  it('nodes=all: one agent pod per node, marked and pinned; keepAlive renews the lease; revert removes DaemonSet, ConfigMap and every pod', () => withRealNodeNetwork(async () => {
     const ctx = contextWith({ kube }, env);
     const params = nodeIptables.paramsSchema.parse({ preset: 'dns', action: 'drop' });
     const sel = await nodeIptables.select(ctx, nodeIptables.targetSchema.parse({ nodes: 'all' }), params, Math.random);
@@ -90,11 +92,11 @@ describe('node.iptables on the sandbox', () => {
     expect((await core.listNamespacedPod({ namespace: NS, labelSelector: `gameday.dev/drill=${drill}` })).items).toEqual([]);
     expect((await core.listNamespacedConfigMap({ namespace: NS, labelSelector: `gameday.dev/drill=${drill}` })).items).toEqual([]);
     expect((await nodeIptables.revert(ctx, undo, ref)).outcome).toBe('already-reverted');
-  });
+  }));
 
   it('named nodes: pods only there; a detached inject sets the lease to the deadline', async () => {
     const ctx = contextWith({ kube }, env);
-    const two = nodes.slice(0, 2);
+    const two = [...sandbox().nodes].sort().slice(0, 2); // kwok nodes: named, they are targeted (guards aside)
     const params = nodeIptables.paramsSchema.parse({ preset: 'egress', to: '10.96.0.0/12:5432', action: 'reject', probability: '0.5' });
     const sel = await nodeIptables.select(ctx, { nodes: two.join('+') }, params, Math.random);
     const ref: FaultRef = { faultId: 'f2-nodes', drillId: drill, deadline: Date.now() + 120_000, attached: false };
@@ -117,7 +119,7 @@ describe('node.iptables on the sandbox', () => {
     const before = await toolkitState();
 
     await expect(nodeIptables.select(ctx, { nodes: 'no-such-node' }, params, Math.random)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('no-such-node') });
-    await expect(nodeIptables.select(contextWith({ kube }, { ...env, guards: { ...env.guards, maxTargets: 1 } }), { nodes: 'all' }, params, Math.random)).rejects.toMatchObject({
+    await expect(nodeIptables.select(contextWith({ kube }, { ...env, guards: { ...env.guards, maxTargets: 1 } }), { nodes: sandbox().nodes.slice(0, 2).join('+') }, params, Math.random)).rejects.toMatchObject({
       code: 'GUARD_REFUSED',
     });
 
