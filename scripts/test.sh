@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command (README: `npm test`; CI: .ci/run). On a fresh machine of this kind it installs
-# and starts everything the tests need: npm packages, apt packages (iptables, iproute2, tmux),
-# the Kubernetes binaries built from source with Go, etcd, kwok and the moto virtualenv — all
+# and starts everything the tests need: npm packages, apt packages (iptables, iproute2, tmux,
+# containerd, runc, CNI plugins, busybox), the Kubernetes binaries (control plane, kubelet,
+# kube-proxy) built from source with Go, etcd, kwok, CoreDNS, crictl, the shop, the real nodes'
+# images and the moto virtualenv — all
 # cached outside the repository (~/.cache/gameday, or $GAMEDAY_CACHE), so a warm run is fast.
 # The integration tests start the sandbox themselves (test/integration/global-setup.ts) and fail
 # loudly, with the reason, when a backend cannot start.
@@ -26,6 +28,9 @@ npx tsc -p tsconfig.json
 
 step "lint"
 npx eslint .
+
+step "go test: the sandbox's shop server"
+(cd src/sandbox/shop && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOMODCACHE="${GAMEDAY_CACHE:-$HOME/.cache/gameday}/go/mod" GOCACHE="${GAMEDAY_CACHE:-$HOME/.cache/gameday}/go/build" go test ./...)
 
 step "tests (unit + integration against real servers)"
 npx vitest run "$@"
