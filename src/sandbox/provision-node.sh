@@ -38,40 +38,15 @@ export GOCACHE="${GOCACHE_OVERRIDE:-$CACHE/go/build}"
 export GOFLAGS="-buildvcs=false -mod=mod"
 export GOTOOLCHAIN=local
 
-say() { printf '[provision-node %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() { say "FAILED: $1 (log: $2)"; tail -n 20 "$2" >&2 || true; exit 1; }
-
-# run STEP LOGFILE CMD...: runs a long step with its output in a log, printing a heartbeat
-run() {
-  local step="$1" log="$2"; shift 2
-  say "$step … (log: $log)"
-  local start=$SECONDS n=0
-  ( "$@" ) >"$log" 2>&1 &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1; n=$((n + 1))
-    if [ $((n % 15)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then say "$step still running ($((SECONDS - start)) s)"; fi
-  done
-  wait "$pid" || fail "$step" "$log"
-  say "$step done in $((SECONDS - start)) s"
-}
-
-with_lock() { # with_lock NAME FN: serialise a step across processes (nests: images takes the others)
-  local name="$1" fd; shift
-  exec {fd}>"$CACHE/.lock-node-$name"
-  flock "$fd"
-  "$@"
-  flock -u "$fd"
-}
+PROVISION_TAG=provision-node
+# shellcheck source=provision-lib.sh
+source "$HERE/provision-lib.sh"
 
 # the whole output of a version command (never `cmd | grep -q`: with pipefail, grep's early exit
 # SIGPIPEs the writer and a present artefact looks missing)
 version_of() { "$@" 2>&1 || true; }
 has_line() { grep -qx -- "$1" <<<"$2"; }
 
-need_go() {
-  command -v go >/dev/null || { say "$1: Go (>= 1.24) must be on PATH to build it from source (https://go.dev/dl/)"; exit 1; }
-}
 
 # ---- apt: the node runtime's host packages ----------------------------------------------------------
 # containerd (Debian 12: 1.6.20 — containerd, ctr, containerd-shim-runc-v2), runc (1.1.5), the CNI
@@ -314,7 +289,7 @@ build_image() {
 
 step_images() {
   # the binaries first (each a no-op when present with its version)
-  with_lock apt step_apt; with_lock pause step_pause; with_lock shop step_shop; with_lock coredns step_coredns
+  with_lock node-apt step_apt; with_lock node-pause step_pause; with_lock node-shop step_shop; with_lock node-coredns step_coredns
   local name
   for name in "${IMAGE_NAMES[@]}"; do build_image "$name"; done
   python3 "$HERE/node-images/oci-image.py" list "$IMAGES" "$IMAGES/manifest.json" "${IMAGE_NAMES[@]}"
@@ -323,8 +298,8 @@ step_images() {
 steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(all)
 for s in "${steps[@]}"; do
   case "$s" in
-    all) for t in apt pause shop crictl coredns images; do with_lock "$t" "step_$t"; done ;;
-    apt|pause|shop|crictl|coredns|images) with_lock "$s" "step_$s" ;;
+    all) for t in apt pause shop crictl coredns images; do with_lock "node-$t" "step_$t"; done ;;
+    apt|pause|shop|crictl|coredns|images) with_lock "node-$s" "step_$s" ;;
     *) say "unknown step $s"; exit 2 ;;
   esac
 done

@@ -25,31 +25,9 @@ export GOCACHE="${GOCACHE_OVERRIDE:-$CACHE/go/build}"
 export GOFLAGS="-buildvcs=false -mod=mod"
 export GOTOOLCHAIN=local
 
-say() { printf '[provision %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() { say "FAILED: $1 (log: $2)"; tail -n 20 "$2" >&2 || true; exit 1; }
-
-# run STEP LOGFILE CMD...: runs a long step with its output in a log, printing a heartbeat
-run() {
-  local step="$1" log="$2"; shift 2
-  say "$step … (log: $log)"
-  local start=$SECONDS
-  ( "$@" ) >"$log" 2>&1 &
-  local pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 15
-    kill -0 "$pid" 2>/dev/null && say "$step still running ($((SECONDS - start)) s)"
-  done
-  wait "$pid" || fail "$step" "$log"
-  say "$step done in $((SECONDS - start)) s"
-}
-
-with_lock() { # with_lock NAME FN: serialise a step across processes
-  local name="$1"; shift
-  exec {fd}>"$CACHE/.lock-$name"
-  flock "$fd"
-  "$@"
-  flock -u "$fd"
-}
+PROVISION_TAG=provision
+# shellcheck source=provision-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/provision-lib.sh"
 
 step_apt() {
   local missing=()
@@ -71,9 +49,6 @@ version_of() { "$@" 2>/dev/null || true; }
 has_line() { grep -qx -- "$1" <<<"$2"; }
 has_text() { grep -q -- "$1" <<<"$2"; }
 
-need_go() {
-  command -v go >/dev/null || { say "$1: Go (>= 1.24) must be on PATH to build it from source (https://go.dev/dl/)"; exit 1; }
-}
 
 step_etcd() {
   if [ -x "$BIN/etcd" ] && has_line "etcd Version: ${ETCD_VERSION#v}" "$(version_of "$BIN/etcd" --version)"; then return 0; fi
