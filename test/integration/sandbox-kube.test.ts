@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-store.js';
 import { DRILL_LABEL, guardSpec, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
 import { sandboxStatus } from '../../src/sandbox/sandbox.js';
-import { kube, randomSuffix, sandbox, waitUntil, withShopCheckout } from './helpers/sandbox.js';
+import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
 
 const isReady = (p: { status?: { phase?: string; conditions?: { type: string; status: string }[] }; metadata?: { deletionTimestamp?: Date } }) =>
   p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -46,20 +46,22 @@ describe('sandbox: Kubernetes', () => {
     }
   });
 
-  test('deleting a checkout pod: the ReplicaSet creates a replacement that kwok marks Ready', () => withShopCheckout(async () => {
+  test('deleting a checkout pod of the simulated shop: the ReplicaSet creates a replacement that kwok marks Ready', async () => {
+    // beside real nodes the kwok shop lives in shop-sim (shop is the real one: sandbox-real-node.test.ts)
+    const ns = sandbox().realNodes.length ? 'shop-sim' : 'shop';
     const { core } = await kube();
     const before = await waitUntil('3 Ready checkout pods', async () => {
-      const pods = (await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=checkout' })).items.filter(isReady);
+      const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=checkout' })).items.filter(isReady);
       return pods.length >= 3 ? pods : undefined;
     });
     const victim = before[0]!.metadata!.name!;
     const known = new Set(before.map((p) => p.metadata?.uid));
     const t0 = Date.now();
-    await core.deleteNamespacedPod({ name: victim, namespace: 'shop' });
+    await core.deleteNamespacedPod({ name: victim, namespace: ns });
     const replacement = await waitUntil(
       'a Ready replacement checkout pod',
       async () => {
-        const pods = (await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=checkout' })).items;
+        const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=checkout' })).items;
         return pods.find((p) => !known.has(p.metadata?.uid) && isReady(p));
       },
       60_000,
@@ -69,14 +71,14 @@ describe('sandbox: Kubernetes', () => {
     // the deleted pod is really gone (kwok's pod-delete stage finishes what a kubelet would)
     await waitUntil('the deleted pod to disappear', async () => {
       try {
-        await core.readNamespacedPod({ name: victim, namespace: 'shop' });
+        await core.readNamespacedPod({ name: victim, namespace: ns });
         return undefined;
       } catch (e) {
         return (e as { code?: number }).code === 404 ? true : undefined;
       }
     }, 30_000);
     console.log(`checkout pod replaced and Ready in ${Date.now() - t0} ms`);
-  }));
+  });
 
   test('a privileged hostNetwork DaemonSet is accepted, runs one pod per node, and its pods are garbage-collected on delete', async () => {
     const { core, kc, k8s } = await kube();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { firstRealNode, fromVpc, kubectl, onNode, viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, waitUntil, withShopCheckout } from './helpers/sandbox.js';
+import { kube, sandbox, waitUntil, withRealNodeNetwork, withShopCheckout } from './helpers/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;
@@ -55,7 +55,8 @@ describe('a real node', () => {
     expect(addr.stdout).toContain(`${sandbox().world!.privateIps[firstRealNode()]}/16`);
   });
 
-  it('serves the shop through the front door: checkout calls catalog by name and reaches the database', async () => {
+  // what needs the node's network whole takes turns with the files that break it (node.iptables)
+  it('serves the shop through the front door: checkout calls catalog by name and reaches the database', () => withRealNodeNetwork(async () => {
     const res = await waitUntil('checkout to answer 200 through the front door', async () => {
       const r = await viaFrontDoor('/checkout');
       return 'status' in r && r.status === 200 ? r : undefined;
@@ -69,9 +70,9 @@ describe('a real node', () => {
     const viaNodePort = fromVpc(['busybox', 'timeout', '5', 'busybox', 'wget', '-qO-', `http://${sandbox().world!.privateIps[firstRealNode()]}:30080/checkout`]);
     expect(viaNodePort.status, viaNodePort.stderr).toBe(0);
     expect(viaNodePort.stdout).toContain('"node"');
-  });
+  }));
 
-  it('answers kubectl exec (DNS from CoreDNS), logs and port-forward', async () => {
+  it('answers kubectl exec (DNS from CoreDNS), logs and port-forward', () => withRealNodeNetwork(() => withShopCheckout(async () => {
     const lookup = kubectl(['-n', 'shop', 'exec', 'deploy/checkout', '--', 'nslookup', 'catalog.shop.svc.cluster.local']);
     expect(lookup.status, lookup.stderr).toBe(0);
     expect(lookup.stdout).toMatch(/Address:?\s+10\.96\.\d+\.\d+/);
@@ -88,9 +89,9 @@ describe('a real node', () => {
     } finally {
       pf.kill('SIGKILL');
     }
-  });
+  })));
 
-  it('kills a pod for real: its process is gone, and the replacement serves HTTP', async () => {
+  it('kills a pod for real: its process is gone, and the replacement serves HTTP', () => withRealNodeNetwork(async () => {
     await withShopCheckout(async () => {
       const { core } = await kube();
       const pods = (await core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app=checkout' })).items.filter((p) => !p.metadata?.deletionTimestamp);
@@ -119,5 +120,5 @@ describe('a real node', () => {
       expect((JSON.parse(served.stdout) as { pod: string }).pod).toBe(replacement.metadata!.name);
       console.log(`pod-kill on a real node: process ${killedPid} of ${gone} gone; replacement ${replacement.metadata!.name} serves HTTP`);
     });
-  });
+  }));
 });
