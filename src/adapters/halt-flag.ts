@@ -4,6 +4,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GamedayError } from '../core/errors.js';
+import { own } from '../core/text.js';
+import { errnoText } from './regular-file.js';
 
 interface Flag {
   at: string;
@@ -20,26 +23,33 @@ export class HaltFlag {
     this.file = join(stateDir, 'halt.json');
   }
   private read(): HaltFile {
-    if (!existsSync(this.file)) return { envs: {} };
+    if (!existsSync(this.file)) return { envs: Object.create(null) as Record<string, Flag> };
     try {
       const f = JSON.parse(readFileSync(this.file, 'utf8')) as HaltFile;
-      return { global: f.global, envs: f.envs ?? {} };
+      if (typeof f !== 'object' || f === null) throw new Error('not an object');
+      // flags keyed by environment name, without a prototype (an env named `constructor` is just a name)
+      const envs = Object.assign(Object.create(null) as Record<string, Flag>, typeof f.envs === 'object' && f.envs !== null ? f.envs : {});
+      return { global: f.global, envs };
     } catch {
       // an unreadable flag file is treated as set: fail safe
       return { global: { at: new Date(0).toISOString(), reason: `unreadable ${this.file}` }, envs: {} };
     }
   }
   private write(f: HaltFile): void {
-    mkdirSync(join(this.file, '..'), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(f, null, 2));
-    renameSync(tmp, this.file);
+    try {
+      mkdirSync(join(this.file, '..'), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(f, null, 2));
+      renameSync(tmp, this.file);
+    } catch (e) {
+      throw new GamedayError('INVALID_INPUT', `cannot write the halt flag ${this.file}: ${errnoText(e)}`, { hint: 'check the state directory (stateDir in gameday.yaml, or GAMEDAY_STATE_DIR)', cause: e });
+    }
   }
   /** Is `env` halted (by its own flag or the global one)? */
   state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
     const f = this.read();
     if (f.global) return { halted: true, reason: f.global.reason, scope: 'global' };
-    const e = env ? f.envs[env] : undefined;
+    const e = env ? own(f.envs, env) : undefined;
     return e ? { halted: true, reason: e.reason, scope: 'env' } : { halted: false };
   }
   set(env: string | undefined, reason: string | undefined): void {
