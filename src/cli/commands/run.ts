@@ -19,7 +19,7 @@ import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { parseSeed } from './plan.js';
+import { parseSeed } from '../kv.js';
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const yes = Boolean(opts.yes);
