@@ -18,6 +18,18 @@ export function describeFileType(st: Stats): string {
   return 'not a regular file';
 }
 
+/** A file refused or unreadable; `short` says why without the path (for problems that name the file already). */
+export class FileReadError extends GamedayError {
+  constructor(
+    code: 'INVALID_INPUT' | 'NOT_FOUND',
+    message: string,
+    readonly short: string,
+    opts: { hint?: string; cause?: unknown } = {},
+  ) {
+    super(code, message, opts);
+  }
+}
+
 export interface ReadOptions {
   /** what the file is, for messages: "config file", "scenario", "journal" */
   what: string;
@@ -35,19 +47,26 @@ export function readRegularFile(path: string, opts: ReadOptions): Buffer {
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new GamedayError('INVALID_INPUT', `${opts.what} ${path} is ${describeFileType(st)}, not a file`, { hint: `give the path of a regular ${opts.what}` });
-    if (st.size > opts.maxBytes) throw new GamedayError('INVALID_INPUT', `${opts.what} ${path} is ${st.size} bytes; at most ${opts.maxBytes} are read`, { hint: `is this really a ${opts.what}?` });
-    return readAll(fd, st.size, opts.maxBytes);
+    if (!st.isFile()) {
+      const short = `this is ${describeFileType(st)}, not a file`;
+      throw new FileReadError('INVALID_INPUT', `${opts.what} ${path} is ${describeFileType(st)}, not a file`, short, { hint: `give the path of a regular ${opts.what}` });
+    }
+    if (st.size > opts.maxBytes) throw tooBig(path, opts, st.size);
+    return readAll(fd, st.size, path, opts);
   } catch (e) {
     if (e instanceof GamedayError) throw e;
-    throw new GamedayError('INVALID_INPUT', `cannot read ${opts.what} ${path}: ${errnoText(e)}`, { hint: 'check the file and its permissions', cause: e });
+    throw new FileReadError('INVALID_INPUT', `cannot read ${opts.what} ${path}: ${errnoText(e)}`, `cannot read: ${errnoText(e)}`, { hint: 'check the file and its permissions', cause: e });
   } finally {
     closeSync(fd);
   }
 }
 
+const tooBig = (path: string, opts: ReadOptions, size: number) =>
+  new FileReadError('INVALID_INPUT', `${opts.what} ${path} is ${size} bytes; ${opts.what}s are at most ${opts.maxBytes}`, `file is ${size} bytes; ${opts.what}s are at most ${opts.maxBytes}`, { hint: `is this really a ${opts.what}?` });
+
 /** Reads up to `max` bytes; the file may grow while we read (a journal being appended to). */
-function readAll(fd: number, expected: number, max: number): Buffer {
+function readAll(fd: number, expected: number, path: string, opts: ReadOptions): Buffer {
+  const max = opts.maxBytes;
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -56,16 +75,15 @@ function readAll(fd: number, expected: number, max: number): Buffer {
     if (n === 0) break;
     chunks.push(buf.subarray(0, n));
     total += n;
-    if (total > max) throw new GamedayError('INVALID_INPUT', `file grew past ${max} bytes while being read`, { hint: 'is something writing to it without end?' });
+    if (total > max) throw tooBig(path, opts, total);
   }
   return Buffer.concat(chunks, total);
 }
 
-function openError(path: string, what: string, e: unknown): GamedayError {
+function openError(path: string, what: string, e: unknown): FileReadError {
   const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new GamedayError('NOT_FOUND', `${what} not found: ${path}`, { hint: `check the path of the ${what}`, cause: e });
-  if (code === 'ENOTDIR') return new GamedayError('NOT_FOUND', `${what} not found: ${path} (a part of the path is not a directory)`, { hint: `check the path of the ${what}`, cause: e });
-  return new GamedayError('INVALID_INPUT', `cannot open ${what} ${path}: ${errnoText(e)}`, { hint: 'check the file and its permissions', cause: e });
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new FileReadError('NOT_FOUND', `${what} not found: ${path}`, 'no such file', { hint: `check the path of the ${what}`, cause: e });
+  return new FileReadError('INVALID_INPUT', `cannot open ${what} ${path}: ${errnoText(e)}`, `cannot open: ${errnoText(e)}`, { hint: 'check the file and its permissions', cause: e });
 }
 
 /** "permission denied (EACCES)" rather than a raw errno message with the syscall in it. */

@@ -13,7 +13,7 @@ import { clip } from '../core/text.js';
 import { checkScenarioText, duplicateIdProblems, markdownAnchors, MAX_SCENARIO_BYTES, type RunbookInfo, type ScenarioCheck } from '../core/validate.js';
 import type { Problem } from '../core/yaml-source.js';
 import { catalog } from '../injectors/registry.js';
-import { readRegularFile } from './regular-file.js';
+import { FileReadError, readRegularFile } from './regular-file.js';
 
 const isScenarioFile = (f: string) => ['.yaml', '.yml'].includes(extname(f));
 /** Runbooks are pages of Markdown; a bigger file is not one. */
@@ -107,7 +107,7 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
       // one byte over the limit is enough to say the file is too big
       bytes = readRegularFile(f, { what: 'scenario', maxBytes: MAX_SCENARIO_BYTES });
     } catch (e) {
-      return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: unreadable(e, f) }] };
+      return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: unreadable(e) }] };
     }
     try {
       return checkScenarioText(display, bytes, env);
@@ -127,10 +127,7 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
 }
 
 /** The reason a file could not be read, without repeating its path (the problem line names it). */
-function unreadable(e: unknown, path: string): string {
-  const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
-  return message.replace(`scenario ${path} is `, 'this is ').replace(` ${path}`, '');
-}
+const unreadable = (e: unknown): string => (e instanceof FileReadError ? e.short : `cannot read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
 
 export function loadAllScenarios(dir: string, cwd: string): { checks: ScenarioCheck[] } {
   return { checks: checkFiles(scenarioFiles([dir], cwd), cwd) };
