@@ -11,8 +11,9 @@
  */
 import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import { drillEventSchema, isEventType, type DrillEvent, type DrillEventBody } from '../core/events.js';
+import { drillEventSchema, isEventType, JOURNAL_LINE_VERSION, type DrillEvent, type DrillEventBody } from '../core/events.js';
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
 import { clip } from '../core/text.js';
@@ -160,8 +161,8 @@ export class JournalWriter {
   append(body: DrillEventBody, at: Date = new Date()): DrillEvent {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
     this.seq += 1;
-    const event = { v: 1, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
-    const line = `${JSON.stringify(event)}\n`;
+    const event = { v: JOURNAL_LINE_VERSION, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
+    const line = `${withChecksum(JSON.stringify(event))}\n`;
     writeSync(this.fd, line);
     fsyncSync(this.fd);
     for (const l of this.listeners) l(event);
@@ -215,6 +216,8 @@ function readLine(line: string): { event?: DrillEvent; error: string; type?: unk
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) return { error: 'not an event (not a JSON object)' };
   const type = (json as { type?: unknown }).type;
+  const damaged = checksumProblem(line, json as Record<string, unknown>);
+  if (damaged) return { error: damaged, type };
   if (!isEventType(type)) return { error: type === undefined ? 'no event type' : `unknown event type ${clip(JSON.stringify(type), 40)}`, type };
   const parsed = drillEventSchema.safeParse(json);
   if (parsed.success) return { event: parsed.data as unknown as DrillEvent, error: '', type };
@@ -233,6 +236,35 @@ function mayHideFault(line: string, parsedType: unknown): boolean {
   const type = parsedType ?? /"type"\s*:\s*"([^"]{1,40})"/.exec(line)?.[1];
   if (!isEventType(type) || type === 'fault-intent') return true;
   return line.includes('fault-intent') || line.includes('"record"') || line.includes('"undo"');
+}
+
+/**
+ * Every line written now ends with `"sum":"<crc32 of the line without it>"`, so one changed,
+ * lost or added byte anywhere in a line is noticed (a damaged byte inside a fault's undo data
+ * would otherwise parse as a valid, different fault, and halt would "revert" the wrong thing).
+ */
+function withChecksum(json: string): string {
+  return `${json.slice(0, -1)},"sum":"${sumOf(json)}"}`;
+}
+
+const sumOf = (text: string): string => crc32(text).toString(16).padStart(8, '0');
+
+/**
+ * Why a line's checksum does not hold, or undefined when it holds. A version 2 line must carry its
+ * sum last; a version 1 line (written before sums existed) must carry none — so one damaged byte
+ * in `"v":2` or in the word `sum` cannot turn a checked line into an unchecked one.
+ */
+function checksumProblem(line: string, json: Record<string, unknown>): string | undefined {
+  const hasSum = Object.prototype.hasOwnProperty.call(json, 'sum');
+  if (json.v === 1) return hasSum ? 'a version 1 line with a checksum (the version was damaged)' : undefined;
+  if (json.v !== JOURNAL_LINE_VERSION) return undefined; // the schema names the unknown version
+  if (!hasSum || typeof json.sum !== 'string' || !/^[0-9a-f]{8}$/.test(json.sum)) return 'checksum missing or damaged';
+  const tail = `,"sum":"${json.sum}"}`;
+  const body = line.trimEnd();
+  if (!body.endsWith(tail)) return 'checksum not at the end of the line';
+  if (sumOf(`${body.slice(0, -tail.length)}}`) !== json.sum) return 'checksum mismatch: the line was changed after it was written';
+  delete json.sum;
+  return undefined;
 }
 
 function terminateTornLine(file: string): void {

@@ -45,8 +45,7 @@ export function parseParams(items: string[]): Record<string, unknown> {
     const i = item.indexOf('=');
     if (i <= 0) throw new GamedayError('INVALID_INPUT', `--param: ${quoted(item, 40)} is not key=value`, { hint: 'write e.g. --param count=2' });
     const key = item.slice(0, i).trim();
-    if (out.has(key)) throw new GamedayError('INVALID_INPUT', `--param: ${quoted(key, 40)} given twice`);
-    out.set(key, scalar(item.slice(i + 1).trim(), key));
+    out.set(key, scalar(item.slice(i + 1).trim(), key)); // a later value wins, as with any repeated flag
   }
   return Object.fromEntries(out);
 }

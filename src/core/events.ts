@@ -79,10 +79,13 @@ export const eventBodySchemas = {
   'drill-ended': z.object({ type: z.literal('drill-ended'), reason: z.enum(END_REASONS), detail: text.optional() }),
 } as const;
 
-/** The fields every line carries. */
+/**
+ * The fields every line carries. Version 2 lines also carry `sum`, a checksum of the rest of the
+ * line (checked and removed by the journal store); version 1 lines, from before it, have none.
+ */
 export const eventBaseSchema = z.object({
   /** schema version of the line */
-  v: z.literal(1),
+  v: z.union([z.literal(1), z.literal(2)]),
   drillId: z.string().min(1),
   /** ISO-8601 */
   at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a time'),
@@ -109,5 +112,8 @@ export const drillEventSchema = z.discriminatedUnion(
   'type',
   Object.values(eventBodySchemas).map((body) => eventBaseSchema.extend(body.shape)) as unknown as [z.ZodObject, ...z.ZodObject[]],
 );
+
+/** The journal line format written now. */
+export const JOURNAL_LINE_VERSION = 2;
 
 export const isEventType = (t: unknown): t is DrillEventType => typeof t === 'string' && Object.prototype.hasOwnProperty.call(eventBodySchemas, t);

@@ -38,7 +38,8 @@ export const run: CommandRun = async (ctx, _args, opts) => {
     }));
   const flags = halt.list();
   if (opts.json) {
-    ctx.out.line(JSON.stringify({ halted: flags, drills, strayFiles: scan.problems.map((u) => ({ file: u.file, message: u.message })) }, null, 2));
+    const strays = scan.problems.map((u) => ({ file: u.file, message: u.message }));
+    ctx.out.line(JSON.stringify({ halted: flags, drills, ...(strays.length ? { strayFiles: strays } : {}) }, null, 2));
     return EXIT.ok;
   }
   for (const f of flags) ctx.out.line(p.red(`■ HALTED (${f.scope}) since ${f.at}${f.reason ? `: ${f.reason}` : ''} — clear with gameday halt --clear${f.scope === 'global' ? '' : ` --env ${f.scope}`}`));
