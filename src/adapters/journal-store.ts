@@ -17,7 +17,7 @@ import { drillEventSchema, isEventType, JOURNAL_LINE_VERSION, type DrillEvent, t
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
 import { clip } from '../core/text.js';
-import { describeFileType, readRegularFile } from './regular-file.js';
+import { describeFileType, FileReadError, readRegularFile } from './regular-file.js';
 
 export interface JournalProblem {
   file: string;
@@ -112,7 +112,7 @@ export class JournalStore {
     try {
       return this.read(drillId);
     } catch (e) {
-      const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      const message = e instanceof FileReadError ? e.short : e instanceof Error ? e.message.split('\n')[0]! : String(e);
       return { events: [], problems: [{ file: join(this.dir, `${drillId}.jsonl`), line: 0, message: `cannot read the journal: ${message}`, mayHideFault: true }] };
     }
   }
@@ -223,7 +223,7 @@ function readLine(line: string): { event?: DrillEvent; error: string; type?: unk
   if (parsed.success) return { event: parsed.data as unknown as DrillEvent, error: '', type };
   const issue = parsed.error.issues[0]!;
   const field = issue.path.map(String).join('.') || '(event)';
-  return { error: `${type} event: ${field}: ${clip(issue.message, 80)}`, type };
+  return { error: `${type} event: ${field}: ${clip(issue.message.replace(/^Invalid input: /, ''), 80)}`, type };
 }
 
 /**

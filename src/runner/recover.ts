@@ -37,7 +37,8 @@ export interface DrillRecovery {
 /** Reverts what may still be active in one drill, and closes it when nothing is left. */
 export async function recoverDrill(drillId: string, reason: RevertReason, deps: RecoverDeps): Promise<DrillRecovery> {
   const { state, problems } = deps.store.fold(drillId);
-  for (const p of problems) deps.host.emit({ type: 'warning', message: `${p.file}:${p.line}: ${p.message}` });
+  // lines that may hide a fault are reported once, with the outcome (assertRecovered); the rest here
+  for (const p of problems) if (!p.mayHideFault) deps.host.emit({ type: 'warning', message: `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}` });
   const pending = revertableFaults(state);
   const unreadable = problems.filter((p) => p.mayHideFault);
   const out: DrillRecovery = { drillId, env: state.env, results: [], unreadable };
