@@ -30,8 +30,8 @@ export interface JournalProblem {
   mayHideFault: boolean;
 }
 
-/** A journal larger than this is refused rather than read into memory (a sparse or runaway file). */
-export const MAX_JOURNAL_BYTES = 128 * 1024 * 1024;
+/** A journal larger than this is refused rather than read into memory (a sparse or runaway file; a string cannot hold 512 MiB anyway). */
+export const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 export interface JournalRead {
   events: DrillEvent[];
