@@ -44,7 +44,8 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
   // usage errors go through the same output as everything else (tests run the CLI in-process)
-  if (out) program.configureOutput({ writeOut: (t) => out.write(t), writeErr: (t) => out.error(t.replace(/\n$/, '')), outputError: (t, write) => write(t) });
+  // (a usage error quotes what was typed: shortened, so a 5,000-character value is not echoed whole)
+  if (out) program.configureOutput({ writeOut: (t) => out.write(t), writeErr: (t) => out.error(t.replace(/\n$/, '').split('\n').map((l) => clip(l, 300)).join('\n')), outputError: (t, write) => write(t) });
 
   const on = (name: keyof typeof commands, sub?: string) =>
     function (this: Command, ...rest: unknown[]) {
@@ -188,8 +189,9 @@ export function report(e: unknown, debug: boolean, out: Output): number {
     return EXIT.invalid;
   }
   if (isGamedayError(e)) {
-    out.error(`${p.red('error')}: ${e.message}`);
-    if (e.hint) out.error(`${p.dim('hint')}: ${e.hint}`);
+    // a message may quote what the user typed: each line shortened (one mistake, one readable line)
+    out.error(`${p.red('error')}: ${e.message.split('\n').map((l) => clip(l, 400)).join('\n')}`);
+    if (e.hint) out.error(`${p.dim('hint')}: ${clip(e.hint, 400)}`);
     if (debug && e.cause) out.error(String((e.cause as Error).stack ?? e.cause));
     if (debug) out.error(String(e.stack));
     return exitCodeFor(e.code);
