@@ -184,13 +184,14 @@ export class JournalWriter {
  * Parses a journal's text. Bad lines are reported and skipped, never fatal.
  *
  * A line without its newline at the end of the file is read like any other when it is a whole
- * event (only the newline was lost); otherwise it is reported. A kill cannot tear one write(2) to
- * a regular file, so a torn line means power loss or a damaged disk: it is treated like any
- * unreadable line, as possibly a fault's intent.
+ * event (only the newline was lost); otherwise it is reported. A kill practically never tears one
+ * write(2) to a regular file, so a torn line means the file was cut (power loss, a damaged disk, a
+ * copy that stopped): lines after it may be lost, so it counts as possibly hiding a fault.
  */
 export function parseJournal(text: string, file = '<journal>'): JournalRead {
   const events: DrillEvent[] = [];
   const problems: JournalProblem[] = [];
+  const unreadableSeqs: number[] = [];
   const lines = text.split('\n');
   const lastIndex = lines.length - 1; // after the final \n comes an empty string
   lines.forEach((line, i) => {
@@ -198,13 +199,49 @@ export function parseJournal(text: string, file = '<journal>'): JournalRead {
     const read = readLine(line);
     if (read.event) {
       events.push(read.event);
+      eventLines.set(read.event, i + 1);
       return;
     }
     const torn = i === lastIndex;
-    problems.push({ file, line: i + 1, message: `${torn ? 'torn last line (no newline), ' : ''}unreadable line skipped: ${read.error}`, mayHideFault: mayHideFault(line, read.type) });
+    // a torn last line means the file was cut: whatever followed it (an intent?) is gone too
+    problems.push({ file, line: i + 1, message: `${torn ? 'torn last line (no newline), ' : ''}unreadable line skipped: ${read.error}`, mayHideFault: torn || mayHideFault(line, read.type) });
+    unreadableSeqs.push(Number(/"seq":(\d{1,9})[,}]/.exec(line)?.[1] ?? NaN));
   });
+  problems.push(...lostLines(events, unreadableSeqs, file));
   return { events, problems };
 }
+
+/**
+ * Lines lost whole (a hand edit, a damaged disk block) leave a gap in the sequence numbers the
+ * store assigns (1, 2, 3…): a gap not explained by an unreadable line is reported, as possibly a
+ * fault's intent. (Lines lost at the very end leave no gap: that cannot be seen from the file.)
+ */
+const eventLines = new WeakMap<DrillEvent, number>();
+const lineOfEvent = (events: DrillEvent[], index: number): number => (index >= 0 ? (eventLines.get(events[index]!) ?? 1) : 1);
+
+function lostLines(events: DrillEvent[], unreadableSeqs: number[], file: string): JournalProblem[] {
+  const seen = new Set(events.map((e) => e.seq));
+  const explained = new Set(unreadableSeqs.filter((n) => Number.isInteger(n)));
+  let unexplained = unreadableSeqs.filter((n) => !Number.isInteger(n)).length; // unreadable lines whose seq is unknown
+  const out: JournalProblem[] = [];
+  const max = events.reduce((m, e) => Math.max(m, e.seq), 0);
+  let gapStart: number | undefined;
+  for (let seq = 1; seq <= max + 1; seq++) {
+    const missing = seq <= max && !seen.has(seq) && !explained.has(seq);
+    if (missing && unexplained > 0) {
+      unexplained -= 1;
+      continue;
+    }
+    if (missing && gapStart === undefined) gapStart = seq;
+    if (!missing && gapStart !== undefined) {
+      const next = events.findIndex((e) => e.seq === seq);
+      out.push({ file, line: lineOfEvent(events, next), message: `event${seq - gapStart > 1 ? `s ${gapStart}–${seq - 1} are` : ` ${gapStart} is`} missing before this line (lost from the journal)`, mayHideFault: true });
+      gapStart = undefined;
+    }
+  }
+  return out;
+}
+
 
 /** One line: an event that passed its schema, or why not (with the field) and its type if known. */
 function readLine(line: string): { event?: DrillEvent; error: string; type?: unknown } {

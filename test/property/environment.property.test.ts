@@ -57,7 +57,7 @@ const edit = fc.oneof(
   { weight: 5, arbitrary: fc.record({ path: fc.constantFrom(...ALL_PATHS), value: hostileValue }) },
   { weight: 1, arbitrary: fc.record({ path: fc.constantFrom(...ALL_PATHS), value: fc.constant(undefined) }) },
   { weight: 2, arbitrary: fc.record({ path: fc.constantFrom(['environments'], ['environments', 'lab']).chain((p) => fc.constantFrom(...PROTOTYPE_NAMES, 'staging', 'x').map((k) => [...p, k])), value: hostileValue }) },
-  { weight: 1, arbitrary: fc.record({ path: fc.constant(['stateDir']), value: fc.constantFrom('/dev/null', 'gameday.yaml', '/proc/self', '') }) },
+  { weight: 1, arbitrary: fc.record({ path: fc.constant<(string | number)[]>(['stateDir']), value: fc.constantFrom('/dev/null', 'gameday.yaml', '/proc/self', '') }) },
 );
 
 function apply(doc: Record<string, unknown>, path: (string | number)[], value: unknown): void {
@@ -77,11 +77,11 @@ const textDamage = fc.oneof(
 );
 
 const command = fc.oneof(
-  fc.constant(['status']),
-  fc.constant(['plan', 'marker-drill', '--env', 'lab']),
+  fc.constant<string[]>(['status']),
+  fc.constant<string[]>(['plan', 'marker-drill', '--env', 'lab']),
   fc.constantFrom(...PROTOTYPE_NAMES, 'lab', 'prod', 'staging').map((e) => ['plan', 'marker-drill', '--env', e]),
   hostileText.map((e) => ['halt', '--env', e]),
-  fc.constant(['history']),
+  fc.constant<string[]>(['history']),
 );
 
 describe('environment files (property)', () => {

@@ -60,7 +60,7 @@ type Mutation = { op: 'set'; path: (string | number)[]; value: unknown } | { op:
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('set' as const), path: fc.constantFrom(...ALL_PATHS), value: hostileValue }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), path: fc.constantFrom(...ALL_PATHS) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('add' as const), path: fc.constantFrom([], ['faults', 0], ['faults', 0, 'params'], ['faults', 0, 'target'], ['objectives']), key: fc.constantFrom(...PROTOTYPE_NAMES, 'extra', 'count'), value: hostileValue }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('add' as const), path: fc.constantFrom<(string | number)[]>([], ['faults', 0], ['faults', 0, 'params'], ['faults', 0, 'target'], ['objectives']), key: fc.constantFrom(...PROTOTYPE_NAMES, 'extra', 'count'), value: hostileValue }) },
 );
 
 function apply(doc: Record<string, unknown>, m: Mutation): void {
