@@ -55,12 +55,14 @@ export class HaltFlag {
   set(env: string | undefined, reason: string | undefined): void {
     const f = this.read();
     const flag = { at: new Date().toISOString(), reason };
+    // eslint-disable-next-line no-restricted-syntax -- a write to a prototype-less map of flags
     if (env) f.envs[env] = flag;
     else f.global = flag;
     this.write(f);
   }
   clear(env: string | undefined): void {
     const f = this.read();
+    // eslint-disable-next-line no-restricted-syntax -- a delete from a prototype-less map of flags
     if (env) delete f.envs[env];
     else {
       delete f.global;

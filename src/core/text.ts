@@ -2,6 +2,7 @@
 
 /** At most `max` characters, with an ellipsis when cut; control characters shown escaped. */
 export function clip(text: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
   const flat = text.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
   return flat.length <= max ? flat : `${flat.slice(0, Math.max(1, max - 1))}…`;
 }

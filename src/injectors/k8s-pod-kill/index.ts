@@ -64,7 +64,7 @@ type Undo = PodTarget & { gracePeriod?: number; observeForMs: number };
 
 const tracked = (u: Undo): TrackedPod => ({ namespace: u.namespace, pod: u.pod, selector: u.selector, owner: u.owner!, known: u.known, peers: u.peers });
 
-const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || DRILL_LABEL in p.labels || p.labels[MANAGED_BY_LABEL] === 'gameday';
+const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || Object.hasOwn(p.labels, DRILL_LABEL) || p.labels[MANAGED_BY_LABEL] === 'gameday';
 
 export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   kind: 'k8s.pod-kill',
