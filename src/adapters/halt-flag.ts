@@ -2,11 +2,11 @@
  * The stop-everything lever: a flag file in the state directory. While set (globally or for an
  * environment), every `inject` and `run` refuses. Set by `gameday halt`, cleared by `--clear`.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GamedayError } from '../core/errors.js';
 import { own } from '../core/text.js';
-import { errnoText } from './regular-file.js';
+import { errnoText, readRegularFile } from './regular-file.js';
 
 interface Flag {
   at: string;
@@ -25,7 +25,8 @@ export class HaltFlag {
   private read(): HaltFile {
     if (!existsSync(this.file)) return { envs: Object.create(null) as Record<string, Flag> };
     try {
-      const f = JSON.parse(readFileSync(this.file, 'utf8')) as HaltFile;
+      // a FIFO or a huge file in its place must not hang or exhaust `halt`: read it as a regular file
+      const f = JSON.parse(readRegularFile(this.file, { what: 'halt flag', maxBytes: 1024 * 1024 }).toString('utf8')) as HaltFile;
       if (typeof f !== 'object' || f === null) throw new Error('not an object');
       // flags keyed by environment name, without a prototype (an env named `constructor` is just a name)
       const envs = Object.assign(Object.create(null) as Record<string, Flag>, typeof f.envs === 'object' && f.envs !== null ? f.envs : {});

@@ -16,7 +16,7 @@ export const guardSpec = z.strictObject({
   optInTag: z.string().regex(/^[^=\s]+=[^=\s]*$/, 'write key=value').default('gameday:enabled=true'),
   protectedNamespaces: z.array(nonEmpty).default([]),
   /** no fault may hit more targets than this */
-  maxTargets: z.number().int().min(1).default(10),
+  maxTargets: z.number().int().min(1).max(100_000).default(10),
   /** nor more than this share of the candidates it chose from */
   maxPercent: z.number().min(1).max(100).default(50),
   /** when faults may start (e.g. working hours, so people are there to notice); none = any time */
