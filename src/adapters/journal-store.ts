@@ -131,10 +131,14 @@ export class JournalStore {
     if (!isNew) {
       let text = readRegularFile(file, { what: 'journal', maxBytes: MAX_JOURNAL_BYTES }).toString('utf8');
       if (text.length > 0 && !text.endsWith('\n')) {
-        // a crash tore the last line: end it here, so the next event starts a line of its own
-        // (otherwise it would be glued to the fragment and lost with it)
-        terminateTornLine(file);
-        text += '\n';
+        // the last line lacks its newline: end it here, so the next event starts a line of its own
+        // (otherwise it would be glued to the fragment and lost with it). A fragment that is not a
+        // whole event keeps a mark, so readers still count it as a cut (possibly hiding a fault)
+        // once it is no longer the last line.
+        const whole = readLine(text.slice(text.lastIndexOf('\n') + 1)).event !== undefined;
+        const ending = whole ? '\n' : `${TORN_MARK}\n`;
+        terminateTornLine(file, ending);
+        text += ending;
       }
       lastSeq = parseJournal(text, file).events.reduce((m, e) => Math.max(m, e.seq), 0);
     }
@@ -202,9 +206,9 @@ export function parseJournal(text: string, file = '<journal>'): JournalRead {
       eventLines.set(read.event, i + 1);
       return;
     }
-    const torn = i === lastIndex;
+    const torn = i === lastIndex || line.endsWith(TORN_MARK);
     // a torn last line means the file was cut: whatever followed it (an intent?) is gone too
-    problems.push({ file, line: i + 1, message: `${torn ? 'torn last line (no newline), ' : ''}unreadable line skipped: ${read.error}`, mayHideFault: torn || mayHideFault(line, read.type) });
+    problems.push({ file, line: i + 1, message: `${torn ? (i === lastIndex ? 'torn last line (no newline), ' : 'torn line (the file was cut here), ') : ''}unreadable line skipped: ${read.error}`, mayHideFault: torn || mayHideFault(line, read.type) });
     unreadableSeqs.push(Number(/"seq":(\d{1,9})[,}]/.exec(line)?.[1] ?? NaN));
   });
   problems.push(...lostLines(events, unreadableSeqs, file));
@@ -304,10 +308,13 @@ function checksumProblem(line: string, json: Record<string, unknown>): string | 
   return undefined;
 }
 
-function terminateTornLine(file: string): void {
+/** Written after a torn fragment by the next writer (a tab cannot end a JSON line). */
+const TORN_MARK = '\t#torn';
+
+function terminateTornLine(file: string, ending: string): void {
   const fd = openSync(file, 'a');
   try {
-    writeSync(fd, '\n');
+    writeSync(fd, ending);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

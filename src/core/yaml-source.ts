@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { clip } from './text.js';
 
 export interface Problem {
   file: string;
@@ -164,6 +165,17 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): { present: boolea
   return { present: cur !== undefined, value: cur };
 }
 
+/** A value the author wrote, for a message: JSON, shortened (a 5,000-character value is not echoed whole). */
+const shown = (v: unknown): string => {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return clip(text, 60);
+};
+
 /** Type names as a YAML author knows them. */
 const yamlType = (v: unknown): string =>
   v === null ? 'null (an empty value)' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'text' : typeof v;
@@ -179,7 +191,7 @@ function describeIssue(issue: z.core.$ZodIssue, at: { present: boolean; value: u
     if ('discriminator' in issue && issue.discriminator) {
       const options = (issue as { options?: unknown[] }).options ?? [];
       const list = options.map(String).join(', ');
-      return at.present ? `unknown ${String(issue.discriminator)} ${JSON.stringify(at.value)}${list ? ` (known: ${list})` : ''}` : `missing (required)${list ? `: one of ${list}` : ''}`;
+      return at.present ? `unknown ${String(issue.discriminator)} ${shown(at.value)}${list ? ` (known: ${list})` : ''}` : `missing (required)${list ? `: one of ${list}` : ''}`;
     }
     if (!at.present) return 'missing (required)';
     const expected = [...new Set(issue.errors.flatMap((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? [expectedName(b[0]!.expected)] : [])))];
@@ -188,7 +200,7 @@ function describeIssue(issue: z.core.$ZodIssue, at: { present: boolean; value: u
     return first ? first.message : issue.message;
   }
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
-    return `expected one of ${issue.values.map(String).join(', ')}${at.present ? `, got ${JSON.stringify(at.value)}` : ''}`;
+    return `expected one of ${issue.values.map(String).join(', ')}${at.present ? `, got ${shown(at.value)}` : ''}`;
   }
   return issue.message;
 }

@@ -112,9 +112,11 @@ function damaged(bytes: Buffer, d: Damage): Buffer {
       return Buffer.from(lines.join('\n'));
     }
     case 'truncate': {
-      // a cut exactly after a newline loses whole lines at the end, unseen (see above): cut inside a line
+      // a cut at a line's end (just before or after its newline) loses whole lines, unseen (see
+      // above): cut inside a line
       let at = d.at % (bytes.length + 1);
       if (at > 0 && at < bytes.length && bytes[at - 1] === 0x0a) at += 1;
+      if (at > 0 && at < bytes.length && bytes[at] === 0x0a) at -= 1;
       return bytes.subarray(0, at);
     }
     case 'v1-raw':
