@@ -133,7 +133,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
       throw new GamedayError('GUARD_REFUSED', `node.iptables: ${chosen.length} nodes exceeds the cap of ${ctx.env.guards.maxTargets} targets`, { hint: 'narrow target.nodes or target.selector' });
     }
     const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
-    const optedOut = chosen.filter((n) => Object.hasOwn(n.labels, optKey) && n.labels[optKey] !== optValue).map((n) => n.name);
+    const optedOut = chosen.filter((n) => optKey in n.labels && n.labels[optKey] !== optValue).map((n) => n.name);
     const names = chosen.map((n) => n.name).sort();
     return {
       targets: [
