@@ -114,7 +114,8 @@ function damaged(bytes: Buffer, d: Damage): Buffer {
     case 'truncate': {
       // a cut at a line's end (just before or after its newline) loses whole lines, unseen (see
       // above): cut inside a line
-      let at = d.at % (bytes.length + 1);
+      // (and keep the first line's newline: a file cut to nothing is a journal lost whole)
+      let at = Math.max(d.at % (bytes.length + 1), bytes.indexOf(0x0a) + 2);
       if (at > 0 && at < bytes.length && bytes[at - 1] === 0x0a) at += 1;
       if (at > 0 && at < bytes.length && bytes[at] === 0x0a) at -= 1;
       return bytes.subarray(0, at);
