@@ -36,9 +36,11 @@ export function loadConfig(opts: { configFile?: string; cwd?: string } = {}): Lo
   if (existsSync(file)) {
     found = file;
     const src = parseYamlSource(file, readRegularFile(file, { what: 'config file', maxBytes: MAX_CONFIG_BYTES }).toString('utf8'));
-    if (src.problems.length) throw invalid(src.problems.map(formatProblem));
+    if (src.fatal) throw invalid(src.problems.map(formatProblem));
+    // a warning (an unknown tag…) is reported with the schema's problems, not instead of them
     const parsed = configSpec.safeParse(src.data ?? {});
-    if (!parsed.success) throw invalid(zodProblems(src, parsed.error).map(formatProblem));
+    const problems = [...src.problems, ...(parsed.success ? [] : zodProblems(src, parsed.error))];
+    if (problems.length || !parsed.success) throw invalid(problems.map(formatProblem));
     config = parsed.data;
   } else if (explicit) {
     throw new GamedayError('NOT_FOUND', `config file not found: ${file}`, { hint: 'pass an existing file to --config, or drop the flag' });
