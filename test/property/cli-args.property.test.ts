@@ -95,6 +95,8 @@ describe('CLI arguments (property)', () => {
       [['plan', 'marker-drill', '--env', 'x'.repeat(5000)], /unknown environment "x+…"/],
       [['halt', '--env', 'lab-typo'], /unknown environment "lab-typo"/],
       [['report', '20261203-000000-x-0000', '--out', '/nonexistent/r.md'], /no journal for drill|cannot write the report/],
+      // checked before the drill starts, not after it ran
+      [['run', 'marker-drill', '--env', 'lab', '--yes', '--report', '/nonexistent/r.xml'], /^error: cannot write the report to \/nonexistent\/r\.xml: no such file or directory/m],
     ];
     for (const [argv, message] of bad) {
       const r = await gamedayInProcess(argv, { cwd });

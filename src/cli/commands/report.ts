@@ -1,9 +1,8 @@
 /** `gameday report <drill-id> [--format md|html|json|junit] [--out FILE]`: from the journal alone; loads no client. */
-import { writeFileSync } from 'node:fs';
+import { writeReport } from '../report-file.js';
 import { resolve } from 'node:path';
 import { JournalStore } from '../../adapters/journal-store.js';
 import { GamedayError } from '../../core/errors.js';
-import { errnoText } from '../../adapters/regular-file.js';
 import { parseFormat, renderReport } from '../../report/index.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -18,11 +17,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const text = renderReport(events, format);
   if (opts.out) {
     const file = resolve(ctx.cwd, String(opts.out));
-    try {
-      writeFileSync(file, text);
-    } catch (e) {
-      throw new GamedayError('INVALID_INPUT', `cannot write the report to ${file}: ${errnoText(e)}`, { hint: 'give --out a file in an existing, writable folder', cause: e });
-    }
+    writeReport(file, text);
     ctx.out.error(`wrote ${file}`);
   } else ctx.out.write(text);
   return EXIT.ok;
