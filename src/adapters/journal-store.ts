@@ -25,9 +25,9 @@ export interface JournalProblem {
   message: string;
   /**
    * true when the unreadable line (or file) may have held a fault's intent: whoever reverts must
-   * treat it as a possible active fault, never as nothing
+   * treat it as a possible active fault, never as nothing (absent: a harmless problem)
    */
-  mayHideFault: boolean;
+  mayHideFault?: boolean;
 }
 
 /** A journal larger than this is refused rather than read into memory (a sparse or runaway file; a string cannot hold 512 MiB anyway). */

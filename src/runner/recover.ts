@@ -31,7 +31,7 @@ export interface DrillRecovery {
   /** why nothing could be done, when nothing could */
   error?: string;
   /** journal lines (or the whole file) that could not be read and may hide an active fault */
-  unreadable: JournalProblem[];
+  unreadable?: JournalProblem[];
 }
 
 /** Reverts what may still be active in one drill, and closes it when nothing is left. */
@@ -97,10 +97,12 @@ export function drillsNeedingRevert(store: JournalStore, env?: string): string[]
  * Reverts every drill that may hold active faults. One bad journal never stops the others: each
  * drill is recovered on its own, and whatever goes wrong with one is recorded on its result.
  * Drills whose journals have unreadable lines are included even when they look finished, since
- * the lost line may have been a fault's intent.
+ * the lost line may have been a fault's intent; so are stray files named like journals (first,
+ * as one entry without a drill).
  */
 export async function haltAll(env: string | undefined, deps: RecoverDeps): Promise<DrillRecovery[]> {
-  const out: DrillRecovery[] = [];
+  const strays = deps.store.scan().problems;
+  const out: DrillRecovery[] = strays.length ? [{ drillId: '(drills folder)', results: [], unreadable: strays }] : [];
   for (const id of deps.store.list()) {
     try {
       const { state, problems } = deps.store.fold(id);
@@ -116,9 +118,9 @@ export async function haltAll(env: string | undefined, deps: RecoverDeps): Promi
   return out;
 }
 
-export function assertRecovered(results: DrillRecovery[], strays: JournalProblem[] = []): void {
+export function assertRecovered(results: DrillRecovery[]): void {
   const failed = results.flatMap((r) => (r.error ? [`${r.drillId}: ${r.error}`] : r.results.filter((x) => x.outcome === 'failed').map((x) => `${r.drillId} ${x.target}: ${x.error}`)));
-  const unreadable = [...strays, ...results.flatMap((r) => r.unreadable)].map(whereUnreadable);
+  const unreadable = results.flatMap((r) => r.unreadable ?? []).map(whereUnreadable);
   if (failed.length === 0 && unreadable.length === 0) return;
   const parts = [
     ...(failed.length ? [`could not revert everything:\n  ${failed.join('\n  ')}`] : []),

@@ -38,14 +38,13 @@ export const run: CommandRun = async (ctx, _args, opts) => {
     ctx.out.error(p.red(`✗ ${(e as Error).message}; reverting anyway`));
   }
   const host = new LineHost(ctx.out);
-  const strays = journals.scan().problems;
   const results = await haltAll(env, { store: journals, config, host, buildPorts });
+  const drills = results.filter((r) => r.drillId !== '(drills folder)').length;
   const reverted = results.flatMap((r) => r.results).filter((r) => r.outcome === 'reverted').length;
-  const unreadable = strays.length + results.reduce((n, r) => n + r.unreadable.length, 0);
-  const failed = results.some((r) => r.error || r.results.some((x) => x.outcome === 'failed'));
-  if (unreadable || failed) ctx.out.line(p.red(`✗ ${results.length} drill(s) checked, ${reverted} fault(s) reverted; not everything could be read or reverted (below)`));
-  else ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${results.length} drill(s) checked, ${reverted} fault(s) reverted`));
-  assertRecovered(results, strays);
+  const incomplete = results.some((r) => r.error || r.unreadable?.length || r.results.some((x) => x.outcome === 'failed'));
+  if (incomplete) ctx.out.line(p.red(`✗ ${drills} drill(s) checked, ${reverted} fault(s) reverted; not everything could be read or reverted (below)`));
+  else ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${drills} drill(s) checked, ${reverted} fault(s) reverted`));
+  assertRecovered(results);
   if (flagError) throw flagError;
   return EXIT.ok;
 };

@@ -14,7 +14,7 @@ export const run: CommandRun = async (ctx, args) => {
   const result = await recoverDrill(drillId, 'recover', { store: journals, config, host: new LineHost(ctx.out), buildPorts });
   const n = result.results.filter((r) => r.outcome === 'reverted').length;
   const p = paint(ctx.out.color);
-  const complete = !result.error && result.unreadable.length === 0 && result.results.every((r) => r.outcome !== 'failed');
+  const complete = !result.error && !result.unreadable?.length && result.results.every((r) => r.outcome !== 'failed');
   if (!complete) ctx.out.line(p.red(`✗ ${drillId}: ${n} fault(s) reverted; not everything could be read or reverted (below)`));
   else ctx.out.line(p.green(result.results.length === 0 ? `✓ ${drillId}: nothing active` : `✓ ${drillId}: ${n} fault(s) reverted`));
   assertRecovered([result]);
