@@ -13,8 +13,8 @@ export const run: CommandRun = async (ctx, _args, opts) => {
   const p = paint(ctx.out.color);
   const scan = journals.scan();
   const folded = scan.ids.map((id) => journals.fold(id));
-  // each unreadable line once, on stderr; those that may hide a fault also show in the drill's row
-  for (const pr of [...scan.problems, ...folded.flatMap((f) => f.problems)]) ctx.out.error(p.yellow(`warning: ${pr.file}${pr.line > 0 ? `:${pr.line}` : ''}: ${pr.message}`));
+  // each unreadable line once: those that may hide a fault in the drill's row (below), the rest on stderr
+  for (const pr of folded.flatMap((f) => f.problems).filter((x) => !x.mayHideFault)) ctx.out.error(p.yellow(`warning: ${pr.file}${pr.line > 0 ? `:${pr.line}` : ''}: ${pr.message}`));
   const drills = folded
     .map(({ state, problems }) => ({ s: state, unreadable: problems.filter((x) => x.mayHideFault) }))
     .filter(({ s, unreadable }) => (!opts.env || s.env === opts.env || (s.env === undefined && unreadable.length > 0)) && (s.endedAt === undefined || activeFaults(s).length > 0 || unreadable.length > 0))
