@@ -13,5 +13,18 @@ export default tseslint.config(
       'no-console': ['error'],
     },
   },
+  {
+    // a name a user typed may be `__proto__`, `constructor` or `toString`: never look it up through a
+    // plain object's prototype (`in`, obj[name]) — use own() from src/core/text.ts, Object.hasOwn or a Map
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "BinaryExpression[operator='in'][left.type!='Literal']", message: 'a dynamic key may be a prototype name: use own() (src/core/text.ts), Object.hasOwn or a Map' },
+        { selector: "MemberExpression[computed=true][object.type='CallExpression'][object.callee.name='catalog']", message: 'look kinds up with findInjector(), which checks own properties' },
+        { selector: "MemberExpression[computed=true][property.type='Identifier'][object.property.name=/^(environments|envs)$/]", message: 'look environments up with own() or getEnvironment()' },
+      ],
+    },
+  },
   { files: ['bench/**', 'scripts/**', 'test/**'], rules: { 'no-console': 'off' } },
 );

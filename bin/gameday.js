@@ -6,5 +6,6 @@ if (!existsSync(entry)) {
   process.stderr.write('gameday: not built yet: run `npm run build` (npm ci does it for you)\n');
   process.exitCode = 2;
 } else {
-  await import(entry.href);
+  const { main } = await import(entry.href);
+  process.exitCode = await main(process.argv.slice(2));
 }

@@ -1,22 +1,37 @@
 /**
  * Append-only JSON-lines journals, one file per drill under <stateDir>/drills/<drillId>.jsonl.
  * Each append is one write of a whole line to an O_APPEND descriptor followed by fsync, so when
- * `append` returns the event is on disk. A crash can tear at most the last line; readers report
- * and skip it. Several processes may append to one journal (a run and a `halt`): O_APPEND keeps
- * whole lines whole.
+ * `append` returns the event is on disk. Several processes may append to one journal (a run and a
+ * `halt`): O_APPEND keeps whole lines whole.
+ *
+ * Reading is defensive: every line is checked against the event schemas (src/core/events.ts); a
+ * line that fails is reported once with file:line and the field, and the fold carries on without
+ * it. Since a lost line may have been a fault's intent, each problem says whether it could hide an
+ * active fault: `halt` and `recover` then refuse to call the drill clean.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import type { DrillEvent, DrillEventBody } from '../core/events.js';
+import { drillEventSchema, isEventType, JOURNAL_LINE_VERSION, type DrillEvent, type DrillEventBody } from '../core/events.js';
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
+import { clip } from '../core/text.js';
+import { describeFileType, FileReadError, readRegularFile } from './regular-file.js';
 
 export interface JournalProblem {
   file: string;
   line: number;
   message: string;
+  /**
+   * true when the unreadable line (or file) may have held a fault's intent: whoever reverts must
+   * treat it as a possible active fault, never as nothing (absent: a harmless problem)
+   */
+  mayHideFault?: boolean;
 }
+
+/** A journal larger than this is refused rather than read into memory (a sparse or runaway file; a string cannot hold 512 MiB anyway). */
+export const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 export interface JournalRead {
   events: DrillEvent[];
@@ -42,21 +57,68 @@ export class JournalStore {
 
   /** Drill ids, oldest first (ids start with a timestamp). */
   list(): string[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
-      .filter((f) => f.endsWith('.jsonl'))
-      .map((f) => f.slice(0, -'.jsonl'.length))
-      .sort();
+    return this.scan().ids;
+  }
+
+  /**
+   * The drills folder: the ids of readable journals, oldest first, and a problem for every entry
+   * that looks like a journal but is not one we can read (`2024-12-31 copy.jsonl`, a directory
+   * named `0.jsonl`, a FIFO). Such an entry may be a drill's journal under the wrong name, so it
+   * counts as possibly hiding a fault.
+   */
+  scan(): { ids: string[]; problems: JournalProblem[] } {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { ids: [], problems: [] };
+      return { ids: [], problems: [{ file: this.dir, line: 0, message: `cannot list the drills folder: ${code ?? String(e)}`, mayHideFault: true }] };
+    }
+    const ids: string[] = [];
+    const problems: JournalProblem[] = [];
+    for (const name of names.filter((f) => f.endsWith('.jsonl')).sort()) {
+      const file = join(this.dir, name);
+      const id = name.slice(0, -'.jsonl'.length);
+      if (!DRILL_ID.test(id)) {
+        problems.push({ file, line: 0, message: 'not a drill journal name (a copy or a stray file?); not read', mayHideFault: true });
+        continue;
+      }
+      let kind: string | undefined;
+      try {
+        const st = lstatSync(file);
+        if (!st.isFile()) kind = describeFileType(st);
+      } catch {
+        continue; // removed while we looked
+      }
+      if (kind) problems.push({ file, line: 0, message: `is ${kind}, not a journal file; not read`, mayHideFault: true });
+      else ids.push(id);
+    }
+    return { ids, problems };
   }
 
   read(drillId: string): JournalRead {
     const file = this.pathOf(drillId);
     if (!existsSync(file)) throw new GamedayError('NOT_FOUND', `no journal for drill ${drillId} in ${this.dir}`, { hint: 'see `gameday status` for the drill ids' });
-    return parseJournal(readFileSync(file, 'utf8'), file);
+    return parseJournal(readRegularFile(file, { what: 'journal', maxBytes: MAX_JOURNAL_BYTES }).toString('utf8'), file);
+  }
+
+  /**
+   * Like `read`, but a journal that cannot be read at all (vanished, not a file, too big,
+   * permission denied) comes back as one problem instead of an exception: commands that look at
+   * every drill carry on with the others.
+   */
+  readSafely(drillId: string): JournalRead {
+    try {
+      return this.read(drillId);
+    } catch (e) {
+      const message = e instanceof FileReadError ? e.short : e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      return { events: [], problems: [{ file: join(this.dir, `${drillId}.jsonl`), line: 0, message: `cannot read the journal: ${message}`, mayHideFault: true }] };
+    }
   }
 
   fold(drillId: string): { state: DrillState; problems: JournalProblem[] } {
-    const { events, problems } = this.read(drillId);
+    const { events, problems } = this.readSafely(drillId);
     return { state: foldDrill(drillId, events), problems };
   }
 
@@ -67,12 +129,16 @@ export class JournalStore {
     mkdirSync(this.dir, { recursive: true });
     let lastSeq = 0;
     if (!isNew) {
-      let text = readFileSync(file, 'utf8');
+      let text = readRegularFile(file, { what: 'journal', maxBytes: MAX_JOURNAL_BYTES }).toString('utf8');
       if (text.length > 0 && !text.endsWith('\n')) {
-        // a crash tore the last line: end it here, so the next event starts a line of its own
-        // (otherwise it would be glued to the fragment and lost with it)
-        terminateTornLine(file);
-        text += '\n';
+        // the last line lacks its newline: end it here, so the next event starts a line of its own
+        // (otherwise it would be glued to the fragment and lost with it). A fragment that is not a
+        // whole event keeps a mark, so readers still count it as a cut (possibly hiding a fault)
+        // once it is no longer the last line.
+        const whole = readLine(text.slice(text.lastIndexOf('\n') + 1)).event !== undefined;
+        const ending = whole ? '\n' : `${TORN_MARK}\n`;
+        terminateTornLine(file, ending);
+        text += ending;
       }
       lastSeq = parseJournal(text, file).events.reduce((m, e) => Math.max(m, e.seq), 0);
     }
@@ -99,8 +165,8 @@ export class JournalWriter {
   append(body: DrillEventBody, at: Date = new Date()): DrillEvent {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
     this.seq += 1;
-    const event = { v: 1, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
-    const line = `${JSON.stringify(event)}\n`;
+    const event = { v: JOURNAL_LINE_VERSION, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
+    const line = `${withChecksum(JSON.stringify(event))}\n`;
     writeSync(this.fd, line);
     fsyncSync(this.fd);
     for (const l of this.listeners) l(event);
@@ -118,31 +184,140 @@ export class JournalWriter {
   }
 }
 
-/** Parses a journal's text. Bad lines are reported and skipped, never fatal. */
+/**
+ * Parses a journal's text. Bad lines are reported and skipped, never fatal.
+ *
+ * A line without its newline at the end of the file is read like any other when it is a whole
+ * event (only the newline was lost); otherwise it is reported. A kill practically never tears one
+ * write(2) to a regular file, so a torn line means the file was cut (power loss, a damaged disk, a
+ * copy that stopped): lines after it may be lost, so it counts as possibly hiding a fault.
+ */
 export function parseJournal(text: string, file = '<journal>'): JournalRead {
   const events: DrillEvent[] = [];
   const problems: JournalProblem[] = [];
+  const unreadableSeqs: number[] = [];
   const lines = text.split('\n');
   const lastIndex = lines.length - 1; // after the final \n comes an empty string
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    const torn = i === lastIndex; // no newline after it: the write never finished
-    try {
-      const e = JSON.parse(line) as DrillEvent;
-      if (typeof e !== 'object' || e === null || typeof e.type !== 'string' || typeof e.drillId !== 'string') throw new Error('not an event');
-      if (torn) throw new Error('unterminated line');
-      events.push(e);
-    } catch (err) {
-      problems.push({ file, line: i + 1, message: torn ? 'torn last line (the writer stopped mid-write); skipped' : `unreadable line skipped: ${(err as Error).message}` });
+    const read = readLine(line);
+    if (read.event) {
+      events.push(read.event);
+      eventLines.set(read.event, i + 1);
+      return;
     }
+    const torn = i === lastIndex || line.endsWith(TORN_MARK);
+    // a torn last line means the file was cut: whatever followed it (an intent?) is gone too
+    problems.push({ file, line: i + 1, message: `${torn ? (i === lastIndex ? 'torn last line (no newline), ' : 'torn line (the file was cut here), ') : ''}unreadable line skipped: ${read.error}`, mayHideFault: torn || mayHideFault(line, read.type) });
+    unreadableSeqs.push(Number(/"seq":(\d{1,9})[,}]/.exec(line)?.[1] ?? NaN));
   });
+  problems.push(...lostLines(events, unreadableSeqs, file));
   return { events, problems };
 }
 
-function terminateTornLine(file: string): void {
+/**
+ * Lines lost whole (a hand edit, a damaged disk block) leave a gap in the sequence numbers the
+ * store assigns (1, 2, 3…): a gap not explained by an unreadable line is reported, as possibly a
+ * fault's intent. (Lines lost at the very end leave no gap: that cannot be seen from the file.)
+ */
+const eventLines = new WeakMap<DrillEvent, number>();
+const lineOfEvent = (events: DrillEvent[], index: number): number => (index >= 0 ? (eventLines.get(events[index]!) ?? 1) : 1);
+
+function lostLines(events: DrillEvent[], unreadableSeqs: number[], file: string): JournalProblem[] {
+  const seen = new Set(events.map((e) => e.seq));
+  const explained = new Set(unreadableSeqs.filter((n) => Number.isInteger(n)));
+  let unexplained = unreadableSeqs.filter((n) => !Number.isInteger(n)).length; // unreadable lines whose seq is unknown
+  const out: JournalProblem[] = [];
+  const max = events.reduce((m, e) => Math.max(m, e.seq), 0);
+  let gapStart: number | undefined;
+  for (let seq = 1; seq <= max + 1; seq++) {
+    const missing = seq <= max && !seen.has(seq) && !explained.has(seq);
+    if (missing && unexplained > 0) {
+      unexplained -= 1;
+      continue;
+    }
+    if (missing && gapStart === undefined) gapStart = seq;
+    if (!missing && gapStart !== undefined) {
+      const next = events.findIndex((e) => e.seq === seq);
+      out.push({ file, line: lineOfEvent(events, next), message: `event${seq - gapStart > 1 ? `s ${gapStart}–${seq - 1} are` : ` ${gapStart} is`} missing before this line (lost from the journal)`, mayHideFault: true });
+      gapStart = undefined;
+    }
+  }
+  return out;
+}
+
+
+/** One line: an event that passed its schema, or why not (with the field) and its type if known. */
+function readLine(line: string): { event?: DrillEvent; error: string; type?: unknown } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { error: 'not JSON' };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { error: 'not an event (not a JSON object)' };
+  const type = (json as { type?: unknown }).type;
+  const damaged = checksumProblem(line, json as Record<string, unknown>);
+  if (damaged) return { error: damaged, type };
+  if (!isEventType(type)) return { error: type === undefined ? 'no event type' : `unknown event type ${clip(JSON.stringify(type), 40)}`, type };
+  const parsed = drillEventSchema.safeParse(json);
+  if (parsed.success) return { event: parsed.data as unknown as DrillEvent, error: '', type };
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(event)';
+  return { error: `${type} event: ${field}: ${clip(issue.message.replace(/^Invalid input: /, ''), 80)}`, type };
+}
+
+/**
+ * Could this unreadable line have been a fault's intent? Only a line that is clearly some other
+ * kind of event is harmless; anything that mentions an intent or a record, or whose kind cannot be
+ * told, is counted as a possible active fault (one damaged byte must never turn an intent into
+ * "nothing to revert").
+ */
+function mayHideFault(line: string, parsedType: unknown): boolean {
+  const type = parsedType ?? /"type"\s*:\s*"([^"]{1,40})"/.exec(line)?.[1];
+  if (!isEventType(type) || type === 'fault-intent') return true;
+  return line.includes('fault-intent') || line.includes('"record"') || line.includes('"undo"');
+}
+
+/**
+ * Every line written now ends with `"sum":"<crc32 of the line without it>"`, so one changed,
+ * lost or added byte anywhere in a line is noticed (a damaged byte inside a fault's undo data
+ * would otherwise parse as a valid, different fault, and halt would "revert" the wrong thing).
+ */
+function withChecksum(json: string): string {
+  return `${json.slice(0, -1)},"sum":"${sumOf(json)}"}`;
+}
+
+const sumOf = (text: string): string => crc32(text).toString(16).padStart(8, '0');
+
+/**
+ * Why a line's checksum does not hold, or undefined when it holds. A version 2 line must carry its
+ * sum last; a version 1 line (written before sums existed) must carry none — so one damaged byte
+ * in `"v":2` or in the word `sum` cannot turn a checked line into an unchecked one.
+ */
+function checksumProblem(line: string, json: Record<string, unknown>): string | undefined {
+  const hasSum = Object.prototype.hasOwnProperty.call(json, 'sum');
+  if (json.v === 1) return hasSum ? 'a version 1 line with a checksum (the version was damaged)' : undefined;
+  if (json.v !== JOURNAL_LINE_VERSION) return undefined; // the schema names the unknown version
+  if (!hasSum || typeof json.sum !== 'string' || !/^[0-9a-f]{8}$/.test(json.sum)) return 'checksum missing or damaged';
+  const tail = `,"sum":"${json.sum}"}`;
+  const body = line.trimEnd();
+  if (!body.endsWith(tail)) return 'checksum not at the end of the line';
+  // the sum of the line without its sum: the text up to the tail, then the closing brace
+  // (incrementally: no copy of a line that may be hundreds of kilobytes)
+  const sum = crc32('}', crc32(body.slice(0, -tail.length))).toString(16).padStart(8, '0');
+  if (sum !== json.sum) return 'checksum mismatch: the line was changed after it was written';
+  delete json.sum;
+  return undefined;
+}
+
+/** Written after a torn fragment by the next writer (a tab cannot end a JSON line). */
+const TORN_MARK = '\t#torn';
+
+function terminateTornLine(file: string, ending: string): void {
   const fd = openSync(file, 'a');
   try {
-    writeSync(fd, '\n');
+    writeSync(fd, ending);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

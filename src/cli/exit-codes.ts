@@ -1,11 +1,14 @@
 /**
  * The only place that decides exit codes (documented in the README):
  *   0 ok · 1 a drill failed its objectives · 2 invalid input or usage ·
- *   3 environment unreachable or refused by a guard · 130 interrupted.
+ *   3 environment unreachable or refused by a guard · 70 an unexpected error (a bug in gameday;
+ *   EX_SOFTWARE of sysexits.h), so a script can tell it from a usage error · 130 interrupted.
  */
 import type { ErrorCode } from '../core/errors.js';
 
-export const EXIT = { ok: 0, objectivesFailed: 1, invalid: 2, refused: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, objectivesFailed: 1, invalid: 2, refused: 3, bug: 70, interrupted: 130 } as const;
+/** Every code gameday may exit with (tests check that nothing else escapes). */
+export const EXIT_CODES: readonly number[] = Object.values(EXIT);
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeFor(code: ErrorCode): ExitCode {
@@ -27,6 +30,6 @@ export function exitCodeFor(code: ErrorCode): ExitCode {
     case 'OBJECTIVES_FAILED':
       return EXIT.objectivesFailed;
     case 'INTERNAL':
-      return EXIT.invalid;
+      return EXIT.bug;
   }
 }

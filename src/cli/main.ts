@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import type { LoadedConfig } from '../adapters/config-store.js';
 import { describeError, isGamedayError } from '../core/errors.js';
-import type { CommandContext, CommandOptions, CommandRun } from './context.js';
+import { clip } from '../core/text.js';
+import type { CommandContext, CommandOptions, CommandRun, Output } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { paint, processOutput } from './output.js';
 
@@ -33,7 +34,7 @@ const commands = {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(dispatch: (name: keyof typeof commands, args: string[], opts: CommandOptions) => Promise<void>): Command {
+export function buildProgram(dispatch: (name: keyof typeof commands, args: string[], opts: CommandOptions) => Promise<void>, out?: Output): Command {
   const program = new Command('gameday')
     .description('Failure Wednesday game days: break a non-critical environment on purpose, on a clock, safely.')
     .version(pkg.version, '-V, --version')
@@ -42,6 +43,9 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
+  // usage errors go through the same output as everything else (tests run the CLI in-process)
+  // (a usage error quotes what was typed: shortened, so a 5,000-character value is not echoed whole)
+  if (out) program.configureOutput({ writeOut: (t) => out.write(t), writeErr: (t) => out.error(t.replace(/\n$/, '').split('\n').map((l) => clip(l, 300)).join('\n')), outputError: (t, write) => write(t) });
 
   const on = (name: keyof typeof commands, sub?: string) =>
     function (this: Command, ...rest: unknown[]) {
@@ -137,7 +141,11 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   return program;
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * The process entry (bin/gameday.js): signals become an abort of the command's signal. Ctrl-C
+ * reverts; gameday never exits with faults still active.
+ */
+export async function main(argv: string[]): Promise<number> {
   const out = processOutput();
   const controller = new AbortController();
   let interrupts = 0;
@@ -150,7 +158,12 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  return runCommandLine(argv, { out, signal: controller.signal, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) });
+}
 
+/** One command line, start to exit code, with no process-wide side effects (tests call it in-process). */
+export async function runCommandLine(argv: string[], io: { out: Output; signal: AbortSignal; cwd: string; stdinIsTTY: boolean }): Promise<number> {
+  const { out } = io;
   let exit: number = EXIT.ok;
   let debug = argv.includes('--debug');
   const dispatch = async (name: keyof typeof commands, args: string[], opts: CommandOptions) => {
@@ -160,25 +173,26 @@ async function main(argv: string[]): Promise<number> {
     const { loadConfig } = await import('../adapters/config-store.js');
     const ctx: CommandContext = {
       out,
-      cwd: process.cwd(),
+      cwd: io.cwd,
       debug,
       configFile: opts.config as string | undefined,
-      config: () => (loaded ??= loadConfig({ configFile: opts.config as string | undefined })),
-      signal: controller.signal,
-      stdinIsTTY: Boolean(process.stdin.isTTY),
+      config: () => (loaded ??= loadConfig({ configFile: opts.config as string | undefined, cwd: io.cwd })),
+      signal: io.signal,
+      stdinIsTTY: io.stdinIsTTY,
     };
     const mod = await commands[name]();
     exit = await mod.run(ctx, args, opts);
   };
   try {
-    await buildProgram(dispatch).parseAsync(argv, { from: 'user' });
+    await buildProgram(dispatch, out).parseAsync(argv, { from: 'user' });
   } catch (e) {
     exit = report(e, debug, out);
   }
   return exit;
 }
 
-function report(e: unknown, debug: boolean, out: ReturnType<typeof processOutput>): number {
+/** The one place an error becomes lines on stderr and an exit code. */
+export function report(e: unknown, debug: boolean, out: Output): number {
   const p = paint(out.color);
   if (e instanceof CommanderError) {
     // help and version are "errors" to commander; they already printed
@@ -186,15 +200,15 @@ function report(e: unknown, debug: boolean, out: ReturnType<typeof processOutput
     return EXIT.invalid;
   }
   if (isGamedayError(e)) {
-    out.error(`${p.red('error')}: ${e.message}`);
-    if (e.hint) out.error(`${p.dim('hint')}: ${e.hint}`);
+    // a message may quote what the user typed: each line shortened (one mistake, one readable line)
+    out.error(`${p.red('error')}: ${e.message.split('\n').map((l) => clip(l, 400)).join('\n')}`);
+    if (e.hint) out.error(`${p.dim('hint')}: ${clip(e.hint, 400)}`);
     if (debug && e.cause) out.error(String((e.cause as Error).stack ?? e.cause));
     if (debug) out.error(String(e.stack));
     return exitCodeFor(e.code);
   }
-  out.error(`${p.red('error')}: ${describeError(e)}`);
-  out.error(debug ? String((e as Error)?.stack ?? e) : `${p.dim('hint')}: this is a bug in gameday; run again with --debug for the stack trace`);
-  return EXIT.invalid;
+  out.error(`${p.red('error')}: ${clip(describeError(e), 300)}`);
+  out.error(debug ? String((e as Error)?.stack ?? e) : `${p.dim('hint')}: this is a bug in gameday (exit ${EXIT.bug}); run again with --debug for the stack trace`);
+  return EXIT.bug;
 }
 
-process.exitCode = await main(process.argv.slice(2));

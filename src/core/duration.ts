@@ -3,6 +3,13 @@
  * Pure; used by the scenario schema, the CLI flags and the clock.
  */
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * The longest duration gameday accepts: what one setTimeout can wait (2^31 - 1 ms, about 24.8
+ * days). Node fires a longer timer at once (a probe timeout of 30d failed at once; an interval of
+ * 30d checked 700 times a second).
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
 
 /** Parses a duration, or returns undefined when the text is not one. */
@@ -10,6 +17,7 @@ export function parseDuration(text: string): number | undefined {
   const s = text.trim();
   if (s === '') return undefined;
   if (/^\d+$/.test(s)) return undefined; // a bare number is ambiguous: demand a unit
+  if (s.length > 40) return undefined; // no duration anyone writes is this long
   PART.lastIndex = 0;
   let total = 0;
   while (PART.lastIndex < s.length) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runWindowSpec } from './run-window.js';
-import { durationSchema, nonEmpty } from './schema-helpers.js';
+import { durationSchema, httpUrl, nonEmpty } from './schema-helpers.js';
 
 /** The namespaces nothing may ever touch, whatever a config says. */
 export const ALWAYS_PROTECTED_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'gameday-system'] as const;
@@ -16,7 +16,7 @@ export const guardSpec = z.strictObject({
   optInTag: z.string().regex(/^[^=\s]+=[^=\s]*$/, 'write key=value').default('gameday:enabled=true'),
   protectedNamespaces: z.array(nonEmpty).default([]),
   /** no fault may hit more targets than this */
-  maxTargets: z.number().int().min(1).default(10),
+  maxTargets: z.number().int().min(1).max(100_000).default(10),
   /** nor more than this share of the candidates it chose from */
   maxPercent: z.number().min(1).max(100).default(50),
   /** when faults may start (e.g. working hours, so people are there to notice); none = any time */
@@ -34,7 +34,7 @@ export const environmentSpec = z.strictObject({
       region: nonEmpty,
       profile: z.string().optional(),
       /** a local endpoint (the sandbox's moto server); never set for a real account */
-      endpoint: z.url().optional(),
+      endpoint: httpUrl.optional(),
       /** Route 53 hosted zones to search for records that point at a deleted LB */
       hostedZones: z.array(nonEmpty).optional(),
     })

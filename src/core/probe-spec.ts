@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSchema, nonEmpty } from './schema-helpers.js';
+import { durationSchema, httpUrl, nonEmpty } from './schema-helpers.js';
 
 /**
  * Steady-state probes as written in a scenario. The implementations live in src/probes/;
@@ -16,7 +16,7 @@ const common = {
 export const httpProbeSpec = z.strictObject({
   ...common,
   type: z.literal('http'),
-  url: z.url(),
+  url: httpUrl,
   expectStatus: z.number().int().min(100).max(599).optional(),
   bodyContains: z.string().optional(),
   maxLatency: durationSchema.optional(),

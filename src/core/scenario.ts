@@ -37,6 +37,9 @@ export type Objectives = z.infer<typeof objectivesSpec>;
 
 export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 
+/** A drill without `timeLimit` ends by itself after this long. */
+export const DEFAULT_TIME_LIMIT_MS = 30 * 60_000;
+
 export const scenarioSpec = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by dashes'),
   title: nonEmpty,

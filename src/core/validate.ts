@@ -4,7 +4,9 @@
  */
 import { basename, extname } from 'node:path';
 import type { Catalog } from '../injectors/registry.js';
-import { scenarioSpec, type Scenario } from './scenario.js';
+import { DEFAULT_TIME_LIMIT_MS, scenarioSpec, type Scenario } from './scenario.js';
+import { formatDuration } from './duration.js';
+import { own, quoted } from './text.js';
 import { formatPath, locate, parseYamlSource, zodProblems, type Problem, type YamlSource } from './yaml-source.js';
 
 export const MAX_SCENARIO_BYTES = 256 * 1024;
@@ -53,14 +55,23 @@ export function markdownAnchors(markdown: string): string[] {
 export function checkScenarioText(file: string, bytes: Buffer, env: ValidateEnv): ScenarioCheck {
   if (bytes.length > MAX_SCENARIO_BYTES) return { file, problems: [{ file, line: 1, col: 1, field: '', message: `file is ${bytes.length} bytes; scenarios are at most ${MAX_SCENARIO_BYTES}` }] };
   if (bytes.includes(0)) return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'not a text file (contains NUL bytes)' }] };
-  const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD')) return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'not valid UTF-8 text' }] };
-  const src = parseYamlSource(file, text);
-  if (src.problems.length) return { file, problems: src.problems };
-  if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
-    return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'a scenario is a YAML mapping (id:, title:, …)' }] };
+  let text: string;
+  try {
+    // fatal: only bytes that are not UTF-8 are refused; a U+FFFD written in the file is text
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { file, problems: [{ file, line: 1, col: 1, field: '', message: 'not valid UTF-8 text' }] };
   }
-  return checkScenarioData(src, env);
+  const src = parseYamlSource(file, text);
+  if (src.fatal) return { file, problems: src.problems };
+  if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data)) {
+    return { file, problems: [...src.problems, { file, line: 1, col: 1, field: '', message: 'a scenario is a YAML mapping (id:, title:, …)' }] };
+  }
+  // warnings (an unknown tag…) are reported beside the schema's problems, not instead of them
+  const check = checkScenarioData(src, env);
+  if (src.problems.length === 0) return check;
+  const problems = [...src.problems, ...check.problems].sort((a, b) => a.line - b.line || a.col - b.col);
+  return { ...check, problems, scenario: undefined };
 }
 
 function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
@@ -83,9 +94,9 @@ function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
     if (!f || typeof f !== 'object') return;
     const fault = f as Record<string, unknown>;
     if (typeof fault.kind !== 'string') return; // the schema already reported it
-    const inj = env.catalog[fault.kind];
+    const inj = own(env.catalog, fault.kind);
     if (!inj) {
-      problems.push({ file, ...locate(src, ['faults', i, 'kind']), field: `faults[${i}].kind`, message: `unknown fault kind "${fault.kind}" (known: ${known.join(', ')})` });
+      problems.push({ file, ...locate(src, ['faults', i, 'kind']), field: `faults[${i}].kind`, message: `unknown fault kind ${quoted(fault.kind, 40)} (known: ${known.join(', ')})` });
       return;
     }
     for (const [part, schema] of [['target', inj.targetSchema], ['params', inj.paramsSchema]] as const) {
@@ -112,17 +123,33 @@ function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
     }
   }
 
-  // timed hints must fall inside the drill
-  if (parsed.success) {
-    const limit = parsed.data.timeLimit;
-    parsed.data.hints.forEach((h, i) => {
-      if (limit !== undefined && h.after !== undefined && h.after >= limit) {
-        problems.push({ file, ...locate(src, ['hints', i, 'after']), field: formatPath(['hints', i, 'after']), message: 'the hint is due after the drill’s timeLimit' });
-      }
-    });
-  }
+  if (parsed.success) problems.push(...crossFieldProblems(src, parsed.data));
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
   return { file, scenario: parsed.success && problems.length === 0 ? parsed.data : undefined, problems, idAt: locate(src, ['id']) };
+}
+
+/**
+ * What each field allows alone but the scenario cannot do: a timed hint or a fault due after the
+ * drill has ended (the default time limit counts too), two probes of one name (their results
+ * would be folded together).
+ */
+function crossFieldProblems(src: YamlSource, s: Scenario): Problem[] {
+  const out: Problem[] = [];
+  const limit = s.timeLimit ?? DEFAULT_TIME_LIMIT_MS;
+  const limitText = s.timeLimit === undefined ? `the default timeLimit (${formatDuration(limit)})` : `timeLimit (${formatDuration(limit)})`;
+  const at = (path: PropertyKey[], message: string) => out.push({ file: src.file, ...locate(src, path), field: formatPath(path), message });
+  s.hints.forEach((h, i) => {
+    if (h.after !== undefined && h.after >= limit) at(['hints', i, 'after'], `the hint is due at or after ${limitText}, when the drill is over`);
+  });
+  s.faults.forEach((f, i) => {
+    if (f.at !== undefined && f.at >= limit) at(['faults', i, 'at'], `the fault is due at or after ${limitText}, when the drill is over`);
+  });
+  const seen = new Set<string>();
+  s.steadyState.forEach((p, i) => {
+    if (seen.has(p.name)) at(['steadyState', i, 'name'], `a second probe named ${quoted(p.name, 40)}: probe names must be unique`);
+    seen.add(p.name);
+  });
+  return out;
 }
 
 /** Ids must be unique across everything validated together. */

@@ -4,6 +4,7 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { clip } from './text.js';
 
 export interface Problem {
   file: string;
@@ -21,9 +22,14 @@ export interface YamlSource {
   data: unknown;
   doc: Document.Parsed;
   lines: LineCounter;
-  /** syntax problems; when any, `data` is not to be trusted */
+  /** syntax problems and warnings (such as an unknown tag) */
   problems: Problem[];
+  /** true when `data` is not to be trusted (a syntax error, a circular alias, runaway nesting) */
+  fatal: boolean;
 }
+
+/** Deeper than this, a document is hostile, not a scenario (and recursive code must not follow it). */
+export const MAX_YAML_DEPTH = 64;
 
 export function parseYamlSource(file: string, text: string): YamlSource {
   const lines = new LineCounter();
@@ -41,14 +47,44 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     problems.push({ file, line: Math.max(1, pos.line), col: Math.max(1, pos.col), field: '', message });
   }
   let data: unknown = undefined;
-  if (doc.errors.length === 0) {
+  let fatal = doc.errors.length > 0;
+  if (!fatal) {
     try {
       data = doc.toJS({ maxAliasCount: 100 });
+      const shape = shapeProblem(data);
+      if (shape) {
+        problems.push({ file, line: 1, col: 1, field: '', message: `YAML: ${shape}` });
+        fatal = true;
+        data = undefined;
+      }
     } catch (e) {
       problems.push({ file, line: 1, col: 1, field: '', message: `YAML: ${(e as Error).message.split('\n')[0]}` });
+      fatal = true;
     }
   }
-  return { file, data, doc, lines, problems };
+  return { file, data, doc, lines, problems, fatal };
+}
+
+/**
+ * Aliases can make a value that contains itself (`a: &x [*x]`) or nest without end; everything
+ * downstream (the schema, messages that quote a value) assumes a finite tree. Walks the data once.
+ */
+function shapeProblem(data: unknown): string | undefined {
+  const onPath = new Set<object>();
+  const walk = (v: unknown, depth: number): string | undefined => {
+    if (v === null || typeof v !== 'object') return undefined;
+    if (depth > MAX_YAML_DEPTH) return `nested more than ${MAX_YAML_DEPTH} levels deep`;
+    if (onPath.has(v)) return 'an alias refers to a node that contains it (circular)';
+    onPath.add(v);
+    const children = v instanceof Map ? [...v.values()] : Array.isArray(v) ? v : Object.values(v);
+    for (const c of children) {
+      const p = walk(c, depth + 1);
+      if (p) return p;
+    }
+    onPath.delete(v);
+    return undefined;
+  };
+  return walk(data, 0);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -129,6 +165,17 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): { present: boolea
   return { present: cur !== undefined, value: cur };
 }
 
+/** A value the author wrote, for a message: JSON, shortened (a 5,000-character value is not echoed whole). */
+const shown = (v: unknown): string => {
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = String(v);
+  }
+  return clip(text, 60);
+};
+
 /** Type names as a YAML author knows them. */
 const yamlType = (v: unknown): string =>
   v === null ? 'null (an empty value)' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'text' : typeof v;
@@ -144,7 +191,7 @@ function describeIssue(issue: z.core.$ZodIssue, at: { present: boolean; value: u
     if ('discriminator' in issue && issue.discriminator) {
       const options = (issue as { options?: unknown[] }).options ?? [];
       const list = options.map(String).join(', ');
-      return at.present ? `unknown ${String(issue.discriminator)} ${JSON.stringify(at.value)}${list ? ` (known: ${list})` : ''}` : `missing (required)${list ? `: one of ${list}` : ''}`;
+      return at.present ? `unknown ${String(issue.discriminator)} ${shown(at.value)}${list ? ` (known: ${list})` : ''}` : `missing (required)${list ? `: one of ${list}` : ''}`;
     }
     if (!at.present) return 'missing (required)';
     const expected = [...new Set(issue.errors.flatMap((b) => (b.length === 1 && b[0]!.code === 'invalid_type' && b[0]!.path.length === 0 ? [expectedName(b[0]!.expected)] : [])))];
@@ -153,7 +200,7 @@ function describeIssue(issue: z.core.$ZodIssue, at: { present: boolean; value: u
     return first ? first.message : issue.message;
   }
   if (issue.code === 'invalid_value' && issue.values.length > 1) {
-    return `expected one of ${issue.values.map(String).join(', ')}${at.present ? `, got ${JSON.stringify(at.value)}` : ''}`;
+    return `expected one of ${issue.values.map(String).join(', ')}${at.present ? `, got ${shown(at.value)}` : ''}`;
   }
   return issue.message;
 }

@@ -15,7 +15,7 @@ import { describeError, GamedayError, isGamedayError } from '../core/errors.js';
 import type { DrillEvent, DrillEventBody, MarkKind, RevertReason } from '../core/events.js';
 import type { Answer, Question } from '../core/host.js';
 import { newSeed } from '../core/random.js';
-import type { Scenario } from '../core/scenario.js';
+import { DEFAULT_TIME_LIMIT_MS, type Scenario } from '../core/scenario.js';
 import { EnvLock } from '../adapters/env-lock.js';
 import { HaltFlag } from '../adapters/halt-flag.js';
 import { JournalStore, newDrillId, type JournalWriter } from '../adapters/journal-store.js';
@@ -35,7 +35,7 @@ import { WakeQueue } from './queue.js';
 import { readRunbook } from './runbook.js';
 import { splitActionItems, summarize, type DrillSummary } from './summary.js';
 
-export const DEFAULT_TIME_LIMIT_MS = 30 * 60_000;
+export { DEFAULT_TIME_LIMIT_MS };
 
 export interface DrillOptions {
   scenario: Scenario;

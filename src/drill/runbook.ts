@@ -1,5 +1,7 @@
 /** The runbook section a scenario links to, for the `r` key: the heading and what follows it, up to the next heading of the same or a higher level. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularFile } from '../adapters/regular-file.js';
+import { MAX_RUNBOOK_BYTES } from '../adapters/scenario-store.js';
 import { join } from 'node:path';
 import { headingAnchor } from '../core/validate.js';
 
@@ -33,5 +35,10 @@ export function readRunbook(root: string, ref: string | undefined): { path?: str
   const [path, anchor] = ref.split('#') as [string, string | undefined];
   const file = join(root, path);
   if (!existsSync(file)) return { path: file, lines: [`Runbook not found: ${file}`] };
-  return { path: file, lines: runbookSection(readFileSync(file, 'utf8'), anchor) };
+  try {
+    return { path: file, lines: runbookSection(readRegularFile(file, { what: 'runbook', maxBytes: MAX_RUNBOOK_BYTES }).toString('utf8'), anchor) };
+  } catch (e) {
+    // a runbook that is a directory, a FIFO or too big must not stop a live drill
+    return { path: file, lines: [`Runbook not readable: ${(e as Error).message.split('\n')[0]}`] };
+  }
 }

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { checkFiles } from '../adapters/scenario-store.js';
 import { GamedayError } from '../core/errors.js';
+import { clip, quoted } from '../core/text.js';
 import type { Scenario } from '../core/scenario.js';
 import { formatProblem } from '../core/yaml-source.js';
 
@@ -27,9 +28,17 @@ export function scenarioPath(ref: string, dir: string, cwd: string): string {
     const f = resolve(cwd, dir, `${ref}${ext}`);
     if (existsSync(f)) return f;
   }
-  const folder = resolve(cwd, dir);
-  const known = existsSync(folder) ? readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort() : [];
-  throw new GamedayError('NOT_FOUND', `no scenario "${ref}" in ${dir}/`, { hint: known.length ? `known scenarios: ${known.join(', ')}` : 'run from the folder that holds scenarios/, or pass --dir' });
+  const known = scenarioIds(resolve(cwd, dir));
+  throw new GamedayError('NOT_FOUND', `no scenario ${quoted(ref, 40)} in ${clip(dir, 80)}/`, { hint: known.length ? `known scenarios: ${known.join(', ')}` : 'run from the folder that holds scenarios/, or pass --dir' });
+}
+
+/** The ids in a scenario folder, for a hint; nothing when it is not a readable folder. */
+function scenarioIds(folder: string): string[] {
+  try {
+    return readdirSync(folder).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, '')).sort();
+  } catch {
+    return [];
+  }
 }
 
 export function loadScenario(ref: string, opts: { dir: string; cwd: string }): LoadedScenario {

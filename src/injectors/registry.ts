@@ -35,6 +35,8 @@ export function catalog(): Catalog {
   return testInjectorsEnabled() ? { ...injectors, ...testInjectors } : injectors;
 }
 
+/** The injector of a kind, or undefined: a kind such as `__proto__` or `toString` is just unknown. */
 export function findInjector(kind: string): AnyInjector | undefined {
-  return catalog()[kind];
+  const c = catalog();
+  return Object.prototype.hasOwnProperty.call(c, kind) ? c[kind] : undefined;
 }

@@ -9,6 +9,7 @@ import { checkGuards, refusals, type GuardVerdict } from '../core/guards.js';
 import { seededRandom } from '../core/random.js';
 import type { FaultSpec } from '../core/scenario.js';
 import { formatPath } from '../core/yaml-source.js';
+import { clip, quoted } from '../core/text.js';
 import type { AnyInjector, InjectorContext, Selection } from '../injectors/contract.js';
 import { catalog, findInjector } from '../injectors/registry.js';
 import type { PortName, PortSet } from '../ports/index.js';
@@ -55,18 +56,28 @@ export function portsNeeded(faults: { kind: string }[]): PortName[] {
 }
 
 /** Checks kinds, targets and params of ad-hoc or scenario faults; throws one error listing every problem. */
+/** A zod issue as one short line: "expected number, got "1e3"" rather than zod's "Invalid input: …, received string". */
+function issueText(issue: { message: string; path: PropertyKey[]; code: string }, input: unknown): string {
+  let value: unknown = input;
+  for (const k of issue.path) value = value !== null && typeof value === 'object' && Object.hasOwn(value, k) ? (value as Record<PropertyKey, unknown>)[k] : undefined;
+  const message = issue.message.replace(/^Invalid input: /, '');
+  if (issue.code === 'invalid_type' && value === undefined) return 'missing (required)';
+  if (issue.code === 'invalid_type') return `${message.replace(/, received .*$/, '')}, got ${quoted(value, 40)}`;
+  return clip(message, 200);
+}
+
 export function checkFaultSpecs(faults: FaultSpec[], where = 'faults'): { injector: AnyInjector; targetSpec: unknown; params: unknown }[] {
   const problems: string[] = [];
   const out = faults.map((f, i) => {
     const injector = findInjector(f.kind);
     if (!injector) {
-      problems.push(`${where}[${i}].kind: unknown fault kind "${f.kind}" (known: ${Object.keys(catalog()).join(', ')})`);
+      problems.push(`${where}[${i}].kind: unknown fault kind ${quoted(f.kind, 40)} (known: ${Object.keys(catalog()).join(', ')})`);
       return undefined;
     }
     const t = injector.targetSchema.safeParse(f.target);
     const p = injector.paramsSchema.safeParse(f.params);
-    if (!t.success) for (const iss of t.error.issues) problems.push(`${where}[${i}].target${iss.path.length ? `.${formatPath(iss.path)}` : ''}: ${iss.message}`);
-    if (!p.success) for (const iss of p.error.issues) problems.push(`${where}[${i}].params${iss.path.length ? `.${formatPath(iss.path)}` : ''}: ${iss.message}`);
+    if (!t.success) for (const iss of t.error.issues) problems.push(`${where}[${i}].target${iss.path.length ? `.${formatPath(iss.path)}` : ''}: ${issueText(iss, f.target)}`);
+    if (!p.success) for (const iss of p.error.issues) problems.push(`${where}[${i}].params${iss.path.length ? `.${formatPath(iss.path)}` : ''}: ${issueText(iss, f.params)}`);
     if (f.duration !== undefined && !injector.reversible) problems.push(`${where}[${i}].duration: ${f.kind} is one-shot; a duration means nothing for it`);
     return t.success && p.success ? { injector, targetSpec: t.data, params: p.data } : undefined;
   });

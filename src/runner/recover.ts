@@ -5,10 +5,11 @@
  */
 import { hostname } from 'node:os';
 import type { LoadedConfig } from '../adapters/config-store.js';
-import type { JournalStore, JournalWriter } from '../adapters/journal-store.js';
+import type { JournalProblem, JournalStore, JournalWriter } from '../adapters/journal-store.js';
 import { pidAlive } from '../adapters/env-lock.js';
 import { revertableFaults, type DrillState } from '../core/drill-state.js';
 import { GamedayError, describeError } from '../core/errors.js';
+import { own } from '../core/text.js';
 import type { EndReason, RevertReason } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import { findInjector } from '../injectors/registry.js';
@@ -29,19 +30,24 @@ export interface DrillRecovery {
   results: RevertResult[];
   /** why nothing could be done, when nothing could */
   error?: string;
+  /** journal lines (or the whole file) that could not be read and may hide an active fault */
+  unreadable?: JournalProblem[];
 }
 
 /** Reverts what may still be active in one drill, and closes it when nothing is left. */
 export async function recoverDrill(drillId: string, reason: RevertReason, deps: RecoverDeps): Promise<DrillRecovery> {
   const { state, problems } = deps.store.fold(drillId);
-  for (const p of problems) deps.host.emit({ type: 'warning', message: `${p.file}:${p.line}: ${p.message}` });
+  // lines that may hide a fault are reported once, with the outcome (assertRecovered); the rest here
+  for (const p of problems) if (!p.mayHideFault) deps.host.emit({ type: 'warning', message: `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}` });
   const pending = revertableFaults(state);
-  const out: DrillRecovery = { drillId, env: state.env, results: [] };
+  const unreadable = problems.filter((p) => p.mayHideFault);
+  const out: DrillRecovery = { drillId, env: state.env, results: [], unreadable };
   if (pending.length === 0) {
-    closeIfOpen(drillId, state, reason, deps);
+    // a drill with lines we could not read is not known to be clean: leave it open
+    if (unreadable.length === 0) closeIfOpen(drillId, state, reason, deps);
     return out;
   }
-  const env = state.env ? deps.config.environments[state.env] : undefined;
+  const env = state.env ? own(deps.config.environments, state.env) : undefined;
   if (!env) {
     out.error = `drill ${drillId} ran against environment "${state.env ?? '?'}", which is not defined now${deps.config.file ? ` in ${deps.config.file}` : ''}`;
     return out;
@@ -62,7 +68,7 @@ export async function recoverDrill(drillId: string, reason: RevertReason, deps: 
   } finally {
     journal.close();
   }
-  closeIfOpen(drillId, deps.store.fold(drillId).state, reason, deps);
+  if (unreadable.length === 0) closeIfOpen(drillId, deps.store.fold(drillId).state, reason, deps);
   return out;
 }
 
@@ -87,21 +93,47 @@ export function drillsNeedingRevert(store: JournalStore, env?: string): string[]
   });
 }
 
+/**
+ * Reverts every drill that may hold active faults. One bad journal never stops the others: each
+ * drill is recovered on its own, and whatever goes wrong with one is recorded on its result.
+ * Drills whose journals have unreadable lines are included even when they look finished, since
+ * the lost line may have been a fault's intent; so are stray files named like journals (first,
+ * as one entry without a drill).
+ */
 export async function haltAll(env: string | undefined, deps: RecoverDeps): Promise<DrillRecovery[]> {
-  const out: DrillRecovery[] = [];
+  const strays = deps.store.scan().problems;
+  const out: DrillRecovery[] = strays.length ? [{ drillId: '(drills folder)', results: [], unreadable: strays }] : [];
   for (const id of deps.store.list()) {
-    const { state } = deps.store.fold(id);
-    if (env && state.env !== env) continue;
-    if (revertableFaults(state).length === 0 && state.endedAt !== undefined) continue;
-    out.push(await recoverDrill(id, 'halt', deps));
+    try {
+      const { state, problems } = deps.store.fold(id);
+      const unreadable = problems.some((p) => p.mayHideFault);
+      // a drill whose start could not be read may belong to any environment
+      if (env && state.env !== env && !(unreadable && state.env === undefined)) continue;
+      if (revertableFaults(state).length === 0 && state.endedAt !== undefined && !unreadable) continue;
+      out.push(await recoverDrill(id, 'halt', deps));
+    } catch (e) {
+      out.push({ drillId: id, results: [], unreadable: [], error: `could not recover: ${describeError(e)}` });
+    }
   }
   return out;
 }
 
 export function assertRecovered(results: DrillRecovery[]): void {
   const failed = results.flatMap((r) => (r.error ? [`${r.drillId}: ${r.error}`] : r.results.filter((x) => x.outcome === 'failed').map((x) => `${r.drillId} ${x.target}: ${x.error}`)));
-  if (failed.length) throw new GamedayError('REVERT_FAILED', `could not revert everything:\n  ${failed.join('\n  ')}`, { hint: 'fix the cause and run the same command again: reverting is idempotent' });
+  const unreadable = results.flatMap((r) => r.unreadable ?? []).map(whereUnreadable);
+  if (failed.length === 0 && unreadable.length === 0) return;
+  const parts = [
+    ...(failed.length ? [`could not revert everything:\n  ${failed.join('\n  ')}`] : []),
+    ...(unreadable.length ? [`could not read ${unreadable.length} journal line(s) or file(s), which may hold active faults:\n  ${unreadable.join('\n  ')}`] : []),
+  ];
+  throw new GamedayError('REVERT_FAILED', parts.join('\n'), {
+    hint: unreadable.length
+      ? 'check by hand that the faults of the named lines are gone (each injector\'s README says how), then move those journals out of the drills folder'
+      : 'fix the cause and run the same command again: reverting is idempotent',
+  });
 }
+
+const whereUnreadable = (p: JournalProblem): string => `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`;
 
 /**
  * A live drill ending itself after `gameday halt`: halt closes the journals of the drills it

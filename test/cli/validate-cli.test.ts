@@ -73,11 +73,11 @@ describe('gameday validate', () => {
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/ {4}at /);
   });
 
-  it('a path that does not exist is a usage error (exit 2) with a hint, not a stack trace', () => {
-    const r = runCli(['validate', 'no-such-dir'], { cwd: tmp, env });
+  it('a path that does not exist is one problem (exit 2), not a stack trace, and the other paths are still checked', () => {
+    const r = runCli(['validate', 'no-such-dir', 'broken-scenarios/unknown-kind.yaml'], { cwd: FIXTURES, env });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: no such file or directory: no-such-dir$/m);
-    expect(r.stderr).toMatch(/^hint: /m);
+    expect(r.stdout).toMatch(/^no-such-dir:1:1: no such file or directory$/m);
+    expect(r.stdout).toMatch(/^broken-scenarios\/unknown-kind\.yaml:8:11: faults\[1\]\.kind: unknown fault kind/m);
     expect(r.stderr).not.toMatch(/ {4}at /);
   });
 

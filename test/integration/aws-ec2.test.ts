@@ -64,7 +64,7 @@ describe('aws.ec2-stop / aws.ec2-terminate against moto', () => {
 
   it('reports an untagged instance as not opted in (the guard decides), and picks `count` of the candidates', async () => {
     const ids = await runInstances(world, net, 4, [{ Key: 'role', Value: 'batch' }]);
-    const sel = await awsEc2Stop.select(world.ctx as never, awsEc2Stop.targetSchema.parse({ tag: 'role=batch' }), awsEc2Stop.paramsSchema.parse({ count: '2' }), () => 0);
+    const sel = await awsEc2Stop.select(world.ctx as never, awsEc2Stop.targetSchema.parse({ tag: 'role=batch' }), awsEc2Stop.paramsSchema.parse({ count: 2 }), () => 0);
     expect(sel.candidates).toBe(4);
     expect(sel.targets).toHaveLength(2);
     for (const t of sel.targets) expect(t.scope.optedIn).toBe(false);

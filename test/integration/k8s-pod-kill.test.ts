@@ -31,7 +31,7 @@ const ref = (faultId: string): FaultRef => ({ faultId, drillId: 'it-podkill', at
 describe('k8s.pod-kill on the sandbox', () => {
   it('count=2 deletes exactly 2 pods at once; the replacements become Ready and observe reports the times', async () => {
     const ctx = contextWith({ kube }, env);
-    const params = k8sPodKill.paramsSchema.parse({ count: '2', gracePeriod: '0' });
+    const params = k8sPodKill.paramsSchema.parse({ count: 2, gracePeriod: 0 });
     const spec = k8sPodKill.targetSchema.parse({ namespace: ns.name, selector: 'app=web' });
     const before = await kube.listPods(ns.name, 'app=web');
     expect(before).toHaveLength(3);

@@ -6,6 +6,7 @@ import type { Environment } from '../../core/environment.js';
 import type { AwsPorts } from '../../ports/aws.js';
 import type { PortName } from '../../ports/index.js';
 import { AwsClients } from './clients.js';
+import { mapUnreachable } from './unreachable.js';
 
 const builders: { [K in keyof AwsPorts]: (clients: AwsClients) => Promise<AwsPorts[K]> } = {
   elbv2: async (c) => (await import('./elbv2.js')).createElbv2Port(await c.get('elbv2')),
@@ -20,7 +21,8 @@ const isAwsPort = (n: string): n is keyof AwsPorts => Object.hasOwn(builders, n)
 export async function createAwsPorts(env: Environment, needs: readonly Exclude<PortName, 'kube'>[], clients: AwsClients = AwsClients.forEnvironment(env)): Promise<Partial<AwsPorts>> {
   const ports: Partial<Record<keyof AwsPorts, unknown>> = {};
   for (const need of new Set<string>(needs)) {
-    if (isAwsPort(need)) ports[need] = await builders[need](clients);
+    // a connection that never reached AWS is "cannot reach" (exit 3), as on the Kubernetes side
+    if (isAwsPort(need)) ports[need] = mapUnreachable(await builders[need](clients), env);
   }
   return ports as Partial<AwsPorts>;
 }

@@ -1,8 +1,14 @@
 /**
  * `gameday halt`: the one button. Sets the halt flag first (so nothing new starts while we
- * revert), then reverts every active fault found in the journals. Idempotent.
+ * revert), then reverts every active fault found in the journals. Idempotent. It never reports
+ * success while a journal line that may hold a fault could not be read: it reverts what it can,
+ * names what it could not read, and exits non-zero.
  */
 import { buildPorts } from '../../adapters/ports.js';
+import { getEnvironment, type LoadedConfig } from '../../adapters/config-store.js';
+import type { JournalStore } from '../../adapters/journal-store.js';
+import type { HaltFlag } from '../../adapters/halt-flag.js';
+import { own } from '../../core/text.js';
 import { assertRecovered, haltAll } from '../../runner/recover.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,6 +20,7 @@ export const run: CommandRun = async (ctx, _args, opts) => {
   const { config, journals, halt } = stateOf(ctx);
   const env = opts.env as string | undefined;
   const p = paint(ctx.out.color);
+  if (env !== undefined) assertKnownEnvironment(env, config, journals, halt);
   if (opts.clear) {
     halt.clear(env);
     ctx.out.line(p.green(`✓ halt flag cleared${env ? ` for ${env}` : ''}: drills may run again`));
@@ -21,12 +28,35 @@ export const run: CommandRun = async (ctx, _args, opts) => {
     if (still.halted) ctx.out.line(p.yellow(`! still halted by the ${still.scope} flag${still.reason ? ` (${still.reason})` : ''}`));
     return EXIT.ok;
   }
-  halt.set(env, (opts.reason as string | undefined) ?? 'gameday halt');
-  ctx.out.line(p.bold(`■ halt flag set${env ? ` for ${env}` : ' for every environment'}: new drills are refused until \`gameday halt --clear\``));
+  // a flag that cannot be written must not stop the reverts: report it, revert, then fail
+  let flagError: unknown;
+  try {
+    halt.set(env, (opts.reason as string | undefined) ?? 'gameday halt');
+    ctx.out.line(p.bold(`■ halt flag set${env ? ` for ${env}` : ' for every environment'}: new drills are refused until \`gameday halt --clear\``));
+  } catch (e) {
+    flagError = e;
+    ctx.out.error(p.red(`✗ ${(e as Error).message}; reverting anyway`));
+  }
   const host = new LineHost(ctx.out);
   const results = await haltAll(env, { store: journals, config, host, buildPorts });
+  const drills = results.filter((r) => r.drillId !== '(drills folder)').length;
   const reverted = results.flatMap((r) => r.results).filter((r) => r.outcome === 'reverted').length;
-  ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${results.length} drill(s) checked, ${reverted} fault(s) reverted`));
+  const incomplete = results.some((r) => r.error || r.unreadable?.length || r.results.some((x) => x.outcome === 'failed'));
+  if (incomplete) ctx.out.line(p.red(`✗ ${drills} drill(s) checked, ${reverted} fault(s) reverted; not everything could be read or reverted (below)`));
+  else ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${drills} drill(s) checked, ${reverted} fault(s) reverted`));
   assertRecovered(results);
+  if (flagError) throw flagError;
   return EXIT.ok;
 };
+
+/**
+ * `--env` with a name no config and no journal knows would halt nothing and say all is well:
+ * refuse it. A name known only from journals (an environment since removed from the config) is
+ * accepted, and so is clearing a flag set for any name.
+ */
+function assertKnownEnvironment(env: string, config: LoadedConfig, journals: JournalStore, halt: HaltFlag): void {
+  if (own(config.environments, env)) return;
+  if (halt.list().some((f) => f.scope === env)) return;
+  if (journals.list().some((id) => journals.fold(id).state.env === env)) return;
+  getEnvironment(config, env); // throws NOT_FOUND with the known names as a hint
+}

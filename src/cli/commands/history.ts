@@ -18,7 +18,10 @@ const time = (ms: number | undefined): string => (ms === undefined ? '—' : for
 export const run: CommandRun = async (ctx, _args, opts) => {
   const { journals } = stateOf(ctx);
   const p = paint(ctx.out.color);
-  const summaries = journals.list().map((id) => summarize(journals.read(id).events));
+  const scan = journals.scan();
+  const reads = scan.ids.map((id) => journals.readSafely(id));
+  for (const pr of [...scan.problems, ...reads.flatMap((r) => r.problems)]) ctx.out.error(p.yellow(`warning: ${pr.file}${pr.line > 0 ? `:${pr.line}` : ''}: ${pr.message}`));
+  const summaries = reads.filter((r) => r.events.length > 0).map((r) => summarize(r.events));
   const rows = history(summaries, {
     ...(opts.scenario ? { scenario: String(opts.scenario) } : {}),
     ...(opts.env ? { env: String(opts.env) } : {}),

@@ -10,7 +10,7 @@ import type { HaltFlag } from '../../adapters/halt-flag.js';
 import { newDrillId, thisHost } from '../../adapters/journal-store.js';
 import { buildPorts } from '../../adapters/ports.js';
 import { getEnvironment } from '../../adapters/config-store.js';
-import { formatClock, formatDuration, parseDuration } from '../../core/duration.js';
+import { formatClock, formatDuration } from '../../core/duration.js';
 import { GamedayError, isGamedayError } from '../../core/errors.js';
 import { newSeed } from '../../core/random.js';
 import { checkGuards } from '../../core/guards.js';
@@ -25,7 +25,8 @@ import { confirmOrRefuse } from '../confirm.js';
 import type { CommandContext, CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { LineHost } from '../hosts/line-host.js';
-import { parseParams, parseTargetList } from '../kv.js';
+import { parseDurationFlag, parseParams, parseSeed, parseTargetList } from '../kv.js';
+import { quoted } from '../../core/text.js';
 import { paint } from '../output.js';
 import { stateOf } from '../state.js';
 import { describePlan } from '../plan-text.js';
@@ -33,7 +34,7 @@ import { describePlan } from '../plan-text.js';
 export const run: CommandRun = async (ctx, args, opts) => {
   const kind = args[0]!;
   const injector = findInjector(kind);
-  if (!injector) throw new GamedayError('INVALID_INPUT', `unknown fault kind "${kind}"`, { hint: `known kinds: ${Object.keys(catalog()).join(', ')}` });
+  if (!injector) throw new GamedayError('INVALID_INPUT', `unknown fault kind ${quoted(kind, 40)}`, { hint: `known kinds: ${Object.keys(catalog()).join(', ')}` });
   const shape = (injector.targetSchema as { shape?: Record<string, unknown> }).shape;
   const spec: FaultSpec = {
     kind,
@@ -42,17 +43,13 @@ export const run: CommandRun = async (ctx, args, opts) => {
     duration: undefined,
     acknowledgeNodeImpact: Boolean(opts.acknowledgeNodeImpact),
   };
-  if (opts.duration !== undefined) {
-    const ms = parseDuration(String(opts.duration));
-    if (ms === undefined || ms <= 0) throw new GamedayError('INVALID_INPUT', `--duration: not a duration: "${String(opts.duration)}"`, { hint: 'write e.g. 90s, 5m, 1h' });
-    spec.duration = ms;
-  }
+  if (opts.duration !== undefined) spec.duration = parseDurationFlag(opts.duration);
   checkFaultSpecs([spec], '--target/--param of fault');
+  const seed = parseSeed(opts.seed) ?? newSeed();
 
   const { config, journals, halt } = stateOf(ctx);
   const env = getEnvironment(config, opts.env as string | undefined);
   const host = new LineHost(ctx.out);
-  const seed = opts.seed !== undefined ? Number(opts.seed) : newSeed();
   // a critical or halted environment is refused before any client is even built
   assertPlanAllowed({ env, seed, faults: [], verdicts: checkGuards({ env, halt: halt.state(env.name), faults: [], now: Date.now() }), ok: false });
   const ports = await buildPorts(env, portsNeeded([spec]));

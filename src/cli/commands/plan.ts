@@ -6,7 +6,7 @@
 import { buildPorts } from '../../adapters/ports.js';
 import { getEnvironment } from '../../adapters/config-store.js';
 import { HaltFlag } from '../../adapters/halt-flag.js';
-import { GamedayError } from '../../core/errors.js';
+import { parseSeed } from '../kv.js';
 import { newSeed } from '../../core/random.js';
 import { formatDuration } from '../../core/duration.js';
 import { objectiveLine, planJson, planLines } from '../../drill/plan-view.js';
@@ -17,12 +17,7 @@ import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';
 
-export function parseSeed(v: unknown): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new GamedayError('INVALID_INPUT', `--seed must be a non-negative integer, not "${String(v)}"`);
-  return n;
-}
+export { parseSeed };
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const loaded = ctx.config();

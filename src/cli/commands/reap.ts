@@ -10,11 +10,12 @@ import { DefaultsHost } from '../../core/host.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { stateOf } from '../state.js';
+import { parseEpochMs } from '../kv.js';
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const { config, journals } = stateOf(ctx);
   const drillId = args[0]!;
-  const at = Number(opts.at);
+  const at = parseEpochMs(opts.at, '--at');
   while (Date.now() < at) {
     if (revertableFaults(journals.fold(drillId).state).length === 0) return EXIT.ok; // reverted by someone else
     await sleep(Math.min(5_000, Math.max(0, at - Date.now())), ctx.signal).catch(() => undefined);

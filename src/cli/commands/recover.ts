@@ -13,7 +13,10 @@ export const run: CommandRun = async (ctx, args) => {
   journals.read(drillId); // NOT_FOUND with a hint when the id is wrong
   const result = await recoverDrill(drillId, 'recover', { store: journals, config, host: new LineHost(ctx.out), buildPorts });
   const n = result.results.filter((r) => r.outcome === 'reverted').length;
-  ctx.out.line(paint(ctx.out.color).green(result.results.length === 0 && !result.error ? `✓ ${drillId}: nothing active` : `✓ ${drillId}: ${n} fault(s) reverted`));
+  const p = paint(ctx.out.color);
+  const complete = !result.error && !result.unreadable?.length && result.results.every((r) => r.outcome !== 'failed');
+  if (!complete) ctx.out.line(p.red(`✗ ${drillId}: ${n} fault(s) reverted; not everything could be read or reverted (below)`));
+  else ctx.out.line(p.green(result.results.length === 0 ? `✓ ${drillId}: nothing active` : `✓ ${drillId}: ${n} fault(s) reverted`));
   assertRecovered([result]);
   return EXIT.ok;
 };

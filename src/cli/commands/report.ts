@@ -1,5 +1,5 @@
 /** `gameday report <drill-id> [--format md|html|json|junit] [--out FILE]`: from the journal alone; loads no client. */
-import { writeFileSync } from 'node:fs';
+import { writeReport } from '../report-file.js';
 import { resolve } from 'node:path';
 import { JournalStore } from '../../adapters/journal-store.js';
 import { GamedayError } from '../../core/errors.js';
@@ -17,7 +17,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const text = renderReport(events, format);
   if (opts.out) {
     const file = resolve(ctx.cwd, String(opts.out));
-    writeFileSync(file, text);
+    writeReport(file, text);
     ctx.out.error(`wrote ${file}`);
   } else ctx.out.write(text);
   return EXIT.ok;

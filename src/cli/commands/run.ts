@@ -4,7 +4,7 @@
  * default taken, plain log lines; the drill ends once steady state holds with nothing active.
  * Without a terminal and without --yes: refused (exit 2) — nobody could answer the prompts.
  */
-import { writeFileSync } from 'node:fs';
+import { assertReportWritable, writeReport } from '../report-file.js';
 import { resolve } from 'node:path';
 import { getEnvironment } from '../../adapters/config-store.js';
 import { buildPorts } from '../../adapters/ports.js';
@@ -19,7 +19,7 @@ import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { parseSeed } from './plan.js';
+import { parseSeed } from '../kv.js';
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const yes = Boolean(opts.yes);
@@ -34,6 +34,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const { scenario, root } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const reportFile = opts.report ? resolve(ctx.cwd, String(opts.report)) : undefined;
   const reportFormat = reportFile ? formatFromFile(reportFile) : undefined;
+  if (reportFile) assertReportWritable(reportFile); // found out now, not after the drill
+  const seed = parseSeed(opts.seed);
 
   let host: DrillHost;
   if (yes) host = new UnattendedHost(ctx.out);
@@ -44,20 +46,20 @@ export const run: CommandRun = async (ctx, args, opts) => {
   let result;
   try {
     result = await runDrill(
-      { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed: parseSeed(opts.seed) },
+      { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed },
       { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/kube/cluster-lease.js')).clusterLock : undefined },
     );
   } catch (e) {
     // a drill that started but did not complete still gets its report (CI wants the failure)
     const journaled = e as { events?: DrillEvent[] };
     if (reportFile && reportFormat && journaled.events?.length) {
-      writeFileSync(reportFile, renderers[reportFormat](summarize(journaled.events)));
+      writeReport(reportFile, renderers[reportFormat](summarize(journaled.events)));
       ctx.out.error(`report written to ${reportFile}`);
     }
     throw e;
   }
   if (result.summary && reportFile && reportFormat) {
-    writeFileSync(reportFile, renderers[reportFormat](result.summary));
+    writeReport(reportFile, renderers[reportFormat](result.summary));
     ctx.out.error(`report written to ${reportFile}`);
   }
   if (result.outcome === 'objectives-failed') return EXIT.objectivesFailed;

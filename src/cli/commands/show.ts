@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readRegularFile } from '../../adapters/regular-file.js';
+import { MAX_RUNBOOK_BYTES } from '../../adapters/scenario-store.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../../drill/scenario-file.js';
@@ -48,7 +49,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
     const path = existsSync(candidate) ? candidate : undefined;
     o.line();
     o.line(`${p.bold('Runbook')}: ${s.runbook}${path ? '' : p.red(' (missing)')}`);
-    if (path && opts.runbook) o.line(readFileSync(path, 'utf8'));
+    if (path && opts.runbook) o.line(readRegularFile(path, { what: 'runbook', maxBytes: MAX_RUNBOOK_BYTES }).toString('utf8'));
   }
   return EXIT.ok;
 };

@@ -11,11 +11,14 @@ export const run: CommandRun = async (ctx, _args, opts) => {
   const { journals, halt } = stateOf(ctx);
   const now = Date.now();
   const p = paint(ctx.out.color);
-  const drills = journals
-    .list()
-    .map((id) => journals.fold(id).state)
-    .filter((s) => (!opts.env || s.env === opts.env) && (s.endedAt === undefined || activeFaults(s).length > 0))
-    .map((s) => ({
+  const scan = journals.scan();
+  const folded = scan.ids.map((id) => journals.fold(id));
+  // each unreadable line once: those that may hide a fault in the drill's row (below), the rest on stderr
+  for (const pr of folded.flatMap((f) => f.problems).filter((x) => !x.mayHideFault)) ctx.out.error(p.yellow(`warning: ${pr.file}${pr.line > 0 ? `:${pr.line}` : ''}: ${pr.message}`));
+  const drills = folded
+    .map(({ state, problems }) => ({ s: state, unreadable: problems.filter((x) => x.mayHideFault) }))
+    .filter(({ s, unreadable }) => (!opts.env || s.env === opts.env || (s.env === undefined && unreadable.length > 0)) && (s.endedAt === undefined || activeFaults(s).length > 0 || unreadable.length > 0))
+    .map(({ s, unreadable }) => ({
       drillId: s.drillId,
       env: s.env,
       mode: s.mode,
@@ -30,21 +33,26 @@ export const run: CommandRun = async (ctx, _args, opts) => {
         deadline: f.record.deadline,
         overdue: f.record.deadline !== undefined && f.record.deadline < now,
       })),
+      /** lines that could not be read and may hold an active fault: never shown as "nothing active" */
+      unreadable: unreadable.map((u) => ({ file: u.file, line: u.line, message: u.message })),
     }));
   const flags = halt.list();
   if (opts.json) {
-    ctx.out.line(JSON.stringify({ halted: flags, drills }, null, 2));
+    const strays = scan.problems.map((u) => ({ file: u.file, message: u.message }));
+    ctx.out.line(JSON.stringify({ halted: flags, drills, ...(strays.length ? { strayFiles: strays } : {}) }, null, 2));
     return EXIT.ok;
   }
   for (const f of flags) ctx.out.line(p.red(`■ HALTED (${f.scope}) since ${f.at}${f.reason ? `: ${f.reason}` : ''} — clear with gameday halt --clear${f.scope === 'global' ? '' : ` --env ${f.scope}`}`));
+  for (const u of scan.problems) ctx.out.line(p.red(`? ${u.file}: ${u.message} — it may hold active faults`));
   if (drills.length === 0) {
-    ctx.out.line(p.green('no active drills'));
+    if (scan.problems.length === 0) ctx.out.line(p.green('no active drills'));
     return EXIT.ok;
   }
   for (const d of drills) {
     ctx.out.line(p.bold(`${d.drillId}  ${d.mode ?? '?'} on ${d.env ?? '?'}${d.scenario ? ` (${d.scenario})` : ''}, started ${d.startedAt ?? '?'}`));
+    for (const u of d.unreadable) ctx.out.line(p.red(`  ? line ${u.line || '—'} could not be read (${u.message}): it may hold an active fault; \`gameday halt\` reverts what it can read`));
     if (d.faults.length === 0) {
-      ctx.out.line('  no active faults');
+      if (d.unreadable.length === 0) ctx.out.line('  no active faults');
       continue;
     }
     ctx.out.line(

@@ -8,12 +8,11 @@
 import { z } from 'zod';
 import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
-import { durationSchema } from '../../core/schema-helpers.js';
+import { durationSchema, flag } from '../../core/schema-helpers.js';
 import { formatDuration } from '../../core/duration.js';
 import { isOptedIn, pollUntil } from '../aws-shared/common.js';
 import { readClusterState, readInstanceState, failoverDone, type DbState } from './state.js';
 
-const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 const targetSchema = z
   .strictObject({ cluster: z.string().min(1).optional(), instance: z.string().min(1).optional() })
   .refine((t) => !!t.cluster !== !!t.instance, { message: 'give exactly one of cluster or instance (e.g. cluster=shop-db)' });
@@ -21,7 +20,7 @@ const paramsSchema = z
   .strictObject({
     /** cluster only: the reader to promote */
     targetInstance: z.string().min(1).optional(),
-    failBack: bool.default(false),
+    failBack: flag.default(false),
     /** how long to stay failed over before failing back */
     hold: durationSchema.default(durationSchema.parse('1m')),
     /** how long to wait for the writer to change (and, with failBack, to change back) */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { InjectorContext, Selection } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
+import { integer } from '../../core/schema-helpers.js';
 import type { Instance } from '../../ports/aws.js';
 import { isOptedIn, parseTagFilter, tagValue } from './common.js';
 
@@ -21,7 +22,7 @@ export type Ec2TargetSpec = z.infer<typeof ec2TargetSchema>;
 
 export const ec2ParamsSchema = z.strictObject({
   /** how many of the matching running instances to pick (seeded random); default all */
-  count: z.coerce.number().int().min(1).optional(),
+  count: integer(1, 10_000).optional(),
 });
 
 export type Ec2Data = { instanceId: string; name?: string };

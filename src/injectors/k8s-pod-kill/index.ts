@@ -7,13 +7,12 @@
 import { z } from 'zod';
 import { DRILL_LABEL, MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import { durationSchema, nonEmpty } from '../../core/schema-helpers.js';
+import { boundedNumber, durationSchema, flag, integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { PodInfo } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
 import { choose, filterCandidates, howMany, workloadName, type KillMode } from './choose.js';
 import { claimTracker, ReplacementTracker, startTracker, trackerKey, type Recovery, type TrackedPod } from './tracker.js';
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 
 const targetSchema = z.strictObject({
   namespace: nonEmpty,
@@ -24,13 +23,13 @@ const targetSchema = z.strictObject({
 const paramsSchema = z
   .strictObject({
     mode: z.enum(['one', 'count', 'percent', 'all']).optional(),
-    count: z.coerce.number().int().min(1).optional(),
-    percent: z.coerce.number().gt(0).max(100).optional(),
+    count: integer(1, 10_000).optional(),
+    percent: boundedNumber(0, 100).refine((n) => n > 0, 'must be more than 0').optional(),
     /** seconds; default: each pod's own terminationGracePeriodSeconds */
-    gracePeriod: z.coerce.number().int().min(0).optional(),
+    gracePeriod: integer(0, 86_400).optional(),
     /** only pods at least this old (e.g. 1m) */
     minAge: durationSchema.optional(),
-    onlyRunning: bool.default(true),
+    onlyRunning: flag.default(true),
     /** how long to watch for replacements before giving up (default 5m) */
     observeFor: durationSchema.default(300_000),
   })
@@ -65,7 +64,7 @@ type Undo = PodTarget & { gracePeriod?: number; observeForMs: number };
 
 const tracked = (u: Undo): TrackedPod => ({ namespace: u.namespace, pod: u.pod, selector: u.selector, owner: u.owner!, known: u.known, peers: u.peers });
 
-const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || DRILL_LABEL in p.labels || p.labels[MANAGED_BY_LABEL] === 'gameday';
+const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || Object.hasOwn(p.labels, DRILL_LABEL) || p.labels[MANAGED_BY_LABEL] === 'gameday';
 
 export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   kind: 'k8s.pod-kill',

@@ -10,13 +10,12 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import { durationSchema } from '../../core/schema-helpers.js';
+import { boundedNumber, durationSchema, flag, integer } from '../../core/schema-helpers.js';
 import type { NodeInfo } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
 import { agentConfigMap, agentDaemonSet, DEFAULT_AGENT_IMAGE, LEASE_KEY, labelValue, secondsOf, selectorFor } from './manifest.js';
 import { chainPrefix, checkSpec, describeRules, renderRules, rulesFile, summarize, type RuleSpec } from './rules.js';
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 
 const targetSchema = z.strictObject({
   /** `all` (schedulable nodes) or node names joined by + */
@@ -31,12 +30,12 @@ const paramsSchema = z
     /** egress: cidr[:port] */
     to: z.string().trim().min(1).optional(),
     /** ingress: port */
-    port: z.coerce.number().int().optional(),
+    port: integer(1, 65_535).optional(),
     protocol: z.enum(['tcp', 'udp', 'all']).optional(),
     action: z.enum(['drop', 'reject']).default('drop'),
-    probability: z.coerce.number().optional(),
+    probability: boundedNumber(0, 1).optional(),
     /** let the rules hit the API server / kubelet path too (default: kept open) */
-    allowControlPlane: bool.default(false),
+    allowControlPlane: flag.default(false),
     /** agent image (needs /bin/sh and iptables); default GAMEDAY_IPTABLES_IMAGE or DEFAULT_AGENT_IMAGE */
     image: z.string().trim().min(1).optional(),
     backend: z.enum(['auto', 'nft', 'legacy']).default('auto'),
@@ -119,7 +118,7 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
   async select(ctx, spec, params) {
     const all = await ctx.ports.kube.listNodes(spec.selector);
     const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
-    const hasOptedOut = (n: NodeInfo) => optKey in n.labels && n.labels[optKey] !== optValue;
+    const hasOptedOut = (n: NodeInfo) => Object.hasOwn(n.labels, optKey) && n.labels[optKey] !== optValue;
     let chosen: NodeInfo[];
     let skipped: string[] = [];
     if (spec.nodes === 'all') {

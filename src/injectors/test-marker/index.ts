@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Injector } from '../contract.js';
+import { integer } from '../../core/schema-helpers.js';
 
 const targetSchema = z.strictObject({
   dir: z.string().min(1),
@@ -16,9 +17,9 @@ const targetSchema = z.strictObject({
 });
 const paramsSchema = z.strictObject({
   /** pause after the intent is journaled, before the file is written (SIGKILL window 1) */
-  pauseBeforeMs: z.coerce.number().int().min(0).default(0),
+  pauseBeforeMs: integer(0, 600_000).default(0),
   /** pause after the file is written, before inject returns (SIGKILL window 2) */
-  pauseAfterMs: z.coerce.number().int().min(0).default(0),
+  pauseAfterMs: integer(0, 600_000).default(0),
   /** fail the inject of this target name, after writing nothing */
   failOn: z.string().optional(),
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { choose, filterCandidates, howMany, replacementFor, workloadName } from '../../../src/injectors/k8s-pod-kill/choose.js';
+import { parseParams } from '../../../src/cli/kv.js';
 import { k8sPodKill } from '../../../src/injectors/k8s-pod-kill/index.js';
 import { seededRandom } from '../../../src/core/random.js';
 import type { PodInfo } from '../../../src/ports/kube.js';
@@ -95,18 +96,21 @@ describe('k8s.pod-kill params', () => {
   const parse = (p: Record<string, unknown>) => k8sPodKill.paramsSchema.safeParse(p);
   it.each([
     [{}, { mode: 'one' }],
-    [{ count: '2' }, { mode: 'count', count: 2 }],
+    [{ count: 2 }, { mode: 'count', count: 2 }],
     [{ percent: 30 }, { mode: 'percent', percent: 30 }],
     [{ mode: 'all' }, { mode: 'all' }],
   ])('%j → %j', (input, kill) => {
     const r = parse(input);
     expect(r.success && r.data.kill).toEqual(kill);
   });
-  it('reads grace period, min age and booleans written on the command line', () => {
-    const r = k8sPodKill.paramsSchema.parse({ gracePeriod: '0', minAge: '1m', onlyRunning: 'false' });
+  it('reads grace period, min age and booleans as the command line gives them (src/cli/kv.ts turns text into numbers)', () => {
+    const r = k8sPodKill.paramsSchema.parse(parseParams(['gracePeriod=0', 'minAge=1m', 'onlyRunning=false']));
     expect(r).toMatchObject({ gracePeriod: 0, minAgeMs: 60_000, onlyRunning: false, observeForMs: 300_000 });
   });
-  it.each([{ count: 2, percent: 10 }, { count: 0 }, { percent: 0 }, { percent: 101 }, { mode: 'count' }, { mode: 'all', count: 1 }, { bogus: 1 }, { onlyRunning: 'maybe' }])('refuses %j', (p) => {
+  // YAML values are taken as they are: an empty value is missing, not 0 (a force kill), and text,
+  // lists and booleans are not numbers
+  it.each([{ count: 2, percent: 10 }, { count: 0 }, { percent: 0 }, { percent: 101 }, { mode: 'count' }, { mode: 'all', count: 1 }, { bogus: 1 }, { onlyRunning: 'maybe' },
+    { gracePeriod: null }, { gracePeriod: '' }, { gracePeriod: [] }, { gracePeriod: false }, { count: true }, { count: [3] }, { count: '0x10' }, { count: '2' }, { onlyRunning: 'false' }, { count: 1e30 }])('refuses %j', (p) => {
     expect(parse(p).success).toBe(false);
   });
   it('target needs namespace and selector', () => {

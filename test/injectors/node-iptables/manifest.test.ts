@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigMap, agentDaemonSet, DEFAULT_AGENT_IMAGE, LEASE_KEY, labelValue, selectorFor, type AgentObjects } from '../../../src/injectors/node-iptables/manifest.js';
 import { nodeIptables } from '../../../src/injectors/node-iptables/index.js';
+import { parseParams } from '../../../src/cli/kv.js';
 
 const o: AgentObjects = {
   namespace: 'gameday-system',
@@ -59,13 +60,15 @@ describe('agent objects', () => {
 describe('node.iptables params', () => {
   it('reads command-line strings and defaults', () => {
     expect(nodeIptables.paramsSchema.parse({ preset: 'dns' })).toMatchObject({ action: 'drop', backend: 'auto', leaseTtl: 120_000, allowControlPlane: false });
-    expect(nodeIptables.paramsSchema.parse({ preset: 'ingress', port: '30080', probability: '0.3', allowControlPlane: 'false' })).toMatchObject({ port: 30080, probability: 0.3 });
+    expect(nodeIptables.paramsSchema.parse(parseParams(['preset=ingress', 'port=30080', 'probability=0.3', 'allowControlPlane=false']))).toMatchObject({ port: 30080, probability: 0.3 });
+    // YAML values are not coerced: text is not a port, a boolean or a probability
+    for (const bad of [{ port: '30080' }, { allowControlPlane: 'false' }, { probability: '0.3' }, { port: 0 }, { port: 70_000 }]) expect(nodeIptables.paramsSchema.safeParse({ preset: 'ingress', ...bad }).success).toBe(false);
   });
   it.each([
     [{ preset: 'egress' }, /needs `to/],
-    [{ preset: 'ingress', port: '10250' }, /control-plane/],
+    [{ preset: 'ingress', port: 10250 }, /control-plane/],
     [{ preset: 'dns', leaseTtl: '10s' }, /at least 30s/],
-    [{ preset: 'dns', probability: '2' }, /probability/],
+    [{ preset: 'dns', probability: 2 }, /probability|less than or equal/],
     [{ preset: 'firewall' }, /preset/],
   ])('refuses %j', (p, re) => {
     const r = nodeIptables.paramsSchema.safeParse(p);
