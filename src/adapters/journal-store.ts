@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import type { DrillEvent, DrillEventBody } from '../core/events.js';
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
+import { SerializedAppender } from './journal-append.js';
+import { duplicateSeqProblems } from './journal-seq.js';
 
 export interface JournalProblem {
   file: string;
@@ -52,7 +54,9 @@ export class JournalStore {
   read(drillId: string): JournalRead {
     const file = this.pathOf(drillId);
     if (!existsSync(file)) throw new GamedayError('NOT_FOUND', `no journal for drill ${drillId} in ${this.dir}`, { hint: 'see `gameday status` for the drill ids' });
-    return parseJournal(readFileSync(file, 'utf8'), file);
+    const read = parseJournal(readFileSync(file, 'utf8'), file);
+    read.problems.push(...duplicateSeqProblems(read.events, file)); // older versions could write one seq twice
+    return read;
   }
 
   fold(drillId: string): { state: DrillState; problems: JournalProblem[] } {
@@ -84,25 +88,26 @@ export class JournalStore {
 
 export class JournalWriter {
   private fd: number | undefined;
-  private seq: number;
   private readonly listeners: ((e: DrillEvent) => void)[] = [];
+  private readonly appender: SerializedAppender;
   constructor(
     readonly file: string,
     readonly drillId: string,
     lastSeq: number,
   ) {
     this.fd = openSync(file, 'a', 0o600);
-    this.seq = lastSeq;
+    // other processes may append too: seq is assigned under a cross-process lock (journal-append.ts)
+    this.appender = new SerializedAppender(file, this.fd, lastSeq);
   }
 
   /** Appends and fsyncs one event; returns once it is durable. */
   append(body: DrillEventBody, at: Date = new Date()): DrillEvent {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
-    this.seq += 1;
-    const event = { v: 1, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
-    const line = `${JSON.stringify(event)}\n`;
-    writeSync(this.fd, line);
-    fsyncSync(this.fd);
+    let event!: DrillEvent;
+    this.appender.append((seq) => {
+      event = { v: 1, drillId: this.drillId, at: at.toISOString(), seq, ...body } as DrillEvent;
+      return `${JSON.stringify(event)}\n`;
+    });
     for (const l of this.listeners) l(event);
     return event;
   }

@@ -130,10 +130,13 @@ async function main(argv: string[]): Promise<number> {
   const out = processOutput();
   const controller = new AbortController();
   let interrupts = 0;
+  let running: keyof typeof commands | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts += 1;
-    if (interrupts === 1) out.error(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping and reverting what is active…`);
-    else out.error('still reverting; gameday will exit as soon as every fault is reverted and journaled');
+    // halt and recover ARE the revert: a signal stops their waiting, it does not start another revert
+    const stopsWaiting = running === 'halt' || running === 'recover';
+    if (interrupts === 1) out.error(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: ${stopsWaiting ? 'stopping; what is not reverted yet stays active and is listed…' : 'stopping and reverting what is active…'}`);
+    else out.error(stopsWaiting ? 'already stopping' : 'still reverting; gameday will exit as soon as every fault is reverted and journaled');
     controller.abort(new Error(sig));
   };
   process.on('SIGINT', onSignal);
@@ -156,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
       stdinIsTTY: Boolean(process.stdin.isTTY),
     };
+    running = name;
     const mod = await commands[name]();
     exit = await mod.run(ctx, args, opts);
   };

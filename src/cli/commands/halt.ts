@@ -3,7 +3,7 @@
  * revert), then reverts every active fault found in the journals. Idempotent.
  */
 import { buildPorts } from '../../adapters/ports.js';
-import { assertRecovered, haltAll } from '../../runner/recover.js';
+import { assertRecovered, haltAll, unfinished } from '../../runner/recover.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { LineHost } from '../hosts/line-host.js';
@@ -24,9 +24,11 @@ export const run: CommandRun = async (ctx, _args, opts) => {
   halt.set(env, (opts.reason as string | undefined) ?? 'gameday halt');
   ctx.out.line(p.bold(`■ halt flag set${env ? ` for ${env}` : ' for every environment'}: new drills are refused until \`gameday halt --clear\``));
   const host = new LineHost(ctx.out);
-  const results = await haltAll(env, { store: journals, config, host, buildPorts });
+  // Ctrl-C / SIGTERM stops waiting at once; what is not reverted stays active and is listed
+  const results = await haltAll(env, { store: journals, config, host, buildPorts, cancel: ctx.signal });
   const reverted = results.flatMap((r) => r.results).filter((r) => r.outcome === 'reverted').length;
-  ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${results.length} drill(s) checked, ${reverted} fault(s) reverted`));
-  assertRecovered(results);
+  const left = unfinished(results).length;
+  ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : (left ? p.yellow : p.green)(`${left ? '!' : '✓'} ${results.length} drill(s) checked, ${reverted} fault(s) reverted${left ? `, ${left} still active` : ''}`));
+  assertRecovered(results, ctx.signal, `gameday halt${env ? ` --env ${env}` : ''}`);
   return EXIT.ok;
 };

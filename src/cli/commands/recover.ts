@@ -1,6 +1,6 @@
 /** `gameday recover <drill-id>`: revert one drill's active faults from its journal. Idempotent. */
 import { buildPorts } from '../../adapters/ports.js';
-import { assertRecovered, recoverDrill } from '../../runner/recover.js';
+import { assertRecovered, recoverDrill, unfinished } from '../../runner/recover.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { LineHost } from '../hosts/line-host.js';
@@ -11,9 +11,12 @@ export const run: CommandRun = async (ctx, args) => {
   const { config, journals } = stateOf(ctx);
   const drillId = args[0]!;
   journals.read(drillId); // NOT_FOUND with a hint when the id is wrong
-  const result = await recoverDrill(drillId, 'recover', { store: journals, config, host: new LineHost(ctx.out), buildPorts });
+  // Ctrl-C / SIGTERM stops waiting at once; what is not reverted stays active and is listed
+  const result = await recoverDrill(drillId, 'recover', { store: journals, config, host: new LineHost(ctx.out), buildPorts, cancel: ctx.signal });
   const n = result.results.filter((r) => r.outcome === 'reverted').length;
-  ctx.out.line(paint(ctx.out.color).green(result.results.length === 0 && !result.error ? `✓ ${drillId}: nothing active` : `✓ ${drillId}: ${n} fault(s) reverted`));
-  assertRecovered([result]);
+  const left = unfinished([result]).length;
+  const p = paint(ctx.out.color);
+  ctx.out.line(result.results.length === 0 && !result.error ? p.green(`✓ ${drillId}: nothing active`) : left ? p.yellow(`! ${drillId}: ${n} fault(s) reverted, ${left} still active`) : p.green(`✓ ${drillId}: ${n} fault(s) reverted`));
+  assertRecovered([result], ctx.signal, `gameday recover ${drillId}`);
   return EXIT.ok;
 };

@@ -1,0 +1,86 @@
+/**
+ * Appends that cannot collide. Several processes may write one drill's journal (the live drill,
+ * `halt`, `recover`, the deadline keeper). Each append takes a short cross-process lock
+ * (<journal>.lock, created atomically, taken over when its owner died), reads the highest `seq`
+ * on disk if the file grew since this writer last looked, and writes the next one: sequence
+ * numbers stay unique and increasing across writers. The lock is held for one write + fsync.
+ */
+import { fstatSync, readFileSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { GamedayError } from '../core/errors.js';
+import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale, type Owner } from './exclusive-file.js';
+
+/** An append holds the lock for a write and an fsync (milliseconds); waiting longer means a stuck owner. */
+export const APPEND_LOCK_WAIT_MS = 5_000;
+
+const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** The highest top-level `seq` in a journal's text (the first "seq" of a line is the envelope's). */
+export function maxSeqIn(text: string): number {
+  let max = 0;
+  for (const line of text.split('\n')) {
+    const m = /"seq":(\d+)/.exec(line);
+    if (m) max = Math.max(max, Number(m[1]));
+  }
+  return max;
+}
+
+export class SerializedAppender {
+  private seenSize: number;
+  constructor(
+    private readonly file: string,
+    private readonly fd: number,
+    private lastSeq: number,
+  ) {
+    this.seenSize = fstatSync(fd).size;
+  }
+
+  /** Writes the line `build(seq)` with the next free seq, durably; returns that seq. */
+  append(build: (seq: number) => string): number {
+    const release = lockFile(`${this.file}.lock`);
+    try {
+      const size = fstatSync(this.fd).size;
+      if (size !== this.seenSize) {
+        // someone else appended since we last wrote: continue after their highest seq
+        const text = readFileSync(this.file, 'utf8');
+        this.lastSeq = Math.max(this.lastSeq, maxSeqIn(text));
+        if (size > 0 && !endsWithNewline(this.fd, size)) writeSync(this.fd, '\n'); // a writer died mid-line
+      }
+      const seq = this.lastSeq + 1;
+      writeSync(this.fd, build(seq));
+      fsyncSync(this.fd);
+      this.lastSeq = seq;
+      this.seenSize = fstatSync(this.fd).size;
+      return seq;
+    } finally {
+      release();
+    }
+  }
+}
+
+function endsWithNewline(fd: number, size: number): boolean {
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, size - 1);
+  return b[0] === 0x0a;
+}
+
+/** Takes `lock` (waiting up to APPEND_LOCK_WAIT_MS for a live owner); returns the release. */
+function lockFile(lock: string): () => void {
+  const text = JSON.stringify({ pid: process.pid, host: hostname() } satisfies Owner);
+  const until = Date.now() + APPEND_LOCK_WAIT_MS;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    if (createWithContent(lock, text)) return () => releaseIfMine(lock, text);
+    const raw = readRaw(lock);
+    if (raw !== undefined && isStale(parseOwner(raw))) {
+      takeOverStale(lock, raw);
+      continue;
+    }
+    if (Date.now() > until) {
+      const o = parseOwner(raw);
+      throw new GamedayError('LOCKED', `cannot append to the journal: ${lock} is held by pid ${o?.pid ?? '?'} on ${o?.host ?? '?'} for more than ${APPEND_LOCK_WAIT_MS / 1000} s`, {
+        hint: `if that process is stuck, stop it; if it is gone, remove ${lock}`,
+      });
+    }
+    sleepSync(wait);
+  }
+}
