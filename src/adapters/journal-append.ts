@@ -5,7 +5,7 @@
  * on disk if the file grew since this writer last looked, and writes the next one: sequence
  * numbers stay unique and increasing across writers. The lock is held for one write + fsync.
  */
-import { fstatSync, readFileSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { fstatSync, fsyncSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { GamedayError } from '../core/errors.js';
 import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale, type Owner } from './exclusive-file.js';
@@ -32,7 +32,8 @@ export class SerializedAppender {
     private readonly fd: number,
     private lastSeq: number,
   ) {
-    this.seenSize = fstatSync(fd).size;
+    // unknown: another process may have appended between the caller's read of lastSeq and now
+    this.seenSize = -1;
   }
 
   /** Writes the line `build(seq)` with the next free seq, durably; returns that seq. */
@@ -44,7 +45,7 @@ export class SerializedAppender {
         // someone else appended since we last wrote: continue after their highest seq
         const text = readFileSync(this.file, 'utf8');
         this.lastSeq = Math.max(this.lastSeq, maxSeqIn(text));
-        if (size > 0 && !endsWithNewline(this.fd, size)) writeSync(this.fd, '\n'); // a writer died mid-line
+        if (text.length > 0 && !text.endsWith('\n')) writeSync(this.fd, '\n'); // a writer died mid-line: ours starts a line of its own
       }
       const seq = this.lastSeq + 1;
       writeSync(this.fd, build(seq));
@@ -56,12 +57,6 @@ export class SerializedAppender {
       release();
     }
   }
-}
-
-function endsWithNewline(fd: number, size: number): boolean {
-  const b = Buffer.alloc(1);
-  readSync(fd, b, 0, 1, size - 1);
-  return b[0] === 0x0a;
 }
 
 /** Takes `lock` (waiting up to APPEND_LOCK_WAIT_MS for a live owner); returns the release. */

@@ -29,6 +29,8 @@ export const run: CommandRun = async (ctx, _args, opts) => {
         ageMs: now - Date.parse(f.injectedAt ?? f.intendedAt),
         deadline: f.record.deadline,
         overdue: f.record.deadline !== undefined && f.record.deadline < now,
+        // a revert that failed or was interrupted: why, and the command that retries it
+        ...(f.status === 'revert-failed' ? { lastError: f.lastError, retry: `gameday recover ${s.drillId}` } : {}),
       })),
     }));
   const flags = halt.list();
@@ -53,6 +55,7 @@ export const run: CommandRun = async (ctx, _args, opts) => {
         d.faults.map((f) => [`  ${f.faultId}`, f.kind, f.target, f.status, formatDuration(f.ageMs), f.deadline === undefined ? '—' : f.overdue ? p.red(`OVERDUE by ${formatDuration(now - f.deadline)}: run gameday halt`) : `in ${formatDuration(f.deadline - now)}`]),
       ),
     );
+    for (const f of d.faults) if (f.retry) ctx.out.line(p.yellow(`  ! ${f.faultId}: ${f.lastError ?? 'revert failed'} — retry: ${f.retry}`));
   }
   return EXIT.ok;
 };
