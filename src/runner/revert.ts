@@ -46,6 +46,8 @@ export interface RevertDeps {
   host: Host;
   /** stops waiting and reverting (halt and recover pass Ctrl-C / SIGTERM); the fault stays active */
   cancel?: AbortSignal;
+  /** overrides the injector's revert deadline (tests; a caller with a budget of its own) */
+  deadlineMs?: number;
 }
 
 export type RevertResult = { faultId: string; target: string; outcome: RevertOutcome | 'failed'; error?: string; note?: string };
@@ -91,7 +93,7 @@ export async function revertFault(record: FaultRecord, reason: RevertReason, dep
     return { ...base, outcome: 'failed', error };
   }
   const drillId = deps.journal.drillId;
-  const deadlineMs = injector.revertDeadlineMs ?? DEFAULT_REVERT_DEADLINE_MS;
+  const deadlineMs = deps.deadlineMs ?? injector.revertDeadlineMs ?? DEFAULT_REVERT_DEADLINE_MS;
   const progress = (m: string) => deps.host.emit({ type: 'progress', message: `${record.target}: ${m}` });
 
   // the deadline and Ctrl-C end the revert the same way: abort, with a reason worth journaling
