@@ -125,7 +125,7 @@ export async function revertFault(record: FaultRecord, reason: RevertReason, dep
     const claims = FaultClaims.besideJournal(deps.journal.file);
     const { claim, waitedFor } = await claims.claim(drillId, record.faultId, reason, {
       signal: stop.signal,
-      onWait: (h) => progress(`${holderText(h)} is reverting it; waiting for its outcome`),
+      onWait: (h) => progress(`${holderText(h)} is ${h.reason === 'inject' ? 'injecting' : 'reverting'} it; waiting for its outcome`),
     });
     if (!claim) {
       // still in another process's hands: nothing of ours to journal, the holder will

@@ -117,6 +117,26 @@ describe('halt, recover and the deadline keeper started together on one drill', 
   }, 240_000);
 });
 
+describe('halt while an inject is mid-call', () => {
+  it('waits for the outcome (the inject holds the claim) and then reverts: no fault left behind a "reverted" journal', async () => {
+    const dir = setup();
+    const inject = gameday(dir, 'inject', 'test.marker', '--env', 'local', '--target', `dir=${join(dir, 'm')},names=a`, '--param', 'pauseBeforeMs=1500', '--duration', '5m', '--yes');
+    const until = Date.now() + 30_000;
+    while (Date.now() < until && !(existsSync(join(dir, '.gameday', 'drills')) && journalEvents(dir).some((e) => e.type === 'fault-intent'))) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(join(dir, 'm', 'a.fault')), 'the marker is not written yet').toBe(false);
+    const halt = await gameday(dir, 'halt');
+    const injected = await inject;
+    expect(halt.status, halt.out).toBe(0);
+    expect(halt.out).toMatch(/gameday inject \(pid \d+ on [^)]+\) is injecting it; waiting for its outcome/);
+    expect(injected.status, injected.out).toBe(0);
+    const keeper = journalEvents(dir).find((e) => e.type === 'reaper-started')?.pid;
+    if (keeper) keepers.push(keeper);
+    // the mutation landed after halt started; halt reverted it afterwards, exactly once
+    expectRevertedOnce(dir, ['a'], 'halt during inject');
+    afterEachRound();
+  }, 60_000);
+});
+
 /** Rounds share one test: clean up as we go (bounded disk, no sleeping keepers piling up). */
 function afterEachRound(): void {
   for (const pid of keepers.splice(0)) {
