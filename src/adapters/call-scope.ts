@@ -54,9 +54,26 @@ export function scopeProbe(): () => InFlightCall | undefined {
   return () => scope?.inFlight[0];
 }
 
-/** Combines the scope's signal (if any) with a per-call timeout signal. */
+/**
+ * A per-call abort signal: aborted after `timeoutMs`, or at once when the enclosing scope ends.
+ * Built from a plain timer, not AbortSignal.timeout() + AbortSignal.any(): on Node 20 that pair
+ * was seen never to fire in the CLI (a frozen API server held `halt` until its revert deadline),
+ * the known weak-reference/GC problem of composed timeout signals. The timer is unref'd so a
+ * finished command exits at once; it only fires (harmlessly) after the call is long done.
+ */
 export function callSignal(timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { name: 'TimeoutError' })), timeoutMs);
+  timer.unref();
   const outer = scopeSignal();
-  return outer ? AbortSignal.any([outer, timeout]) : timeout;
+  if (outer?.aborted) ctl.abort(outer.reason);
+  else if (outer) {
+    const onOuter = () => ctl.abort(outer.reason);
+    outer.addEventListener('abort', onOuter, { once: true });
+    ctl.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuter);
+    }, { once: true });
+  }
+  return ctl.signal;
 }

@@ -104,6 +104,20 @@ async function gameday(...args: string[]): Promise<{ status: number | null; out:
 }
 const journalText = () => readFileSync(join(dir, '.gameday', 'drills', `${DRILL}.jsonl`), 'utf8');
 
+describe('the bounded Kubernetes port against a live API server', () => {
+  it('reads, merge-patches (the per-call middleware and the patch content type together) and lists as before', async () => {
+    const { createKubePort } = await import('../../src/adapters/kube/index.js');
+    const { environmentSpec } = await import('../../src/core/environment.js');
+    const env = { ...environmentSpec.parse({ critical: false, kube: { kubeconfig: join(dir, 'apiserver', 'kubeconfig'), context: SANDBOX_CONTEXT } }), name: 'lab' };
+    const kube = await createKubePort(env);
+    expect(await kube.patchConfigMapData(TOOLKIT_NAMESPACE, NAME, { 'lease': 'renewed' })).toBe('patched');
+    expect((await kube.getConfigMap(TOOLKIT_NAMESPACE, NAME))?.data).toMatchObject({ 'rules.txt': '# test', lease: 'renewed' });
+    expect(await kube.patchConfigMapData(TOOLKIT_NAMESPACE, 'no-such-map', { a: 'b' })).toBe('not-found');
+    expect((await kube.listDaemonSets(TOOLKIT_NAMESPACE, SELECTOR)).map((d) => d.metadata?.name)).toEqual([NAME]);
+    expect(await kube.namespaceLabels('no-such-namespace')).toBeUndefined();
+  });
+});
+
 describe('gameday halt while the Kubernetes API server is frozen (SIGSTOP)', () => {
   it('SIGTERM ends it within 2 s; on its own it ends within its deadline; after the thaw one more halt reverts', async () => {
     process.kill(apiserver!.pid, 'SIGSTOP');
