@@ -55,17 +55,17 @@ export function scopeProbe(): () => InFlightCall | undefined {
 }
 
 /**
- * A per-call abort signal: aborted after `timeoutMs`, or at once when the enclosing scope ends.
+ * A per-call abort signal: aborted after `timeoutMs`, or at once when `outer` (by default the
+ * enclosing scope's signal) aborts.
  * Built from a plain timer, not AbortSignal.timeout() + AbortSignal.any(): on Node 20 that pair
  * was seen never to fire in the CLI (a frozen API server held `halt` until its revert deadline),
  * the known weak-reference/GC problem of composed timeout signals. The timer is unref'd so a
  * finished command exits at once; it only fires (harmlessly) after the call is long done.
  */
-export function callSignal(timeoutMs: number): AbortSignal {
+export function callSignal(timeoutMs: number, outer: AbortSignal | undefined = scopeSignal()): AbortSignal {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { name: 'TimeoutError' })), timeoutMs);
   timer.unref();
-  const outer = scopeSignal();
   if (outer?.aborted) ctl.abort(outer.reason);
   else if (outer) {
     const onOuter = () => ctl.abort(outer.reason);

@@ -15,12 +15,23 @@ export const APPEND_LOCK_WAIT_MS = 5_000;
 
 const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
-/** The highest top-level `seq` in a journal's text (the first "seq" of a line is the envelope's). */
+/**
+ * The highest `seq` among a journal's readable events: whole lines that parse, as readers see
+ * them. A line torn by a writer that died is skipped by readers, so its seq is free again (the
+ * readable events stay numbered 1..n, as before appends were serialized).
+ */
 export function maxSeqIn(text: string): number {
   let max = 0;
-  for (const line of text.split('\n')) {
-    const m = /"seq":(\d+)/.exec(line);
-    if (m) max = Math.max(max, Number(m[1]));
+  const lines = text.split('\n');
+  lines.pop(); // after the last newline: empty, or a line still being written
+  for (const line of lines) {
+    if (!line.includes('"seq":')) continue;
+    try {
+      const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+      if (typeof seq === 'number' && Number.isInteger(seq)) max = Math.max(max, seq);
+    } catch {
+      // torn or corrupt: not an event for anyone
+    }
   }
   return max;
 }

@@ -64,16 +64,16 @@ describe('journal appends from several processes at once', () => {
     w.close();
   });
 
-  it('a torn last line (a writer killed mid-write) is closed before the next event, which keeps the next seq', () => {
+  it('a torn last line (a writer killed mid-write) is closed before the next event; its seq is free again, as readers never saw it', () => {
     const store = new JournalStore(dir);
     const w = store.open('d-torn');
     w.append({ type: 'mark', mark: 'note', text: 'one' });
     appendFileSync(store.pathOf('d-torn'), '{"v":1,"drillId":"d-torn","at":"x","seq":2,"type":"ma'); // another process died here
     const e = w.append({ type: 'mark', mark: 'note', text: 'three' });
-    expect(e.seq).toBe(3); // the torn line's seq is not reused: "seq":2 was seen on disk
+    expect(e.seq).toBe(2); // readable events stay 1..n
     w.close();
     const read = store.read('d-torn');
-    expect(read.events.map((x) => x.seq)).toEqual([1, 3]);
+    expect(read.events.map((x) => x.seq)).toEqual([1, 2]);
     expect(read.problems).toHaveLength(1); // the torn fragment, reported and skipped
   });
 
@@ -91,8 +91,9 @@ describe('journal appends from several processes at once', () => {
     w.close();
   });
 
-  it('maxSeqIn reads the envelope seq of each line, not a "seq" inside the body', () => {
+  it('maxSeqIn reads the envelope seq of readable lines only (not a "seq" inside the body, not a torn line)', () => {
     expect(maxSeqIn('{"v":1,"drillId":"x","at":"t","seq":7,"type":"mark","text":"\\"seq\\":99"}\n{"v":1,"seq":3}\n')).toBe(7);
+    expect(maxSeqIn('{"v":1,"seq":4}\n{"v":1,"seq":9,"ty\n{"v":1,"seq":12')).toBe(4);
     expect(maxSeqIn('')).toBe(0);
   });
 });
