@@ -134,7 +134,10 @@ export async function revertFault(record: FaultRecord, reason: RevertReason, dep
     try {
       // under the claim, the journal has the last word: someone may have reverted it meanwhile
       if (journaledStatus(deps.journal, record.faultId) === 'reverted') {
-        return { ...base, outcome: 'already-reverted', note: `already reverted by ${holderText(waitedFor)}` };
+        const note = `already reverted by ${holderText(waitedFor)}`;
+        // journaled too: a live drill learns it from its own journal writer and stops trying
+        deps.journal.append({ type: 'fault-reverted', faultId: record.faultId, outcome: 'already-reverted', detail: { note } });
+        return { ...base, outcome: 'already-reverted', note };
       }
       return await revertClaimed(record, reason, deps, stop.signal, (p) => (probe = p), () => why);
     } finally {

@@ -138,7 +138,7 @@ describe('gameday halt while the Kubernetes API server is frozen (SIGSTOP)', () 
     const halt = await gameday('halt');
     console.log(`[figure] halt, Kubernetes API frozen: ended by itself in ${halt.ms} ms, exit ${halt.status}`);
     expect(halt.status, halt.out).toBe(3);
-    expect(halt.ms).toBeLessThan(90_000); // the per-call bound (≈ 31 s) ends it well inside the 4 min revert deadline
+    expect(halt.ms).toBeLessThan(150_000); // the per-call bound (≈ 31 s) ends it well inside the 4 min revert deadline (generous: a loaded machine)
     expect(halt.out).toMatch(/f1-nodes \(nodes node-1\): revert failed: Kubernetes API https:\/\/127\.0\.0\.1:\d+ did not answer list daemonsets in gameday-system in \d+ s \(3 attempts/);
 
     process.kill(apiserver!.pid, 'SIGCONT');

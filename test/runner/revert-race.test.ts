@@ -120,7 +120,7 @@ describe('halt, recover and the deadline keeper started together on one drill', 
 describe('halt while an inject is mid-call', () => {
   it('waits for the outcome (the inject holds the claim) and then reverts: no fault left behind a "reverted" journal', async () => {
     const dir = setup();
-    const inject = gameday(dir, 'inject', 'test.marker', '--env', 'local', '--target', `dir=${join(dir, 'm')},names=a`, '--param', 'pauseBeforeMs=1500', '--duration', '5m', '--yes');
+    const inject = gameday(dir, 'inject', 'test.marker', '--env', 'local', '--target', `dir=${join(dir, 'm')},names=a`, '--param', 'pauseBeforeMs=5000', '--duration', '5m', '--yes'); // long enough for halt to start (a loaded machine takes seconds)
     const until = Date.now() + 30_000;
     while (Date.now() < until && !(existsSync(join(dir, '.gameday', 'drills')) && journalEvents(dir).some((e) => e.type === 'fault-intent'))) await new Promise((r) => setTimeout(r, 20));
     expect(existsSync(join(dir, 'm', 'a.fault')), 'the marker is not written yet').toBe(false);
