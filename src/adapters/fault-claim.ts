@@ -1,9 +1,11 @@
 /**
  * One reverter per fault, across processes: before reverting a fault, a process takes an exclusive
- * claim on it, a file <stateDir>/claims/<drillId>/<faultId>.claim created with O_EXCL and holding
- * the owner's pid, host, reason and time. `halt`, `recover`, the deadline keeper and a live drill
- * all go through it, so they never revert the same fault at once; the one that finds the fault
- * claimed waits for the outcome (bounded by its own deadline) and then reads it from the journal.
+ * claim on it, a file <stateDir>/claims/<drillId>/<faultId>.claim created atomically (written
+ * aside, then hard-linked into place) and holding the owner's pid, host, reason and time. `halt`,
+ * `recover`, the deadline keeper and a live drill all go through it, so they never revert the same
+ * fault at once; the one that finds the fault claimed waits for the outcome (bounded by its own
+ * deadline) and then reads it from the journal. `inject` holds it from intent to outcome, so a
+ * revert never runs while the mutation is still in flight.
  *
  * Crash-safe: a claim whose owner is dead (same host, pid gone) is stale and taken over. Taking
  * over renames the stale file away and checks it really was the stale one (another process may
@@ -73,8 +75,9 @@ export class FaultClaims {
   }
 
   /**
-   * Takes the claim, waiting while another live process holds it. Returns undefined when `signal`
-   * aborts first (the caller's deadline or Ctrl-C); `onWait` hears about the holder once.
+   * Takes the claim, waiting while another live process holds it. Returns no claim when `signal`
+   * aborts first (the caller's deadline or Ctrl-C), with the holder it waited for; `onWait` hears
+   * about the holder once.
    */
   async claim(drillId: string, faultId: string, reason: string, opts: { signal: AbortSignal; onWait?: (holder: ClaimHolder) => void; pollMs?: number }): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
     let waitedFor: ClaimHolder | undefined;

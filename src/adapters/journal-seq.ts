@@ -11,8 +11,8 @@ export function duplicateSeqProblems(events: readonly DrillEvent[], file: string
   events.forEach((e, i) => {
     const n = (seen.get(e.seq) ?? 0) + 1;
     seen.set(e.seq, n);
-    // line numbers are not known here; the event's position stands in (1-based)
-    if (n === 2) out.push({ file, line: i + 1, message: `seq ${e.seq} appears more than once (two processes appended at once, before gameday serialized appends); every event is kept` });
+    // the parsed events carry no line numbers: `line` is the event's position among them (1-based)
+    if (n === 2) out.push({ file, line: i + 1, message: `seq ${e.seq} appears more than once (event #${i + 1}; two processes appended at once, before gameday serialized appends); every event is kept` });
   });
   return out;
 }
