@@ -59,7 +59,9 @@ export function boundSend<C extends Sendable>(client: C, once: () => Promise<Sen
   const bounded = async (command: unknown, options?: unknown): Promise<unknown> => {
     const op = commandName(command);
     const signal = scopeSignal();
-    const opts = { ...(options as object | undefined), ...(signal ? { abortSignal: signal } : {}) };
+    const own = (options as { abortSignal?: AbortSignal } | undefined)?.abortSignal; // a probe's own timeout
+    const abortSignal = signal && own ? AbortSignal.any([signal, own]) : (signal ?? own);
+    const opts = { ...(options as object | undefined), ...(abortSignal ? { abortSignal } : {}) };
     const started = Date.now();
     const done = noteCall(`${endpoint} ${op}`, started);
     try {
