@@ -18,6 +18,8 @@ import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
 import { clip } from '../core/text.js';
 import { describeFileType, FileReadError, readRegularFile } from './regular-file.js';
+import { SerializedAppender } from './journal-append.js';
+import { duplicateSeqProblems } from './journal-seq.js';
 
 export interface JournalProblem {
   file: string;
@@ -100,7 +102,9 @@ export class JournalStore {
   read(drillId: string): JournalRead {
     const file = this.pathOf(drillId);
     if (!existsSync(file)) throw new GamedayError('NOT_FOUND', `no journal for drill ${drillId} in ${this.dir}`, { hint: 'see `gameday status` for the drill ids' });
-    return parseJournal(readRegularFile(file, { what: 'journal', maxBytes: MAX_JOURNAL_BYTES }).toString('utf8'), file);
+    const read = parseJournal(readRegularFile(file, { what: 'journal', maxBytes: MAX_JOURNAL_BYTES }).toString('utf8'), file);
+    read.problems.push(...duplicateSeqProblems(read.events, file)); // older versions could write one seq twice
+    return read;
   }
 
   /**
@@ -150,25 +154,28 @@ export class JournalStore {
 
 export class JournalWriter {
   private fd: number | undefined;
-  private seq: number;
   private readonly listeners: ((e: DrillEvent) => void)[] = [];
+  private readonly appender: SerializedAppender;
   constructor(
     readonly file: string,
     readonly drillId: string,
     lastSeq: number,
   ) {
     this.fd = openSync(file, 'a', 0o600);
-    this.seq = lastSeq;
+    // other processes may append too: seq is assigned under a cross-process lock (journal-append.ts)
+    this.appender = new SerializedAppender(file, this.fd, lastSeq, endTornFragment);
   }
 
   /** Appends and fsyncs one event; returns once it is durable. */
   append(body: DrillEventBody, at: Date = new Date()): DrillEvent {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
-    this.seq += 1;
-    const event = { v: JOURNAL_LINE_VERSION, drillId: this.drillId, at: at.toISOString(), seq: this.seq, ...body } as DrillEvent;
-    const line = `${withChecksum(JSON.stringify(event))}\n`;
-    writeSync(this.fd, line);
-    fsyncSync(this.fd);
+    let event!: DrillEvent;
+    // the seq comes from the cross-process appender: unique even when halt, recover and the
+    // deadline keeper write the same journal at once
+    this.appender.append((seq) => {
+      event = { v: JOURNAL_LINE_VERSION, drillId: this.drillId, at: at.toISOString(), seq, ...body } as DrillEvent;
+      return `${withChecksum(JSON.stringify(event))}\n`;
+    });
     for (const l of this.listeners) l(event);
     return event;
   }
@@ -313,6 +320,11 @@ function checksumProblem(line: string, json: Record<string, unknown>): string | 
 
 /** Written after a torn fragment by the next writer (a tab cannot end a JSON line). */
 const TORN_MARK = '\t#torn';
+
+/** How a line left without its newline (a writer died mid-line) is ended before the next append. */
+function endTornFragment(fragment: string): string {
+  return readLine(fragment).event !== undefined ? '\n' : `${TORN_MARK}\n`;
+}
 
 function terminateTornLine(file: string, ending: string): void {
   const fd = openSync(file, 'a');

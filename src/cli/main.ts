@@ -149,20 +149,23 @@ export async function main(argv: string[]): Promise<number> {
   const out = processOutput();
   const controller = new AbortController();
   let interrupts = 0;
+  let running: keyof typeof commands | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts += 1;
-    if (interrupts === 1) out.error(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping and reverting what is active…`);
-    else out.error('still reverting; gameday will exit as soon as every fault is reverted and journaled');
+    // halt and recover ARE the revert: a signal stops their waiting, it does not start another revert
+    const stopsWaiting = running === 'halt' || running === 'recover';
+    if (interrupts === 1) out.error(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: ${stopsWaiting ? 'stopping; what is not reverted yet stays active and is listed…' : 'stopping and reverting what is active…'}`);
+    else out.error(stopsWaiting ? 'already stopping' : 'still reverting; gameday will exit as soon as every fault is reverted and journaled');
     controller.abort(new Error(sig));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
-  return runCommandLine(argv, { out, signal: controller.signal, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY) });
+  return runCommandLine(argv, { out, signal: controller.signal, cwd: process.cwd(), stdinIsTTY: Boolean(process.stdin.isTTY), onCommand: (name) => (running = name) });
 }
 
 /** One command line, start to exit code, with no process-wide side effects (tests call it in-process). */
-export async function runCommandLine(argv: string[], io: { out: Output; signal: AbortSignal; cwd: string; stdinIsTTY: boolean }): Promise<number> {
+export async function runCommandLine(argv: string[], io: { out: Output; signal: AbortSignal; cwd: string; stdinIsTTY: boolean; onCommand?: (name: keyof typeof commands) => void }): Promise<number> {
   const { out } = io;
   let exit: number = EXIT.ok;
   let debug = argv.includes('--debug');
@@ -180,6 +183,7 @@ export async function runCommandLine(argv: string[], io: { out: Output; signal: 
       signal: io.signal,
       stdinIsTTY: io.stdinIsTTY,
     };
+    io.onCommand?.(name); // how the process's signal handler words a Ctrl-C (halt and recover stop waiting)
     const mod = await commands[name]();
     exit = await mod.run(ctx, args, opts);
   };

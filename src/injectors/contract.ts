@@ -109,6 +109,13 @@ export interface Injector<N extends PortName = PortName, TSpec = unknown, TParam
    */
   kubeAccess?(spec: TSpec, params: TParams): KubeAccess[];
 
+  /**
+   * How long one whole revert (and its verify) may take before it is given up and journaled as
+   * failed; default DEFAULT_REVERT_DEADLINE_MS in src/runner/revert.ts. Set it when the revert
+   * legitimately waits long (a re-created load balancer takes minutes to become active).
+   */
+  revertDeadlineMs?: number;
+
   /** Optional: watch what happens after inject (replacement pods Ready…), bounded; each report is journaled. */
   observe?(ctx: InjectorContext<N>, undo: TUndo, injected: Record<string, unknown> | void, report: (detail: Record<string, unknown>) => Promise<void>, ref: FaultRef): Promise<void>;
   /** Optional: called every `keepAliveEveryMs` while a process stays attached (the dead man's switch). */

@@ -15,13 +15,15 @@ import type { Host } from '../core/host.js';
 import { findInjector } from '../injectors/registry.js';
 import type { PortName, PortSet } from '../ports/index.js';
 import type { Environment } from '../core/environment.js';
-import { revertAll, type RevertResult } from './revert.js';
+import { journalUnfinished, revertAll, type RevertResult } from './revert.js';
 
 export interface RecoverDeps {
   store: JournalStore;
   config: LoadedConfig;
   host: Host;
   buildPorts: (env: Environment, needs: readonly PortName[]) => Promise<Partial<PortSet>>;
+  /** Ctrl-C / SIGTERM: stop waiting, journal what is unfinished (see revert.ts) */
+  cancel?: AbortSignal;
 }
 
 export interface DrillRecovery {
@@ -54,6 +56,11 @@ export async function recoverDrill(drillId: string, reason: RevertReason, deps: 
   }
   const needs = new Set<PortName>();
   for (const f of pending) for (const n of findInjector(f.record.kind)?.needs ?? []) needs.add(n);
+  if (deps.cancel?.aborted) {
+    // interrupted before this drill's turn: say so in its journal, touch nothing
+    out.results = withJournal(deps, drillId, (j) => journalUnfinished(j, pending.map((f) => f.record).reverse(), `interrupted by ${describeError(deps.cancel?.reason)}`));
+    return out;
+  }
   let ports: Partial<PortSet>;
   try {
     ports = await deps.buildPorts(env, [...needs]);
@@ -64,12 +71,22 @@ export async function recoverDrill(drillId: string, reason: RevertReason, deps: 
   const journal = deps.store.open(drillId);
   try {
     journal.onAppend((e) => deps.host.emit(e));
-    out.results = await revertAll(pending.map((f) => f.record), reason, { journal, ports, env, host: deps.host });
+    out.results = await revertAll(pending.map((f) => f.record), reason, { journal, ports, env, host: deps.host, ...(deps.cancel ? { cancel: deps.cancel } : {}) });
   } finally {
     journal.close();
   }
   if (unreadable.length === 0) closeIfOpen(drillId, deps.store.fold(drillId).state, reason, deps);
   return out;
+}
+
+function withJournal<T>(deps: RecoverDeps, drillId: string, fn: (j: JournalWriter) => T): T {
+  const j = deps.store.open(drillId);
+  try {
+    j.onAppend((e) => deps.host.emit(e));
+    return fn(j);
+  } finally {
+    j.close();
+  }
 }
 
 function closeIfOpen(drillId: string, state: DrillState, reason: RevertReason, deps: RecoverDeps): void {
@@ -118,19 +135,27 @@ export async function haltAll(env: string | undefined, deps: RecoverDeps): Promi
   return out;
 }
 
-export function assertRecovered(results: DrillRecovery[]): void {
-  const failed = results.flatMap((r) => (r.error ? [`${r.drillId}: ${r.error}`] : r.results.filter((x) => x.outcome === 'failed').map((x) => `${r.drillId} ${x.target}: ${x.error}`)));
+/** One line per fault (or drill) that is still active after a halt or recover: what stopped it. */
+export function unfinished(results: DrillRecovery[]): string[] {
+  return results.flatMap((r) => (r.error ? [`${r.drillId}: ${r.error}`] : r.results.filter((x) => x.outcome === 'failed').map((x) => `${r.drillId} ${x.faultId} (${x.target}): ${x.error}`)));
+}
+
+/**
+ * Throws unless everything was reverted and every journal line read: INTERRUPTED (exit 130) after
+ * Ctrl-C / SIGTERM, else REVERT_FAILED; either way listing what is still active and how to retry,
+ * and every journal line or file that could not be read (it may hold an active fault).
+ */
+export function assertRecovered(results: DrillRecovery[], interrupted?: AbortSignal, retry = 'gameday halt'): void {
+  const left = unfinished(results);
   const unreadable = results.flatMap((r) => r.unreadable ?? []).map(whereUnreadable);
-  if (failed.length === 0 && unreadable.length === 0) return;
-  const parts = [
-    ...(failed.length ? [`could not revert everything:\n  ${failed.join('\n  ')}`] : []),
-    ...(unreadable.length ? [`could not read ${unreadable.length} journal line(s) or file(s), which may hold active faults:\n  ${unreadable.join('\n  ')}`] : []),
-  ];
-  throw new GamedayError('REVERT_FAILED', parts.join('\n'), {
-    hint: unreadable.length
-      ? 'check by hand that the faults of the named lines are gone (each injector\'s README says how), then move those journals out of the drills folder'
-      : 'fix the cause and run the same command again: reverting is idempotent',
-  });
+  if (left.length === 0 && unreadable.length === 0) return;
+  const unread = unreadable.length ? [`could not read ${unreadable.length} journal line(s) or file(s), which may hold active faults:\n  ${unreadable.join('\n  ')}`] : [];
+  const hint = left.length
+    ? `run \`${retry}\` again to retry (reverting is idempotent; \`gameday status\` lists what is active)`
+    : 'check by hand that the faults of the named lines are gone (each injector\'s README says how), then move those journals out of the drills folder';
+  if (interrupted?.aborted && left.length) throw new GamedayError('INTERRUPTED', [`interrupted: ${left.length} fault(s) not reverted, still active:\n  ${left.join('\n  ')}`, ...unread].join('\n'), { hint });
+  const failed = left.length ? [`could not revert everything; ${left.length} fault(s) still active:\n  ${left.join('\n  ')}`] : [];
+  throw new GamedayError('REVERT_FAILED', [...failed, ...unread].join('\n'), { hint });
 }
 
 const whereUnreadable = (p: JournalProblem): string => `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`;

@@ -14,6 +14,7 @@ import type { JournalWriter } from '../adapters/journal-store.js';
 import { makeInjectorContext, sleep } from './context.js';
 import type { Plan, PlannedFault } from './plan.js';
 import { revertAll } from './revert.js';
+import { FaultClaims } from '../adapters/fault-claim.js';
 
 export interface RunnerDeps {
   journal: JournalWriter;
@@ -53,23 +54,31 @@ export async function injectFault(planned: PlannedFault, deps: RunnerDeps): Prom
     const record: FaultRecord = { faultId: ref.faultId, kind: planned.kind, target: target.scope.resource, reversible: injector.reversible, deadline, undo };
     prepared.push({ target, ref, record });
   }
-  // write before you break: every intent is durable before the first call
-  for (const p of prepared) deps.journal.append({ type: 'fault-intent', record: p.record });
-
-  const settled = await Promise.allSettled(prepared.map((p) => injector.inject(ctx, p.target, params, p.record.undo, p.ref)));
+  // the faults are ours from intent to outcome: a halt or recover started meanwhile waits for the
+  // outcome instead of "reverting" a fault whose mutation is still in flight (fault-claim.ts)
+  const claims = FaultClaims.besideJournal(deps.journal.file);
+  const held = prepared.map((p) => claims.tryClaim(deps.journal.drillId, p.ref.faultId, 'inject'));
   const done: InjectedFault[] = [];
   const failures: string[] = [];
-  settled.forEach((s, i) => {
-    const p = prepared[i]!;
-    if (s.status === 'fulfilled') {
-      deps.journal.append({ type: 'fault-injected', faultId: p.ref.faultId, detail: s.value ?? undefined });
-      done.push({ ...p, planned, detail: s.value ?? undefined });
-    } else {
-      const refused = isGamedayError(s.reason) && ['GUARD_REFUSED', 'INVALID_INPUT', 'TARGET_GONE'].includes(s.reason.code);
-      deps.journal.append({ type: 'fault-inject-failed', faultId: p.ref.faultId, error: describeError(s.reason), maybeApplied: !refused });
-      failures.push(`${p.record.target}: ${describeError(s.reason)}`);
-    }
-  });
+  try {
+    // write before you break: every intent is durable before the first call
+    for (const p of prepared) deps.journal.append({ type: 'fault-intent', record: p.record });
+    const settled = await Promise.allSettled(prepared.map((p) => injector.inject(ctx, p.target, params, p.record.undo, p.ref)));
+    settled.forEach((s, i) => {
+      const p = prepared[i]!;
+      if (s.status === 'fulfilled') {
+        deps.journal.append({ type: 'fault-injected', faultId: p.ref.faultId, detail: s.value ?? undefined });
+        done.push({ ...p, planned, detail: s.value ?? undefined });
+      } else {
+        const refused = isGamedayError(s.reason) && ['GUARD_REFUSED', 'INVALID_INPUT', 'TARGET_GONE'].includes(s.reason.code);
+        deps.journal.append({ type: 'fault-inject-failed', faultId: p.ref.faultId, error: describeError(s.reason), maybeApplied: !refused });
+        failures.push(`${p.record.target}: ${describeError(s.reason)}`);
+      }
+    });
+  } finally {
+    // released before any rollback below: the rollback's revert claims them again
+    for (const h of held) if (h.ok) h.claim.release();
+  }
   for (const d of done) {
     try {
       const v = await injector.verify(ctx, d.record.undo, 'injected', d.ref);

@@ -11,6 +11,7 @@ import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { ClusterLock } from '../../drill/lease.js';
 import { kubeConfigFor } from './client.js';
+import { boundedApiClient } from './bounded.js';
 
 export const LEASE_SECONDS = 60;
 const RENEW_MS = 15_000;
@@ -21,7 +22,7 @@ export const leaseName = (env: string): string => `gameday-env-${env}`.slice(0, 
 export const clusterLock: ClusterLock = async (env, drillId, notice) => {
   if (!env.kube) return undefined;
   const { k8s, kc } = await kubeConfigFor(env);
-  const api = kc.makeApiClient(k8s.CoordinationV1Api);
+  const api = boundedApiClient(k8s, kc, k8s.CoordinationV1Api); // every lease call bounded (bounded.ts)
   const name = leaseName(env.name);
   const namespace = TOOLKIT_NAMESPACE;
   const now = () => new k8s.V1MicroTime(Date.now());

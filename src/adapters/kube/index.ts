@@ -10,6 +10,7 @@ import { GamedayError } from '../../core/errors.js';
 import type { KubePort, NodeInfo, PodEventType, PodInfo } from '../../ports/kube.js';
 import { kubeConfigFor } from './client.js';
 import { RateLimiter, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.js';
+import { boundedApiClient, boundedCall } from './bounded.js';
 
 /** An HTTP error from the API server, with its status code and a one-line message. */
 export class KubeApiError extends Error {
@@ -73,17 +74,21 @@ export interface KubePortOptions {
 
 export async function createKubePort(env: Environment, opts: KubePortOptions = {}): Promise<KubePort> {
   const { k8s, kc } = await kubeConfigFor(env);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
+  // every request bounded by a timeout and the enclosing call scope (bounded.ts)
+  const core = boundedApiClient(k8s, kc, k8s.CoreV1Api);
+  const apps = boundedApiClient(k8s, kc, k8s.AppsV1Api);
+  const discovery = boundedApiClient(k8s, kc, k8s.DiscoveryV1Api);
   const limiter = opts.limiter ?? new RateLimiter({ ...rateLimitFromEnv(), ...opts.rateLimit });
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
 
-  /** one API call: throttled, 429s retried, errors made one line */
+  /** one API call: throttled, 429s retried, bounded in time (no answer: retried if idempotent), errors made one line */
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    // reads and deletes may be repeated safely; a create or patch that got no answer is not resent blindly
+    const idempotent = /^(read|list|delete|get)\b/.test(what);
     try {
-      return await limiter.run(fn);
+      return await boundedCall(server, what, idempotent, () => limiter.run(fn));
     } catch (e) {
+      if (e instanceof GamedayError) throw e;
       const code = statusOf(e);
       if (code !== undefined && code >= 100) {
         const body = (e as { body?: unknown }).body;

@@ -1,9 +1,11 @@
 /** RDS and CloudWatch alarm lookups for probes. The SDK packages load on first use only. */
+import { callSignal } from '../call-scope.js';
 import type { Environment } from '../../core/environment.js';
 import type { AlarmProbePort, AlarmState, RdsProbePort } from '../../ports/probes.js';
 import { AwsClients } from '../aws/clients.js';
 
-const opts = (timeoutMs: number, signal: AbortSignal) => ({ abortSignal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) });
+// a timer-based signal: AbortSignal.any + AbortSignal.timeout may never fire on Node 20 (see call-scope.ts)
+const opts = (timeoutMs: number, signal: AbortSignal) => ({ abortSignal: callSignal(timeoutMs, signal) });
 
 export function createRdsProbePort(clients: AwsClients): RdsProbePort {
   return {

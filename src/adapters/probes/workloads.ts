@@ -6,6 +6,7 @@ import type { Environment } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { WorkloadKind, WorkloadPort, WorkloadStatus } from '../../ports/probes.js';
 import { kubeConfigFor } from '../kube/client.js';
+import { boundedApiClient } from '../kube/bounded.js';
 
 const PLURAL: Record<WorkloadKind, string> = { deployment: 'deployments', statefulset: 'statefulsets', daemonset: 'daemonsets' };
 
@@ -28,7 +29,7 @@ export function createWorkloadPort(env: Environment): WorkloadPort {
   return {
     async get(namespace, kind, name, { timeoutMs, signal }) {
       const { k8s, kc } = await load();
-      const apps = kc.makeApiClient(k8s.AppsV1Api);
+      const apps = boundedApiClient(k8s, kc, k8s.AppsV1Api); // the request itself is cut, not only waited for
       const read = kind === 'deployment' ? apps.readNamespacedDeployment({ name, namespace }) : kind === 'statefulset' ? apps.readNamespacedStatefulSet({ name, namespace }) : apps.readNamespacedDaemonSet({ name, namespace });
       const timeout = new Promise<never>((_, reject) => {
         const t = setTimeout(() => reject(new Error(`no answer from the API server within ${timeoutMs}ms`)), timeoutMs);

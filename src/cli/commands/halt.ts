@@ -9,7 +9,7 @@ import { getEnvironment, type LoadedConfig } from '../../adapters/config-store.j
 import type { JournalStore } from '../../adapters/journal-store.js';
 import type { HaltFlag } from '../../adapters/halt-flag.js';
 import { own } from '../../core/text.js';
-import { assertRecovered, haltAll } from '../../runner/recover.js';
+import { assertRecovered, haltAll, unfinished } from '../../runner/recover.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { LineHost } from '../hosts/line-host.js';
@@ -38,13 +38,15 @@ export const run: CommandRun = async (ctx, _args, opts) => {
     ctx.out.error(p.red(`✗ ${(e as Error).message}; reverting anyway`));
   }
   const host = new LineHost(ctx.out);
-  const results = await haltAll(env, { store: journals, config, host, buildPorts });
+  // Ctrl-C / SIGTERM stops waiting at once; what is not reverted stays active and is listed
+  const results = await haltAll(env, { store: journals, config, host, buildPorts, cancel: ctx.signal });
   const drills = results.filter((r) => r.drillId !== '(drills folder)').length;
   const reverted = results.flatMap((r) => r.results).filter((r) => r.outcome === 'reverted').length;
-  const incomplete = results.some((r) => r.error || r.unreadable?.length || r.results.some((x) => x.outcome === 'failed'));
-  if (incomplete) ctx.out.line(p.red(`✗ ${drills} drill(s) checked, ${reverted} fault(s) reverted; not everything could be read or reverted (below)`));
+  const left = unfinished(results).length;
+  const unread = results.some((r) => r.unreadable?.length);
+  if (left || unread) ctx.out.line(p.red(`✗ ${drills} drill(s) checked, ${reverted} fault(s) reverted${left ? `, ${left} still active` : ''}${unread ? '; not everything could be read' : ''} (below)`));
   else ctx.out.line(results.length === 0 ? p.green('✓ nothing was active') : p.green(`✓ ${drills} drill(s) checked, ${reverted} fault(s) reverted`));
-  assertRecovered(results);
+  assertRecovered(results, ctx.signal, `gameday halt${env ? ` --env ${env}` : ''}`);
   if (flagError) throw flagError;
   return EXIT.ok;
 };

@@ -1,5 +1,7 @@
 /** `gameday status`: active drills and faults with age and expiry, from the journals alone. */
-import { activeFaults } from '../../core/drill-state.js';
+import { join } from 'node:path';
+import { FaultClaims } from '../../adapters/fault-claim.js';
+import { activeFaults, type FaultState } from '../../core/drill-state.js';
 import { formatDuration } from '../../core/duration.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -8,7 +10,8 @@ import { stateOf } from '../state.js';
 import { table } from '../table.js';
 
 export const run: CommandRun = async (ctx, _args, opts) => {
-  const { journals, halt } = stateOf(ctx);
+  const { journals, halt, config } = stateOf(ctx);
+  const claims = new FaultClaims(join(config.stateDir, 'claims'));
   const now = Date.now();
   const p = paint(ctx.out.color);
   const scan = journals.scan();
@@ -32,6 +35,7 @@ export const run: CommandRun = async (ctx, _args, opts) => {
         ageMs: now - Date.parse(f.injectedAt ?? f.intendedAt),
         deadline: f.record.deadline,
         overdue: f.record.deadline !== undefined && f.record.deadline < now,
+        ...revertState(claims, s.drillId, f),
       })),
       /** lines that could not be read and may hold an active fault: never shown as "nothing active" */
       unreadable: unreadable.map((u) => ({ file: u.file, line: u.line, message: u.message })),
@@ -61,6 +65,23 @@ export const run: CommandRun = async (ctx, _args, opts) => {
         d.faults.map((f) => [`  ${f.faultId}`, f.kind, f.target, f.status, formatDuration(f.ageMs), f.deadline === undefined ? '—' : f.overdue ? p.red(`OVERDUE by ${formatDuration(now - f.deadline)}: run gameday halt`) : `in ${formatDuration(f.deadline - now)}`]),
       ),
     );
+    for (const f of d.faults) {
+      if (f.revertingBy) ctx.out.line(`  … ${f.faultId}: being reverted by ${f.revertingBy}`);
+      if (f.retry) ctx.out.line(p.yellow(`  ! ${f.faultId}: ${f.lastError ?? 'revert failed'} — retry: ${f.retry}`));
+    }
   }
   return EXIT.ok;
 };
+
+/**
+ * A revert in progress names who does it (its claim's holder); one that failed, or whose process
+ * died mid-way (journaled as reverting, nobody holds the claim), says why and how to retry.
+ */
+function revertState(claims: FaultClaims, drillId: string, f: FaultState): { revertingBy?: string; lastError?: string; retry?: string } {
+  const retry = `gameday recover ${drillId}`;
+  if (f.status === 'revert-failed') return { lastError: f.lastError ?? 'revert failed', retry };
+  if (f.status !== 'reverting') return {};
+  const h = claims.holder(drillId, f.record.faultId);
+  if (h) return { revertingBy: `${h.reason === 'deadline' ? 'the deadline keeper' : `gameday ${h.reason}`} (pid ${h.pid} on ${h.host}, since ${h.at})` };
+  return { lastError: 'revert interrupted: the process reverting it is gone', retry };
+}

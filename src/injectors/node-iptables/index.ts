@@ -103,6 +103,8 @@ export const nodeIptables: Injector<'kube', Spec, Params, NodeSet, Undo> = {
   reversible: true,
   nodeImpact: true,
   needs: ['kube'],
+  // revert waits up to 120 s for the agent pods to go (they flush their chains on SIGTERM)
+  revertDeadlineMs: 4 * 60_000,
   targetSchema,
   paramsSchema,
   keepAliveEveryMs: 15_000,

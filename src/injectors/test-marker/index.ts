@@ -22,8 +22,10 @@ const paramsSchema = z.strictObject({
   pauseAfterMs: integer(0, 600_000).default(0),
   /** fail the inject of this target name, after writing nothing */
   failOn: z.string().optional(),
+  /** pause between "the marker is there" and removing it: widens the window two reverters could share */
+  revertPauseMs: z.coerce.number().int().min(0).default(0),
 });
-type Undo = { path: string; log: string };
+type Undo = { path: string; log: string; revertPauseMs?: number };
 
 export const testMarker: Injector<never, z.infer<typeof targetSchema>, z.infer<typeof paramsSchema>, { path: string }, Undo> = {
   kind: 'test.marker',
@@ -39,8 +41,8 @@ export const testMarker: Injector<never, z.infer<typeof targetSchema>, z.infer<t
       targets: names.map((n) => ({ id: n, scope: { resource: `marker ${n}`, optedIn: true }, data: { path: join(spec.dir, `${n}.fault`) } })),
     };
   },
-  async prepare(_ctx, target) {
-    return { path: target.data.path, log: `${target.data.path}.log` };
+  async prepare(_ctx, target, params) {
+    return { path: target.data.path, log: `${target.data.path}.log`, ...(params.revertPauseMs ? { revertPauseMs: params.revertPauseMs } : {}) };
   },
   async inject(ctx, target, params, undo, ref) {
     if (params.pauseBeforeMs) await ctx.sleep(params.pauseBeforeMs, ctx.signal);
@@ -51,8 +53,9 @@ export const testMarker: Injector<never, z.infer<typeof targetSchema>, z.infer<t
     if (params.pauseAfterMs) await ctx.sleep(params.pauseAfterMs, ctx.signal);
     return { path: undo.path };
   },
-  async revert(_ctx, undo, ref) {
+  async revert(ctx, undo, ref) {
     if (!existsSync(undo.path)) return { outcome: 'already-reverted' };
+    if (undo.revertPauseMs) await ctx.sleep(undo.revertPauseMs, ctx.signal);
     rmSync(undo.path, { force: true });
     appendFileSync(undo.log, `revert ${ref.faultId}\n`);
     return { outcome: 'reverted' };

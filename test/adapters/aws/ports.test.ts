@@ -24,7 +24,7 @@ describe('AWS ports factory', () => {
   it('a local endpoint always gets dummy credentials (never a real profile’s keys); a real region gets the credential chain', () => {
     expect(awsClientConfig(env({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:4566', profile: 'prod' }))).toMatchObject({ endpoint: 'http://127.0.0.1:4566', credentials: { accessKeyId: 'gameday', secretAccessKey: 'gameday' } });
     const real = awsClientConfig(env({ region: 'eu-west-1', profile: 'gameday' }));
-    expect(real).toEqual({ region: 'eu-west-1', profile: 'gameday', maxAttempts: 5 });
+    expect(real).toEqual({ region: 'eu-west-1', profile: 'gameday', maxAttempts: 3 }); // bounded: src/adapters/aws/bounded.ts
     expect(() => awsClientConfig(env(undefined))).toThrow(/has no aws section/);
   });
 });

@@ -1,0 +1,110 @@
+/**
+ * One reverter per fault, across processes: before reverting a fault, a process takes an exclusive
+ * claim on it, a file <stateDir>/claims/<drillId>/<faultId>.claim created atomically (written
+ * aside, then hard-linked into place) and holding the owner's pid, host, reason and time. `halt`,
+ * `recover`, the deadline keeper and a live drill all go through it, so they never revert the same
+ * fault at once; the one that finds the fault claimed waits for the outcome (bounded by its own
+ * deadline) and then reads it from the journal. `inject` holds it from intent to outcome, so a
+ * revert never runs while the mutation is still in flight.
+ *
+ * Crash-safe: a claim whose owner is dead (same host, pid gone) is stale and taken over. Taking
+ * over renames the stale file away and checks it really was the stale one (another process may
+ * have taken it over and claimed it a moment before); a live claim moved by mistake is put back.
+ * A claim held on another host (a state directory on a shared disk) cannot be checked: it is
+ * waited for, and reported with its host, never broken.
+ */
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { GamedayError } from '../core/errors.js';
+import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale } from './exclusive-file.js';
+
+export interface ClaimHolder {
+  pid: number;
+  host: string;
+  /** why it reverts: halt, recover, deadline, drill-end… */
+  reason: string;
+  at: string;
+}
+
+export interface HeldClaim {
+  release(): void;
+}
+
+export type ClaimAttempt = { ok: true; claim: HeldClaim } | { ok: false; holder: ClaimHolder };
+
+const SAFE = /^[A-Za-z0-9._-]{1,120}$/;
+let takeovers = 0;
+
+export class FaultClaims {
+  constructor(readonly dir: string) {}
+
+  /** The claims of the state directory a journal lives in (<stateDir>/drills/<id>.jsonl). */
+  static besideJournal(journalFile: string): FaultClaims {
+    return new FaultClaims(join(dirname(dirname(journalFile)), 'claims'));
+  }
+
+  fileOf(drillId: string, faultId: string): string {
+    if (!SAFE.test(drillId) || !SAFE.test(faultId)) throw new GamedayError('INTERNAL', `not a claimable fault: ${drillId}/${faultId}`);
+    return join(this.dir, drillId, `${faultId}.claim`);
+  }
+
+  /** The live holder of a fault's claim, if any (stale claims are not holders). */
+  holder(drillId: string, faultId: string): ClaimHolder | undefined {
+    const h = readHolder(this.fileOf(drillId, faultId));
+    return h && !isStale(h) ? h : undefined;
+  }
+
+  /** Takes the claim now, or says who holds it. Never waits. */
+  tryClaim(drillId: string, faultId: string, reason: string): ClaimAttempt {
+    const file = this.fileOf(drillId, faultId);
+    mkdirSync(dirname(file), { recursive: true });
+    const me: ClaimHolder = { pid: process.pid, host: hostname(), reason, at: new Date().toISOString() };
+    const text = JSON.stringify(me);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (createWithContent(file, text)) return { ok: true, claim: { release: () => releaseIfMine(file, text) } };
+      const raw = readRaw(file);
+      if (raw === undefined) continue; // released meanwhile: try again
+      const held = parseOwner<ClaimHolder>(raw);
+      if (held && !isStale(held)) return { ok: false, holder: held };
+      if (takeOverStale(file, raw)) takeovers++;
+    }
+    const held = readHolder(file);
+    if (held) return { ok: false, holder: held };
+    throw new GamedayError('INTERNAL', `could not claim fault ${faultId} of drill ${drillId} (${file} keeps changing)`);
+  }
+
+  /**
+   * Takes the claim, waiting while another live process holds it. Returns no claim when `signal`
+   * aborts first (the caller's deadline or Ctrl-C), with the holder it waited for; `onWait` hears
+   * about the holder once.
+   */
+  async claim(drillId: string, faultId: string, reason: string, opts: { signal: AbortSignal; onWait?: (holder: ClaimHolder) => void; pollMs?: number }): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
+    let waitedFor: ClaimHolder | undefined;
+    while (!opts.signal.aborted) {
+      const a = this.tryClaim(drillId, faultId, reason);
+      if (a.ok) return { claim: a.claim, waitedFor };
+      if (!waitedFor) opts.onWait?.(a.holder);
+      waitedFor = a.holder;
+      await pause(opts.pollMs ?? 100, opts.signal);
+    }
+    return { waitedFor };
+  }
+}
+
+/** How many stale claims this process took over (tests and --debug). */
+export const staleTakeovers = (): number => takeovers;
+
+const readHolder = (file: string): ClaimHolder | undefined => parseOwner<ClaimHolder>(readRaw(file));
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

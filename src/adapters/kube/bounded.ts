@@ -1,0 +1,87 @@
+/**
+ * Every Kubernetes API call is bounded. @kubernetes/client-node 1.4 has no timeouts and no retries,
+ * so the API clients are built here with a middleware that gives each request an abort signal:
+ * the enclosing call scope's (call-scope.ts: a revert's deadline, Ctrl-C in `halt`) combined with
+ * CALL_TIMEOUT_MS. A frozen API server accepts the TCP connection and then says nothing; without
+ * this a call waits for as long as the server stays frozen.
+ * `retryNoAnswer` retries a call that got no answer, MAX_ATTEMPTS in all, with backoff: only for
+ * reads and deletes (idempotent); a create is tried once and the caller looks before trying again.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { GamedayError } from '../../core/errors.js';
+import { callSignal, noteCall, scopeSignal } from '../call-scope.js';
+import type { KubeModule } from './client.js';
+
+/** One request: API server reads/writes answer in milliseconds; 10 s of silence is a fault. */
+export const CALL_TIMEOUT_MS = 10_000;
+/** Tries of an idempotent call that got no answer, the first included (≈ 3 × 10 s + 0.75 s backoff). */
+export const MAX_ATTEMPTS = 3;
+const BACKOFF_MS = [250, 500];
+
+/** Like kc.makeApiClient, with every request bounded by the call scope and CALL_TIMEOUT_MS. */
+export function boundedApiClient<T>(k8s: KubeModule, kc: KubeConfig, api: new (config: ReturnType<KubeModule['createConfiguration']>) => T): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  const config = k8s.createConfiguration({
+    baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    promiseMiddleware: [
+      {
+        pre: async (ctx) => {
+          ctx.setSignal(callSignal(CALL_TIMEOUT_MS));
+          return ctx;
+        },
+        post: async (res) => res,
+      },
+    ],
+  });
+  return new api(config);
+}
+
+/** The request got no answer (timed out, refused, reset), as opposed to an HTTP error status. */
+export function isNoAnswer(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const err = e as { name?: string; code?: unknown; type?: string; errno?: string; cause?: unknown };
+  if (typeof err.code === 'number') return false; // an ApiException: the server answered
+  return (
+    err.name === 'AbortError' ||
+    err.name === 'TimeoutError' ||
+    err.type === 'aborted' ||
+    err.type === 'request-timeout' ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(String(err.code ?? err.errno ?? '')) ||
+    (err.cause !== undefined && isNoAnswer(err.cause))
+  );
+}
+
+/**
+ * Runs one API call: retried on no answer when idempotent, the scope's end passed through as is,
+ * and a final no-answer turned into UNREACHABLE "… did not answer <what> in N s".
+ */
+export async function boundedCall<T>(server: string, what: string, idempotent: boolean, fn: () => Promise<T>, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  const started = Date.now();
+  const done = noteCall(`Kubernetes API ${server} ${what}`, started);
+  const attempts = idempotent ? MAX_ATTEMPTS : 1;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const scope = scopeSignal();
+      if (scope?.aborted) throw scope.reason;
+      try {
+        return await fn();
+      } catch (e) {
+        if (scope?.aborted) throw scope.reason instanceof Error ? scope.reason : new Error(String(scope.reason));
+        if (!isNoAnswer(e)) throw e;
+        if (attempt < attempts) {
+          await sleep(BACKOFF_MS[attempt - 1] ?? 500);
+          continue;
+        }
+        const secs = Math.round((Date.now() - started) / 1000);
+        throw new GamedayError('UNREACHABLE', `Kubernetes API ${server} did not answer ${what} in ${secs} s (${attempt} attempt${attempt === 1 ? '' : 's'}: ${(e as Error).message?.split('\n')[0] ?? e})`, {
+          hint: 'is the cluster up and the kube context right? (`gameday sandbox status` for the sandbox); run the same command again once it answers',
+          cause: e,
+        });
+      }
+    }
+  } finally {
+    done();
+  }
+}
