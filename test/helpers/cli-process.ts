@@ -30,7 +30,15 @@ export function cliHarness(bin: string, cwd: () => string, env: () => NodeJS.Pro
     output: () => out,
     journalText() {
       const d = join(cwd(), '.gameday', 'drills');
-      return existsSync(d) ? readdirSync(d).map((f) => readFileSync(join(d, f), 'utf8')).join('') : '';
+      // journals only: the appenders' short-lived lock files come and go meanwhile
+      const read = (f: string) => {
+        try {
+          return readFileSync(join(d, f), 'utf8');
+        } catch {
+          return '';
+        }
+      };
+      return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.jsonl')).map(read).join('') : '';
     },
     async until(cond, what, ms = 30_000) {
       const end = Date.now() + ms;
