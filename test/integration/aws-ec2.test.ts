@@ -21,7 +21,7 @@ describeInjectorContract('aws.ec2-stop', async () => {
     injector: awsEc2Stop,
     ctx: world.ctx,
     target: { name: 'web' },
-    params: { count: '1' },
+    params: { count: 1 },
     vanish: async (undo) => void (await ec2.send(new EC2.TerminateInstancesCommand({ InstanceIds: [String(undo.instanceId)] }))),
     cleanup: () => world.stop(),
   };
@@ -31,7 +31,7 @@ describeInjectorContract('aws.ec2-terminate', async () => {
   const world = await startWorld();
   const net = await seedNetwork(world.clients);
   await seedAsg(world, net, 'web-asg', 3);
-  return { injector: awsEc2Terminate, ctx: world.ctx, target: { asg: 'web-asg' }, params: { count: '1', replacementTimeout: '20s' }, cleanup: () => world.stop() };
+  return { injector: awsEc2Terminate, ctx: world.ctx, target: { asg: 'web-asg' }, params: { count: 1, replacementTimeout: '20s' }, cleanup: () => world.stop() };
 });
 
 describe('aws.ec2-stop / aws.ec2-terminate against moto', () => {
@@ -81,7 +81,7 @@ describe('aws.ec2-stop / aws.ec2-terminate against moto', () => {
 
   it('terminate rolls an Auto Scaling group instance and times its replacement', async () => {
     const before = await seedAsg(world, net, 'roll-asg', 2);
-    const params = awsEc2Terminate.paramsSchema.parse({ count: '1', replacementTimeout: '20s' });
+    const params = awsEc2Terminate.paramsSchema.parse({ count: 1, replacementTimeout: '20s' });
     const sel = await awsEc2Terminate.select(world.ctx as never, awsEc2Terminate.targetSchema.parse({ asg: 'roll-asg' }), params, () => 0);
     expect(sel.candidates).toBe(2);
     const t = sel.targets[0]!;

@@ -64,7 +64,7 @@ describe('aws.rds-failover against moto', () => {
   it('fails over to a chosen reader, then fails back after the hold time', async () => {
     const before = (await clusterWriter(world, 'shop-db'))!;
     const reader = ['shop-db-1', 'shop-db-2', 'shop-db-3'].find((m) => m !== before)!;
-    const { reports } = await run({ cluster: 'shop-db' }, { targetInstance: reader, failBack: 'true', hold: '50ms', timeout: '30s' });
+    const { reports } = await run({ cluster: 'shop-db' }, { targetInstance: reader, failBack: true, hold: '50ms', timeout: '30s' });
     expect(reports.map((x) => [x.phase, x.writerBefore, x.writerAfter, x.confirmed])).toEqual([
       ['failover', before, reader, true],
       ['fail-back', reader, before, true],

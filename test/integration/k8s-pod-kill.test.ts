@@ -84,7 +84,7 @@ describe('k8s.pod-kill on the sandbox', () => {
     const { createKubePort } = await import('../../src/adapters/kube/index.js');
     const slow = await createKubePort(env, { rateLimit: { qps: 4, burst: 1 } });
     const ctx = contextWith({ kube: slow }, env);
-    const params = k8sPodKill.paramsSchema.parse({ mode: 'all', gracePeriod: '0' });
+    const params = k8sPodKill.paramsSchema.parse({ mode: 'all', gracePeriod: 0 });
     const sel = await k8sPodKill.select(ctx, { namespace: ns.name, selector: 'app=web' }, params, seededRandom(9));
     expect(sel.targets).toHaveLength(3);
     const prepared = await Promise.all(sel.targets.map(async (t) => ({ t, r: ref(`f3-${t.id}`), undo: await k8sPodKill.prepare(ctx, t, params, ref(`f3-${t.id}`)) })));
