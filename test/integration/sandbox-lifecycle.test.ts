@@ -6,6 +6,7 @@
  * `up` after a SIGKILL of everything rebuilds, and a node component that cannot start fails `up`
  * naming the node, the component and its log, leaving nothing behind.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,42 @@ function privateCache(overrides: Record<string, string> = {}): string {
   symlinkSync(REAL.venv, join(dir, 'venv'));
   symlinkSync(join(REAL.cache, 'images'), join(dir, 'images'));
   return dir;
+}
+
+/**
+ * Pods on both real nodes, and a checkout pod on one answered by a catalog pod on the other: the
+ * VPC routes each node's pod CIDR, CoreDNS (on one node) answers the other's pods.
+ */
+async function crossNodeTraffic(kubeconfig: string): Promise<void> {
+  const kubectl = (...args: string[]) => spawnSync(join(REAL.bin, 'kubectl'), ['--kubeconfig', kubeconfig, '--context', 'gameday-sandbox', '-n', 'shop', ...args], { encoding: 'utf8', timeout: 30_000 });
+  for (const app of ['checkout', 'catalog']) expect(kubectl('scale', `deploy/${app}`, '--replicas=6').status).toBe(0);
+  const pods = (): { name: string; app: string; node: string; ready: boolean }[] =>
+    (JSON.parse(kubectl('get', 'pods', '-o', 'json').stdout || '{"items":[]}') as { items: { metadata: { name: string; labels: Record<string, string> }; spec: { nodeName?: string }; status: { conditions?: { type: string; status: string }[] } }[] }).items.map((p) => ({
+      name: p.metadata.name,
+      app: p.metadata.labels.app ?? '',
+      node: p.spec.nodeName ?? '',
+      ready: p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true,
+    }));
+  const until = Date.now() + 120_000;
+  let ready = pods();
+  while (Date.now() < until && !(['sandbox-real-1', 'sandbox-real-2'].every((n) => ready.some((p) => p.ready && p.node === n && p.app === 'checkout')) && ready.filter((p) => p.app === 'catalog' && p.ready).length === 6)) {
+    await new Promise((r) => setTimeout(r, 1000));
+    ready = pods();
+  }
+  const checkout = ready.find((p) => p.app === 'checkout' && p.ready && p.node === 'sandbox-real-2');
+  expect(checkout, JSON.stringify(ready)).toBeDefined();
+  const catalogNodes = new Set(ready.filter((p) => p.app === 'catalog' && p.ready).map((p) => p.node));
+  expect(catalogNodes.has('sandbox-real-1'), JSON.stringify(ready)).toBe(true);
+  // the Service picks a catalog pod at random: ask until one on the other node answers (bounded)
+  let across = '';
+  for (let i = 0; i < 30 && !across; i++) {
+    const r = kubectl('exec', checkout!.name, '--', '/bin/busybox', 'timeout', '8', '/bin/busybox', 'wget', '-qO-', 'http://127.0.0.1:8080/checkout');
+    const body = JSON.parse(r.stdout || '{}') as { ok?: boolean; node?: string; catalog?: { servedBy?: { node?: string } }; db?: { ok?: boolean } };
+    expect(body.ok, r.stdout + r.stderr).toBe(true);
+    expect(body.db?.ok).toBe(true);
+    if (body.catalog?.servedBy?.node === 'sandbox-real-1') across = `${body.node} → catalog on ${body.catalog.servedBy.node}`;
+  }
+  expect(across).toBe('sandbox-real-2 → catalog on sandbox-real-1');
 }
 
 /** Everything a sandbox with real nodes could leave: processes, namespaces, cgroups, mounts. */
@@ -127,12 +164,13 @@ describe('sandbox lifecycle (private cache)', () => {
     expect(existsSync(join(cache, 'sandbox'))).toBe(false);
   });
 
-  test('a real node: up, SIGKILL of everything, up rebuilds; down leaves no process, namespace, cgroup or mount', async () => {
-    const first = await sandboxUp({ cache, nodes: 1, realNodes: 1 });
-    expect(first.info.realNodes).toEqual(['sandbox-real-1']);
+  test('two real nodes: pods talk across nodes; SIGKILL of everything, up rebuilds; down leaves no process, namespace, cgroup or mount', async () => {
+    const first = await sandboxUp({ cache, nodes: 1, realNodes: 2 });
+    expect(first.info.realNodes).toEqual(['sandbox-real-1', 'sandbox-real-2']);
     const st = await sandboxStatus({ cache });
     expect(st.healthy).toBe(true);
-    expect(st.kube).toMatchObject({ realNodes: 1, realNodesReady: 1, checkoutReady: '3/3', dnsReady: '1/1' });
+    expect(st.kube).toMatchObject({ realNodes: 2, realNodesReady: 2, checkoutReady: '3/3', dnsReady: '1/1' });
+    await crossNodeTraffic(first.info.kubeconfig);
     // everything dies at once, the way a crashed laptop or `kill -9 -1` would leave it
     const layout = netLayout(sandboxPaths(cache).state);
     const all = [...processesUnder(cache), ...realNodeLeftovers(sandboxPaths(cache)).processes];
@@ -145,12 +183,12 @@ describe('sandbox lifecycle (private cache)', () => {
       }
     }
     const t0 = Date.now();
-    const again = await sandboxUp({ cache, nodes: 1, realNodes: 1 });
+    const again = await sandboxUp({ cache, nodes: 1, realNodes: 2 });
     console.log(`up after SIGKILL of everything: rebuilt in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(again.reused).toBe(false);
-    expect((await sandboxStatus({ cache })).kube).toMatchObject({ realNodesReady: 1, checkoutReady: '3/3' });
+    expect((await sandboxStatus({ cache })).kube).toMatchObject({ realNodesReady: 2, checkoutReady: '3/3' });
     const down = await sandboxDown({ cache });
-    expect(down.stopped.some((s) => s.startsWith('node sandbox-real-1'))).toBe(true);
+    expect(down.stopped.filter((s) => s.startsWith('node sandbox-real-')).length).toBe(2);
     expect(leftovers(cache)).toEqual([]);
     expect(existsSync(`/run/netns/${layout.vpcNetns}`)).toBe(false);
   }, 600_000);
