@@ -61,34 +61,22 @@ export function worldObjects(simNamespace: string = SHOP_NAMESPACE): KubernetesO
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: TOOLKIT_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'gameday' } } },
   ];
   for (const app of DEMO_APPS) {
-    const labels = { app: app.name, 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/part-of': 'shop' };
-    objs.push({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: app.name, namespace: simNamespace, labels },
-      spec: {
-        replicas: app.replicas,
-        selector: { matchLabels: { app: app.name } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
-        template: {
-          metadata: { labels },
-          spec: {
-            terminationGracePeriodSeconds: 5,
-            // beside real nodes, simulated pods stay on the simulated nodes
-            ...(simNamespace !== SHOP_NAMESPACE ? { nodeSelector: { type: 'kwok' } } : {}),
-            containers: [
-              {
-                name: app.name,
-                image: `ghcr.io/gameday-demo/${app.name}:1.0.0`,
-                ports: [{ name: 'http', containerPort: app.port }],
-                readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5 },
-                resources: { requests: { cpu: '50m', memory: '64Mi' } },
-              },
-            ],
+    const labels = shopLabels(app.name);
+    objs.push(
+      shopDeployment(simNamespace, app, {
+        // beside real nodes, simulated pods stay on the simulated nodes
+        ...(simNamespace !== SHOP_NAMESPACE ? { nodeSelector: { type: 'kwok' } } : {}),
+        containers: [
+          {
+            name: app.name,
+            image: `ghcr.io/gameday-demo/${app.name}:1.0.0`,
+            ports: [{ name: 'http', containerPort: app.port }],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 5 },
+            resources: { requests: { cpu: '50m', memory: '64Mi' } },
           },
-        },
-      },
-    } as KubernetesObject);
+        ],
+      }),
+    );
     objs.push({
       apiVersion: 'v1',
       kind: 'Service',
@@ -97,6 +85,24 @@ export function worldObjects(simNamespace: string = SHOP_NAMESPACE): KubernetesO
     } as KubernetesObject);
   }
   return objs;
+}
+
+export const shopLabels = (name: string): Record<string, string> => ({ app: name, 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'shop' });
+
+/** A shop Deployment (simulated or real): the same labels, strategy and grace period; the pod spec is the caller's. */
+export function shopDeployment(namespace: string, app: { name: string; replicas: number }, pod: Record<string, unknown>): KubernetesObject {
+  const labels = shopLabels(app.name);
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app.name, namespace, labels },
+    spec: {
+      replicas: app.replicas,
+      selector: { matchLabels: { app: app.name } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
+      template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 5, ...pod } },
+    },
+  } as KubernetesObject;
 }
 
 /** Creates each object unless it exists. Returns the names it created. */

@@ -6,6 +6,7 @@
  * instead of trying a registry that cannot be reached).
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { shopDeployment, shopLabels } from '../seed-kube.js';
 import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_PORT, REAL_NODE_LABEL } from './layout.js';
 
 export const SHOP_NODE_PORT = 30080;
@@ -126,43 +127,31 @@ export function realShopObjects(namespace: string, image: string): KubernetesObj
   const objs: KubernetesObject[] = [];
   const fieldEnv = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
   for (const app of REAL_SHOP_APPS) {
-    const labels = { app: app.name, 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/part-of': 'shop' };
-    objs.push({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: app.name, namespace, labels },
-      spec: {
-        replicas: app.replicas,
-        selector: { matchLabels: { app: app.name } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } },
-        template: {
-          metadata: { labels },
-          spec: {
-            terminationGracePeriodSeconds: 5,
-            nodeSelector: REAL_NODE_SELECTOR,
-            containers: [
-              {
-                name: app.name,
-                image,
-                imagePullPolicy: 'Never',
-                args: [`--role=${app.name}`, `--listen=:${app.port}`],
-                env: [
-                  fieldEnv('POD_NAME', 'metadata.name'),
-                  fieldEnv('NODE_NAME', 'spec.nodeName'),
-                  fieldEnv('POD_IP', 'status.podIP'),
-                  { name: 'CATALOG_URL', value: 'http://catalog/items' },
-                  { name: 'DB_ADDR', value: `shop-db:${DB_PORT}` },
-                ],
-                ports: [{ name: 'http', containerPort: app.port }],
-                readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 2 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
-                resources: { requests: { cpu: '20m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-              },
+    const labels = shopLabels(app.name);
+    objs.push(
+      shopDeployment(namespace, app, {
+        nodeSelector: REAL_NODE_SELECTOR,
+        containers: [
+          {
+            name: app.name,
+            image,
+            imagePullPolicy: 'Never',
+            args: [`--role=${app.name}`, `--listen=:${app.port}`],
+            env: [
+              fieldEnv('POD_NAME', 'metadata.name'),
+              fieldEnv('NODE_NAME', 'spec.nodeName'),
+              fieldEnv('POD_IP', 'status.podIP'),
+              { name: 'CATALOG_URL', value: 'http://catalog/items' },
+              { name: 'DB_ADDR', value: `shop-db:${DB_PORT}` },
             ],
+            ports: [{ name: 'http', containerPort: app.port }],
+            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 2 },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+            resources: { requests: { cpu: '20m', memory: '16Mi' }, limits: { memory: '64Mi' } },
           },
-        },
-      },
-    } as KubernetesObject);
+        ],
+      }),
+    );
     objs.push({
       apiVersion: 'v1',
       kind: 'Service',

@@ -109,7 +109,6 @@ export const nodeFiles = (dir: string) => ({
   cniConf: join(dir, 'etc', 'cni', 'net.d', '10-gameday.conflist'),
   resolvConf: join(dir, 'etc', 'resolv.conf'),
   pki: join(dir, 'pki'),
-  ready: join(dir, 'ready'),
 });
 
 /** Unix sockets joining the host and the VPC namespace (paths are limited to 107 bytes). */

@@ -140,7 +140,6 @@ import_images || { shutdown; exit 1; }
 start kubelet kubelet --config="$D/etc/kubelet.yaml" --kubeconfig="$D/etc/kubelet.kubeconfig" \
   --hostname-override="$NAME" --node-ip="${GAMEDAY_NODE_IP:?}" --node-labels="${GAMEDAY_NODE_LABELS:-}" --v=1
 start kube-proxy kube-proxy --config="$D/etc/kube-proxy.yaml" --v=1
-touch "$D/ready"
 set +e
 wait -n -p DEAD "${PIDS[@]}"
 rc=$?

@@ -7,7 +7,7 @@
  * (containerd → images → kubelet + kube-proxy) → Ready. `down` reverses it and checks: processes
  * (by cgroup), namespaces (by name prefix), cgroups — nothing of ours may be left.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GamedayError } from '../../core/errors.js';
@@ -121,7 +121,6 @@ export async function prepareRealNode(p: SandboxPaths, n: RealNodePlan, opts: { 
   writeFileSync(f.kubelet, kubeletConfig(n, { caFile: ca.caCert, certFile: serving.cert, keyFile: serving.key, providerId: opts.providerId }));
   writeFileSync(f.kubeProxy, kubeProxyConfig(n));
   writeFileSync(f.resolvConf, nodeResolvConf());
-  rmSync(f.ready, { force: true });
 }
 
 export function nodeLabels(n: RealNodePlan, region: string): string {
