@@ -16,6 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pause } from '../core/clock.js';
 import { GamedayError } from '../core/errors.js';
 import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale } from './exclusive-file.js';
 
@@ -97,14 +98,3 @@ export const staleTakeovers = (): number => takeovers;
 
 const readHolder = (file: string): ClaimHolder | undefined => parseOwner<ClaimHolder>(readRaw(file));
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

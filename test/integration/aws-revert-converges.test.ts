@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as R53 from '@aws-sdk/client-route-53';
-import { startMoto, type MotoServer } from './helpers/moto.js';
+import { startMoto, type MotoServer } from '../helpers/sandbox/moto.js';
 import { ALB_NAME, nodeRefs, seedAws, WWW_RECORD, type AwsWorld } from '../../src/sandbox/seed-aws.js';
 
 const BIN = resolve('bin/gameday.js');

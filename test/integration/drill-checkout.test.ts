@@ -22,10 +22,10 @@ import type { DrillEvent } from '../../src/core/events.js';
 import type { Environment } from '../../src/core/environment.js';
 import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
-import { summarize } from '../../src/drill/summary.js';
+import { summarize } from '../../src/core/summary.js';
 import { RecordingHost } from '../../src/cli/hosts/recording.js';
-import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
-import { kube, randomSuffix, sandboxEnvironment, withShopCheckout } from './helpers/sandbox.js';
+import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
+import { kube, randomSuffix, sandboxEnvironment, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const BIN = join(REPO, 'bin/gameday.js');

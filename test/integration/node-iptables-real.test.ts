@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { firstRealNode, fromVpc, gamedayChainsOnNode, kubectl, viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { firstRealNode, fromVpc, gamedayChainsOnNode, kubectl, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { kube, sandbox, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;

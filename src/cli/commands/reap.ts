@@ -9,7 +9,7 @@
 import { buildPorts } from '../../adapters/ports.js';
 import { revertableFaults } from '../../core/drill-state.js';
 import { recoverDrill, unfinished } from '../../runner/recover.js';
-import { sleep } from '../../runner/context.js';
+import { sleep } from '../../core/clock.js';
 import { DefaultsHost } from '../../core/host.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
