@@ -23,7 +23,7 @@ const commands = {
   status: () => import('./commands/status.js'),
   halt: () => import('./commands/halt.js'),
   recover: () => import('./commands/recover.js'),
-  reap: () => import('./commands/reap.js'),
+  'deadline-keeper': () => import('./commands/deadline-keeper.js'),
   plan: () => import('./commands/plan.js'),
   run: () => import('./commands/run.js'),
   report: () => import('./commands/report.js'),
@@ -136,7 +136,8 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   sandbox.command('down').description('stop every process the sandbox started and remove its state').action(on('sandbox', 'down'));
   sandbox.command('provision').description('build or fetch the binaries and the virtualenv into the cache, without starting anything').action(on('sandbox', 'provision'));
 
-  program.command('_reap', { hidden: true }).argument('<drill-id>').requiredOption('--at <epoch-ms>', 'deadline').action(on('reap'));
+  // `_reap`: the name deadline keepers started by earlier versions were spawned with
+  program.command('_keep-deadline', { hidden: true }).alias('_reap').argument('<drill-id>').requiredOption('--at <epoch-ms>', 'deadline').action(on('deadline-keeper'));
   program.addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)').hideHelp());
   return program;
 }

@@ -47,7 +47,8 @@ export function whatIsDue(s: LiveSnapshot, formatLimit: (ms: number) => string =
   if (s.elapsedMs >= s.timeLimitMs) end = `time limit (${formatLimit(s.timeLimitMs)}) reached`;
   else if (s.mode === 'unattended' && s.scheduledDone && s.activeFaults === 0 && s.probesOk && s.steadyForMs >= s.settleMs) end = 'steady state held with nothing active';
   const revealed = new Set(hints);
-  const nextHint = s.hintsLeft.filter((h) => h.afterMs !== undefined && !revealed.has(h.index)).map((h) => h.afterMs! - s.elapsedMs);
+  // an unattended drill reveals no hints, so it must not wake for them (an overdue one would spin the loop)
+  const nextHint = s.mode === 'facilitated' ? s.hintsLeft.filter((h) => h.afterMs !== undefined && !revealed.has(h.index)).map((h) => h.afterMs! - s.elapsedMs) : [];
   const nextFault = s.scheduled.filter((f) => !faults.includes(f.index)).map((f) => f.atMs - s.elapsedMs);
   const wakeInMs = Math.max(0, Math.min(s.tickMs, ...nextHint, ...s.deadlinesInMs, ...nextFault, s.timeLimitMs - s.elapsedMs));
   return { hints, faults, end, wakeInMs };

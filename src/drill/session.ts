@@ -12,13 +12,13 @@ import type { JournalStore, JournalWriter } from '../adapters/journal-store.js';
 import { applyEvent, emptyDrillState, revertableFaults, type DrillState } from '../core/drill-state.js';
 import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
-import { GamedayError } from '../core/errors.js';
+import { checkGuards } from '../core/guards.js';
 import type { DrillEvent, DrillEventBody, EndReason, RevertReason } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import type { PortSet } from '../ports/index.js';
 import type { ClusterLock, HeldLease } from '../ports/cluster-lock.js';
 import { injectFault, injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/inject.js';
-import type { Plan, PlannedFault } from '../runner/plan.js';
+import { assertPlanAllowed, type Plan, type PlannedFault } from '../runner/plan.js';
 import { revertAll, type RevertResult } from '../runner/revert.js';
 
 export interface HaltFlagPort {
@@ -50,13 +50,14 @@ export class HaltedByFlag extends Error {
 }
 
 /**
- * The one place that refuses a critical or halted environment, before any client is built.
- * `plan` shows the same refusals as guard verdicts (core/guards.ts).
+ * The one place that refuses a critical or halted environment, before any client is built, in the
+ * guards' own words (`plan` shows the same verdicts). Run windows are checked on the plan, where the
+ * faults' start time is known.
  */
-export function assertMayStart(env: Environment, halt: HaltFlagPort): { halted: boolean; reason?: string } {
-  if (env.critical) throw new GamedayError('GUARD_REFUSED', `environment "${env.name}" is marked critical: gameday never runs drills on it`, { hint: 'use a non-critical environment (critical: false in gameday.yaml)' });
+export function assertMayStart(env: Environment, halt: HaltFlagPort, now: number): { halted: boolean; reason?: string } {
   const state = halt.state(env.name);
-  if (state.halted) throw new GamedayError('HALTED', `the halt flag is set${state.reason ? ` (${state.reason})` : ''}: no drill may start`, { hint: 'clear it with `gameday halt --clear` once it is safe' });
+  const verdicts = checkGuards({ env, halt: state, faults: [], now, tabletop: true });
+  assertPlanAllowed({ env, seed: 0, faults: [], verdicts, ok: false });
   return state;
 }
 
@@ -75,6 +76,7 @@ export class DrillSession {
   private readonly keepAlives: (() => void)[] = [];
   private readonly observers: Promise<void>[] = [];
   private closed = false;
+  private watchingHalt = false;
 
   private constructor(
     readonly drillId: string,
@@ -93,13 +95,24 @@ export class DrillSession {
    * Refuses a critical or halted environment, takes the lock (LOCKED when held), then watches the
    * halt flag: from here on `gameday halt` anywhere on this state directory stops the drill.
    */
-  static open(drillId: string, env: Environment, deps: DrillSessionDeps): DrillSession {
-    assertMayStart(env, deps.halt);
+  static open(drillId: string, env: Environment, deps: DrillSessionDeps, opts: { watchHalt: boolean } = { watchHalt: true }): DrillSession {
+    assertMayStart(env, deps.halt, deps.clock.now());
     const release = deps.lock?.acquire(env.name, drillId);
     const session = new DrillSession(drillId, env, deps);
     if (release) session.stops.push(release);
-    session.stops.push(deps.halt.watch(env.name, (reason) => session.abort(new HaltedByFlag(reason))));
+    if (opts.watchHalt) session.watchHalt();
     return session;
+  }
+
+  /**
+   * From now on `gameday halt` stops this drill (its signal aborts with HaltedByFlag). A detached
+   * inject does not watch while it injects: halt waits for the injection's outcome (the fault claim)
+   * and reverts it from the journal, so the fault is never left half-made.
+   */
+  watchHalt(): void {
+    if (this.watchingHalt) return;
+    this.watchingHalt = true;
+    this.stops.push(this.deps.halt.watch(this.env.name, (reason) => this.abort(new HaltedByFlag(reason))));
   }
 
   get clock(): Clock {
@@ -132,6 +145,7 @@ export class DrillSession {
   /** Opens the journal: from now on every event is folded into `state` and shown to the host. */
   openJournal(): JournalWriter {
     const journal = this.deps.journals.open(this.drillId);
+    journal.now = () => this.clock.now();
     journal.onAppend((e) => {
       this.events.push(e);
       applyEvent(this.state, e);
@@ -143,11 +157,11 @@ export class DrillSession {
 
   append(body: DrillEventBody): DrillEvent {
     if (!this.journalWriter) throw new Error(`drill ${this.drillId}: append before the journal was opened`);
-    return this.journalWriter.append(body, new Date(this.clock.now()));
+    return this.journalWriter.append(body);
   }
 
   runnerDeps(attached: boolean): RunnerDeps {
-    return { journal: this.journalWriter!, ports: this.ports, env: this.env, host: this.host, signal: this.signal, attached };
+    return { journal: this.journalWriter!, ports: this.ports, env: this.env, host: this.host, signal: this.signal, attached, now: () => this.clock.now() };
   }
 
   /** Injects the plan's faults now (rolls back on failure) and follows them. */

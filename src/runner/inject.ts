@@ -25,6 +25,8 @@ export interface RunnerDeps {
   signal: AbortSignal;
   /** a gameday process stays attached (run, inject --wait) and keeps faults alive */
   attached: boolean;
+  /** the drill's clock (deadlines are set from it); the system clock when omitted */
+  now?: () => number;
 }
 
 export interface InjectedFault {
@@ -45,7 +47,7 @@ function interrupted(signal: AbortSignal): GamedayError {
 export async function injectFault(planned: PlannedFault, deps: RunnerDeps): Promise<InjectedFault[]> {
   const { injector, params } = planned;
   const ctx: InjectorContext = makeInjectorContext(deps.env, deps.ports, deps.signal, (m) => deps.host.emit({ type: 'progress', message: m }));
-  const now = Date.now();
+  const now = (deps.now ?? Date.now)();
   const deadline = planned.durationMs === undefined ? undefined : now + planned.durationMs;
   const prepared: { target: Target; ref: FaultRef; record: FaultRecord }[] = [];
   for (const target of planned.selection.targets) {

@@ -1,6 +1,6 @@
 /**
  * One reverter per fault, across processes: `gameday halt`, `gameday recover <id>` and the
- * deadline keeper (`gameday _reap <id>`) started together on the same drill — and, in some
+ * deadline keeper (`gameday _keep-deadline <id>`) started together on the same drill — and, in some
  * rounds, the live drill itself (`inject --wait` reaching its deadline) — many times. The real
  * CLI, real processes; the test.marker injector's revert pauses between "the marker is there"
  * and removing it, so two reverters that overlapped would both remove it and both log it.
@@ -85,7 +85,7 @@ describe('halt, recover and the deadline keeper started together on one drill', 
       const drillId = /drill id: (\S+)/.exec(inject.out)![1]!;
       const keeper = journalEvents(dir).find((e) => e.type === 'reaper-started')?.pid;
       if (keeper) keepers.push(keeper);
-      const racers = await Promise.all([gameday(dir, 'halt'), gameday(dir, 'recover', drillId), gameday(dir, '_reap', drillId, '--at', String(Date.now()))]);
+      const racers = await Promise.all([gameday(dir, 'halt'), gameday(dir, 'recover', drillId), gameday(dir, '_keep-deadline', drillId, '--at', String(Date.now()))]);
       for (const r of racers) expect(r.status, `round ${round}: ${r.out}`).toBe(0);
       expectRevertedOnce(dir, ['a', 'b'], `round ${round}`);
       afterEachRound();
@@ -107,7 +107,7 @@ describe('halt, recover and the deadline keeper started together on one drill', 
       expect(drillId, 'the live drill injected').toBeTruthy();
       const deadline = Number(/"deadline":(\d+)/.exec(readFileSync(join(dir, '.gameday', 'drills', `${drillId}.jsonl`), 'utf8'))![1]);
       await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - 150)));
-      const racers = await Promise.all([live, gameday(dir, 'halt'), gameday(dir, 'recover', drillId!), gameday(dir, '_reap', drillId!, '--at', String(deadline))]);
+      const racers = await Promise.all([live, gameday(dir, 'halt'), gameday(dir, 'recover', drillId!), gameday(dir, '_keep-deadline', drillId!, '--at', String(deadline))]);
       // the live drill ends 0 (its own deadline) or 3 (stopped by the halt flag, every fault reverted)
       expect([0, 3], `round ${round} live: ${racers[0].out}`).toContain(racers[0].status);
       for (const r of racers.slice(1)) expect(r.status, `round ${round}: ${r.out}`).toBe(0);

@@ -85,7 +85,7 @@ describe('gameday run in a real terminal', () => {
     await p.t.waitFor('Note:');
     p.t.type('restarted the service');
     p.t.keys('Enter');
-    await p.t.waitFor('note: restarted the service');
+    await p.t.waitFor('Note: restarted the service');
     p.t.keys('r');
     await p.t.waitFor('Which pods, and how old?');
     p.fix();

@@ -1,5 +1,6 @@
 /**
- * `gameday _reap <drill-id> --at <ms>` (hidden): the deadline keeper of a detached inject.
+ * `gameday _keep-deadline <drill-id> --at <ms>` (hidden): the deadline keeper of a detached inject
+ * (its journal event is still called `reaper-started`, the name journals already on disk carry).
  * Sleeps until the deadline (leaving early once the drill has nothing active), then reverts.
  * A revert that fails (the endpoint is down or frozen right then) is tried again with backoff,
  * for at most RETRY_FOR_MS: a fault must expire on its own even if the cloud blinked at its
