@@ -35,7 +35,6 @@ export interface HeldClaim {
 export type ClaimAttempt = { ok: true; claim: HeldClaim } | { ok: false; holder: ClaimHolder };
 
 const SAFE = /^[A-Za-z0-9._-]{1,120}$/;
-let takeovers = 0;
 
 export class FaultClaims {
   constructor(readonly dir: string) {}
@@ -68,7 +67,7 @@ export class FaultClaims {
       if (raw === undefined) continue; // released meanwhile: try again
       const held = parseOwner<ClaimHolder>(raw);
       if (held && !isStale(held)) return { ok: false, holder: held };
-      if (takeOverStale(file, raw)) takeovers++;
+      takeOverStale(file, raw);
     }
     const held = readHolder(file);
     if (held) return { ok: false, holder: held };
@@ -92,9 +91,6 @@ export class FaultClaims {
     return { waitedFor };
   }
 }
-
-/** How many stale claims this process took over (tests and --debug). */
-export const staleTakeovers = (): number => takeovers;
 
 const readHolder = (file: string): ClaimHolder | undefined => parseOwner<ClaimHolder>(readRaw(file));
 
