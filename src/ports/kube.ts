@@ -39,6 +39,23 @@ export interface NodeInfo {
   taints: { key: string; value?: string; effect: string }[];
 }
 
+/**
+ * A pod delete as the API server answered it. `acknowledgedAt` is when its answer arrived (this
+ * process's clock, ms): the delete is in etcd by then, so it is the delete's time as the server saw
+ * it, not when we decided to send it (a rate limiter may have held the request meanwhile).
+ */
+export type PodDeleteResult =
+  | {
+      outcome: 'deleted';
+      /** the request left (after the rate limiter let it go), epoch ms */
+      sentAt: number;
+      /** the server's answer arrived, epoch ms */
+      acknowledgedAt: number;
+      /** metadata.deletionTimestamp of the answer, when the delete is graceful (server clock, 1 s resolution) */
+      deletionTimestamp?: number;
+    }
+  | { outcome: 'not-found' };
+
 export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface KubePort {
@@ -48,7 +65,7 @@ export interface KubePort {
   ensureNamespace(namespace: string, labels: Record<string, string>): Promise<void>;
   listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]>;
   /** deletes one pod (with a uid precondition when given): 'not-found' when it is already gone */
-  deletePod(namespace: string, name: string, opts?: { gracePeriodSeconds?: number; uid?: string }): Promise<'deleted' | 'not-found'>;
+  deletePod(namespace: string, name: string, opts?: { gracePeriodSeconds?: number; uid?: string }): Promise<PodDeleteResult>;
   /**
    * List then watch pods (an informer in miniature): every current pod arrives as ADDED, then
    * changes as they happen. Resolves when `signal` aborts; re-watches when the server closes the stream.

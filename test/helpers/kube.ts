@@ -59,6 +59,8 @@ export async function testNamespace(prefix: string, opts: { optIn: boolean; name
                 terminationGracePeriodSeconds: 0,
                 containers: [{ name: 'app', image: 'registry.example/fake:1' }],
                 tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
+                // kwok nodes only: the fake image never runs on the sandbox's real node (never Ready there)
+                nodeSelector: { type: 'kwok' },
               },
             },
           },

@@ -36,7 +36,7 @@ describe('KubePort on the sandbox', () => {
     await waitUntil('synced', async () => syncedAfter >= 0, 10_000);
     expect(events.slice(0, syncedAfter)).toEqual(['ADDED w1']);
     await ns.pod('w2', { app: 'w' });
-    expect(await kube.deletePod(ns.name, 'w1', { gracePeriodSeconds: 0 })).toBe('deleted');
+    expect(await kube.deletePod(ns.name, 'w1', { gracePeriodSeconds: 0 })).toMatchObject({ outcome: 'deleted' });
     await waitUntil(`w2 added and w1 deleted (saw: ${events.join(', ')})`, async () => events.includes('ADDED w2') && events.some((e) => e.startsWith('DELETED w1')), 30_000);
     ac.abort();
     await done; // resolves on abort
@@ -44,10 +44,25 @@ describe('KubePort on the sandbox', () => {
   });
 
   it('deletePod: not-found for a missing pod and for a uid that no longer owns the name', async () => {
-    expect(await kube.deletePod(ns.name, 'no-such-pod')).toBe('not-found');
+    expect(await kube.deletePod(ns.name, 'no-such-pod')).toEqual({ outcome: 'not-found' });
     await ns.pod('u1', { app: 'u' });
-    expect(await kube.deletePod(ns.name, 'u1', { uid: '00000000-0000-0000-0000-000000000000' })).toBe('not-found');
+    expect(await kube.deletePod(ns.name, 'u1', { uid: '00000000-0000-0000-0000-000000000000' })).toEqual({ outcome: 'not-found' });
     expect((await kube.listPods(ns.name, 'app=u')).map((p) => p.name)).toEqual(['u1']); // untouched
+  });
+
+  it('deletePod: the answer carries when it was sent and acknowledged, and the server\'s deletionTimestamp of a graceful delete', async () => {
+    await ns.pod('g1', { app: 'g' });
+    const before = Date.now();
+    const r = await kube.deletePod(ns.name, 'g1', { gracePeriodSeconds: 30 });
+    const after = Date.now();
+    if (r.outcome !== 'deleted') throw new Error(`expected deleted, got ${r.outcome}`);
+    expect(before).toBeLessThanOrEqual(r.sentAt);
+    expect(r.sentAt).toBeLessThanOrEqual(r.acknowledgedAt);
+    expect(r.acknowledgedAt).toBeLessThanOrEqual(after);
+    // the server's own stamp: its now + the grace period, at one-second resolution
+    expect(r.deletionTimestamp! % 1000).toBe(0);
+    expect(Math.abs(r.deletionTimestamp! - 30_000 - r.acknowledgedAt)).toBeLessThan(2_000);
+    await kube.deletePod(ns.name, 'g1', { gracePeriodSeconds: 0 });
   });
 
   it('config maps: create, merge-patch data, read, delete by label; not-found conventions', async () => {

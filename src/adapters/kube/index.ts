@@ -137,18 +137,22 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
 
     async deletePod(namespace, name, o = {}) {
       try {
-        await call(`delete pod ${namespace}/${name}`, () =>
-          core.deleteNamespacedPod({
+        let sentAt = 0;
+        const pod = await call(`delete pod ${namespace}/${name}`, () => {
+          sentAt = Date.now(); // the limiter let it go: this attempt leaves now
+          return core.deleteNamespacedPod({
             namespace,
             name,
             ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
             ...(o.uid ? { body: { preconditions: { uid: o.uid } } } : {}),
-          }),
-        );
-        return 'deleted';
+          });
+        });
+        const acknowledgedAt = Date.now();
+        const deletionTimestamp = ms(pod?.metadata?.deletionTimestamp);
+        return { outcome: 'deleted', sentAt, acknowledgedAt, ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}) };
       } catch (e) {
         // 409 with a uid precondition: the name now belongs to another pod, ours is gone
-        if (isNotFound(e) || (o.uid && statusOf(e) === 409)) return 'not-found';
+        if (isNotFound(e) || (o.uid && statusOf(e) === 409)) return { outcome: 'not-found' };
         throw e;
       }
     },

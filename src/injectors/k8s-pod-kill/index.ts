@@ -2,13 +2,13 @@
  * `k8s.pod-kill` (one-shot): delete pods chosen by a seeded draw from a namespace + label selector,
  * then watch each owner bring a replacement to Scheduled and Ready (the recovery evidence).
  * Deletes of one fault fire concurrently (the runner starts every target at once); the KubePort's
- * token bucket paces them. One target per pod. Type-only client imports: the registry stays light.
+ * token bucket paces them, and each is journaled with the time the server acknowledged it. One target per pod. Type-only client imports: the registry stays light.
  */
 import { z } from 'zod';
 import { DRILL_LABEL, MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import { boundedNumber, durationSchema, flag, integer, nonEmpty } from '../../core/schema-helpers.js';
-import type { PodInfo } from '../../ports/kube.js';
+import type { PodDeleteResult, PodInfo } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
 import { choose, filterCandidates, howMany, workloadName, type KillMode } from './choose.js';
 import { claimTracker, ReplacementTracker, startTracker, trackerKey, type Recovery, type TrackedPod } from './tracker.js';
@@ -125,30 +125,35 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   },
 
   async inject(ctx, _target, _params, undo, ref) {
-    // watch the owner's pods from before the delete: the replacement's every step is seen live
+    // watch the owner's pods from before the delete: the replacement's every step is seen live.
+    // Every target of the kill joins the same watch (one list + one watch per namespace/selector)
     const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), tracked(undo), ctx.now) : undefined;
     // bounded: a slow list must not hold the kill back for long (observe then falls back to API times)
     if (tracker) await Promise.race([tracker.synced, new Promise((r) => setTimeout(r, 5_000).unref?.())]);
-    const t0 = ctx.now();
-    if (tracker) tracker.deletedAt = t0;
-    let r: 'deleted' | 'not-found';
+    let r: PodDeleteResult;
     try {
       r = await ctx.ports.kube.deletePod(undo.namespace, undo.pod, { uid: undo.uid, ...(undo.gracePeriod !== undefined ? { gracePeriodSeconds: undo.gracePeriod } : {}) });
     } catch (e) {
       tracker?.stop();
       throw e;
     }
-    if (r === 'not-found') {
+    if (r.outcome === 'not-found') {
       tracker?.stop();
       throw new GamedayError('TARGET_GONE', `pod ${undo.namespace}/${undo.pod} was already gone`, { hint: 'plan again: the selection changed' });
     }
+    // the delete's time is the server's answer, not our decision to send it: a rate limiter may
+    // have held the request, and the journal's spread must be the spread the server saw
+    const at = r.acknowledgedAt;
+    if (tracker) tracker.deletedAt = at;
     return {
       pod: `${undo.namespace}/${undo.pod}`,
       uid: undo.uid,
       ...(undo.node ? { node: undo.node } : {}),
       ...(undo.workload ? { owner: undo.workload } : {}),
-      deletedAt: new Date(t0).toISOString(),
-      deletedAtMs: t0,
+      deletedAt: new Date(at).toISOString(),
+      deletedAtMs: at,
+      sentAtMs: r.sentAt,
+      ...(r.deletionTimestamp !== undefined ? { deletionTimestamp: new Date(r.deletionTimestamp).toISOString() } : {}),
       ...(undo.gracePeriod !== undefined ? { gracePeriod: undo.gracePeriod } : {}),
     };
   },

@@ -1,13 +1,16 @@
 /**
  * Watches one owner's pods around a pod kill and times its replacement: created, Scheduled, Ready.
- * `inject` starts the watch *before* the delete, so every transition is seen live and stamped with
- * this process's clock (ms); `observe` claims it and waits for the answer. A tracker nobody claims
- * stops by itself (no watch outlives its purpose and holds the process open).
+ * `inject` starts the tracker *before* the delete, so every transition is seen live and stamped with
+ * this process's clock (ms); `observe` claims it and waits for the answer. The trackers of one
+ * namespace + selector share one watch (pod-watch.ts): a kill of N pods lists and watches once.
+ * A tracker nobody claims stops by itself, and the watch closes with its last tracker (nothing
+ * outlives its purpose and holds the process open).
  * If observe runs without a tracker (another process), a fresh watch falls back to the API
  * server's condition times (1 s resolution) for transitions that happened before it started.
  */
 import type { KubePort, PodInfo } from '../../ports/kube.js';
 import { replacementFor } from './choose.js';
+import { joinPodWatch, type SharedPodWatch, type Stamp } from './pod-watch.js';
 
 export interface TrackedPod {
   namespace: string;
@@ -28,18 +31,16 @@ export interface Recovery {
 }
 
 export class ReplacementTracker {
-  private readonly pods = new Map<string, PodInfo>();
-  private readonly seen = new Map<string, { scheduled?: number; ready?: number; live: boolean }>();
   private readonly abort = new AbortController();
   private readonly waiters = new Set<() => void>();
-  private syncedFlag = false;
-  private failure: unknown;
-  private readonly appeared = new Map<string, number>();
-  private arrivals = 0;
+  private readonly watch: SharedPodWatch;
+  private readonly leave: () => void;
   get failed(): boolean {
-    return this.failure !== undefined;
+    return this.watch.failure !== undefined;
   }
+  /** the shared watch has delivered its initial list: every later change will be seen */
   readonly synced: Promise<void>;
+  /** resolves once this tracker stopped (its share of the watch given back) */
   readonly done: Promise<void>;
   /** when the kill happened (set by inject; epoch ms) */
   deletedAt: number;
@@ -49,33 +50,27 @@ export class ReplacementTracker {
   constructor(
     kube: KubePort,
     private readonly t: TrackedPod,
-    private readonly now: () => number,
+    now: () => number,
     opts: { stopAfterMs: number },
   ) {
     this.deletedAt = now();
-    let resolveSynced!: () => void;
-    this.synced = new Promise((r) => (resolveSynced = r));
-    this.stopAfter(opts.stopAfterMs);
-    this.done = kube
-      .watchPods(
-        t.namespace,
-        t.selector,
-        (type, p) => this.onEvent(type, p, this.syncedFlag),
-        this.abort.signal,
-        () => {
-          this.syncedFlag = true;
-          resolveSynced();
-        },
-      )
-      .catch((e: unknown) => {
-        // kept for ready(): a watch that cannot run is an error to report, not a silent timeout
-        if (!this.abort.signal.aborted) this.failure = e;
-      })
-      .finally(() => {
+    // one watch per namespace + selector serves every tracker of the kill (pod-watch.ts)
+    const joined = joinPodWatch(kube, t.namespace, t.selector, now, () => this.wake());
+    this.watch = joined.watch;
+    this.leave = joined.leave;
+    this.synced = this.watch.synced;
+    this.done = new Promise<void>((resolve) => {
+      const finish = (): void => {
         if (this.timer) clearTimeout(this.timer);
-        resolveSynced();
+        this.leave();
         this.wake();
-      });
+        resolve();
+      };
+      this.abort.signal.addEventListener('abort', finish, { once: true });
+      // a watch that ends by itself (it failed) ends the tracker too
+      void this.watch.done.then(() => this.abort.abort());
+    });
+    this.stopAfter(opts.stopAfterMs);
   }
 
   /** (re)arms the stop timer */
@@ -85,37 +80,25 @@ export class ReplacementTracker {
     this.timer.unref?.();
   }
 
-  private onEvent(type: string, p: PodInfo, live: boolean): void {
-    if (p.owner?.uid !== this.t.owner.uid) return;
-    // the order pods arrive on the live watch is their creation order (etcd's), to the event
-    if (live && !this.appeared.has(p.name)) this.appeared.set(p.name, this.arrivals++);
-    if (type === 'DELETED') this.pods.delete(p.name);
-    else this.pods.set(p.name, p);
-    const now = this.now();
-    const first = !this.seen.has(p.name);
-    const s = this.seen.get(p.name) ?? { live };
-    this.seen.set(p.name, s);
-    // seen live: our clock; already so when first listed: the API server's time, kept in [deletedAt, now]
-    const at = (cond: number): number => (first && !live ? Math.min(now, Math.max(this.deletedAt, cond)) : now);
-    if (p.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = at(p.scheduledAt);
-    if (p.readyAt !== undefined && s.ready === undefined) s.ready = at(p.readyAt);
-    this.wake();
-  }
-
   private wake(): void {
     for (const w of [...this.waiters]) w();
   }
 
   /** the replacement so far (maybe not Ready yet) */
   current(): Recovery | undefined {
-    const r = replacementFor(this.pods.values(), this.t.owner.uid, this.t.known, this.t.peers, this.t.pod, (p) => this.appeared.get(p.name));
+    const w = this.watch;
+    const r = replacementFor(w.pods.values(), this.t.owner.uid, this.t.known, this.t.peers, this.t.pod, (p) => w.appeared.get(p.name));
     if (!r) return undefined;
-    const s = this.seen.get(r.name);
+    const s = w.seen.get(r.name);
+    // seen live: our clock; already so when first listed: the API server's time, kept in [deletedAt, seen]
+    const at = (st: Stamp | undefined): number | undefined => (st === undefined ? undefined : st.api === undefined ? st.at : Math.min(st.at, Math.max(this.deletedAt, st.api)));
+    const scheduledAt = at(s?.scheduled);
+    const readyAt = at(s?.ready);
     return {
       replacement: r,
       createdAt: r.createdAt,
-      ...(s?.scheduled !== undefined ? { scheduledAt: s.scheduled } : {}),
-      ...(s?.ready !== undefined ? { readyAt: s.ready } : {}),
+      ...(scheduledAt !== undefined ? { scheduledAt } : {}),
+      ...(readyAt !== undefined ? { readyAt } : {}),
       precision: s?.live ? 'watch' : 'api-1s',
     };
   }
@@ -125,7 +108,7 @@ export class ReplacementTracker {
     for (;;) {
       const c = this.current();
       if (c?.readyAt !== undefined) return c;
-      if (this.failure !== undefined) throw this.failure;
+      if (this.watch.failure !== undefined) throw this.watch.failure;
       if (this.abort.signal.aborted || signal.aborted) return undefined;
       await new Promise<void>((resolve) => {
         const w = (): void => {
