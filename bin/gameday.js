@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
+// Thin launcher: the CLI is compiled to dist/ (tsc) and bundled to dist/bundle/ (esbuild), both by
+// `npm run build` (npm ci runs it through the prepare script). The bundle starts faster (a few
+// files instead of ~150 modules, scripts/bundle.mjs); dist/ is the fallback when it is absent.
 import { existsSync } from 'node:fs';
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const bundled = new URL('../dist/bundle/main.js', import.meta.url);
+const entry = existsSync(bundled) ? bundled : new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write('gameday: not built yet: run `npm run build` (npm ci does it for you)\n');
   process.exitCode = 2;

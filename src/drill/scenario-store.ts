@@ -14,6 +14,7 @@ import { checkScenarioText, duplicateIdProblems, markdownAnchors, MAX_SCENARIO_B
 import type { Problem } from '../core/yaml-source.js';
 import { catalog } from '../injectors/registry.js';
 import { FileReadError, readRegularFile } from '../adapters/regular-file.js';
+import { scenarioCache, type Dependency, type ScenarioCache } from '../adapters/scenario-cache.js';
 
 const isScenarioFile = (f: string) => ['.yaml', '.yml'].includes(extname(f));
 /** Runbooks are pages of Markdown; a bigger file is not one. */
@@ -98,8 +99,8 @@ const isRegularFile = (p: string): boolean => {
   }
 };
 
-export function checkFiles(files: string[], cwd: string, displayRoot = cwd): ScenarioCheck[] {
-  const env = { catalog: catalog(), runbook: runbookLookup(cwd) };
+export function checkFiles(files: string[], cwd: string, displayRoot = cwd, cache: ScenarioCache<ScenarioCheck> | undefined = scenarioCache()): ScenarioCheck[] {
+  const runbook = runbookLookup(cwd);
   const checks = files.map((f) => {
     const display = f.startsWith(displayRoot + '/') ? f.slice(displayRoot.length + 1) : f;
     let bytes: Buffer;
@@ -110,7 +111,7 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
       return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: unreadable(e) }] };
     }
     try {
-      return checkScenarioText(display, bytes, env);
+      return cachedCheck(display, bytes, runbook, cache);
     } catch (e) {
       // a bug of ours must not hide the other files' problems: name it here, as one problem
       return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: `internal error while checking this file (a bug in gameday): ${clip(e instanceof Error ? e.message : String(e), 120)}` }] };
@@ -124,6 +125,24 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd): Sce
     c.scenario = undefined; // a scenario with a problem is not valid, or list would show it twice
   }
   return checks;
+}
+
+/**
+ * One file's check, from the cache when its bytes (and the runbook it links to) are unchanged.
+ * The runbook lookups a check makes are recorded, and repeated on a hit (scenario-cache.ts).
+ */
+function cachedCheck(display: string, bytes: Buffer, runbook: ReturnType<typeof runbookLookup>, cache: ScenarioCache<ScenarioCheck> | undefined): ScenarioCheck {
+  const hit = cache?.get(display, bytes, (d) => JSON.stringify(runbook(...d.args)) === JSON.stringify(d.answer));
+  if (hit) return hit;
+  const deps: Dependency[] = [];
+  const recording = (path: string, file: string): RunbookInfo => {
+    const answer = runbook(path, file);
+    deps.push({ args: [path, file], answer });
+    return answer;
+  };
+  const check = checkScenarioText(display, bytes, { catalog: catalog(), runbook: recording });
+  cache?.put(display, bytes, check, deps);
+  return check;
 }
 
 /** The reason a file could not be read, without repeating its path (the problem line names it). */

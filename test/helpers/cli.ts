@@ -1,5 +1,5 @@
 /**
- * Shared by the CLI, light-import and journal-crash tests: build dist/ when it is older than
+ * Shared by the CLI, light-import and journal-crash tests: build dist/ (and its bundle) when it is older than
  * src/ (once, under a lock, since test files run in parallel), and run the built CLI in a clean
  * environment (its own cwd, state dir and cache, so nothing of the machine leaks in).
  */
@@ -10,6 +10,7 @@ import { join, relative, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/gameday.js');
 const LOCK = join(ROOT, 'node_modules/.cache/gameday-test-build.lock');
+const BUNDLE = join(ROOT, 'dist/bundle/main.js');
 
 function staleOutputs(): string[] {
   const out: string[] = [];
@@ -19,7 +20,9 @@ function staleOutputs(): string[] {
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
         const js = join(ROOT, 'dist', relative(join(ROOT, 'src'), p)).replace(/\.ts$/, '.js');
-        if (!existsSync(js) || statSync(js).mtimeMs < statSync(p).mtimeMs) out.push(relative(ROOT, p));
+        // bin/gameday.js runs the bundle when there is one: it must be as new as every source too
+        const stale = (out: string) => !existsSync(out) || statSync(out).mtimeMs < statSync(p).mtimeMs;
+        if (stale(js) || stale(BUNDLE)) out.push(relative(ROOT, p));
       }
     }
   };
@@ -52,6 +55,12 @@ export async function ensureBuilt(): Promise<void> {
       const tsc = spawn(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
       tsc.on('exit', () => done());
       tsc.on('error', () => done());
+    });
+    // then the bundle bin/gameday.js prefers (as `npm run build` does)
+    await new Promise<void>((done) => {
+      const bundle = spawn(process.execPath, [join(ROOT, 'scripts/bundle.mjs')], { cwd: ROOT, stdio: 'ignore' });
+      bundle.on('exit', () => done());
+      bundle.on('error', () => done());
     });
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
