@@ -74,6 +74,16 @@ describe('the hook can fail a check (controls)', () => {
     expect(free.status).toBe(0);
   });
 
+  it('the bundled Kubernetes client (dist/bundle/kube-client.js) fails under the hook and loads without it', () => {
+    rmSync(log, { force: true });
+    const code = `await import(${JSON.stringify(resolve(ROOT, 'dist/bundle/kube-client.js'))})`;
+    const under = spawnSync(process.execPath, ['--import', REGISTER, '--input-type=module', '-e', code], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(under.status).not.toBe(0);
+    expect(blocked()).toMatch(/kube-client\.js from /);
+    const free = spawnSync(process.execPath, ['--input-type=module', '-e', `${code}.then((m) => { if (typeof m.KubeConfig !== 'function') process.exit(3); })`], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(free.status).toBe(0);
+  });
+
   it('a command that needs the AWS SDK (inject aws.ec2-stop) is stopped by the hook', () => {
     const r = light(['inject', 'aws.ec2-stop', '--env', 'lab', '--target', 'id=i-0123456789abcdef0', '--yes']);
     expect(r.code).not.toBe(0);
