@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Startup figures: medians over N runs (after warm-ups) of a bare `node -e 0`, `gameday --help`,
-// `gameday list` (in the repository: scenarios/ exists), and, for comparison, loading the
-// Kubernetes client that the light commands must not load. Uses the built CLI (npm run build).
+// `list`, `show` and `validate` (in the repository: scenarios/ exists; warm: the validated-scenario
+// cache filled by the warm-ups), `list` with that cache off, and, for comparison, loading the
+// Kubernetes client (plain from node_modules, and the bundled copy the CLI uses) that the light
+// commands must not load. Uses the built CLI (npm run build). Goals (issue 15): `--help` within
+// 1.2× of `node -e 0`, `list`/`show`/`validate` within 1.3×.
 //
 //   npm run bench                      # 15 runs each, 2 warm-ups
 //   node bench/startup.mjs --runs 30 --warmup 3 [--json]
@@ -23,7 +26,7 @@ const runs = flag('--runs', 15);
 const warmup = flag('--warmup', 2);
 const json = args.includes('--json');
 
-if (!existsSync(join(root, 'dist/cli/main.js'))) {
+if (!existsSync(join(root, "dist/bundle/main.js"))) {
   console.error('bench: dist/ is missing: run `npm run build` first');
   process.exit(2);
 }
@@ -32,14 +35,18 @@ const state = mkdtempSync(join(tmpdir(), 'gd-bench-'));
 const env = { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: state, GAMEDAY_CACHE: join(state, 'cache') };
 const cases = [
   { name: 'node -e 0', argv: ['-e', '0'] },
-  { name: 'gameday --help', argv: ['bin/gameday.js', '--help'] },
-  { name: 'gameday list', argv: ['bin/gameday.js', 'list'] },
-  { name: "import('@kubernetes/client-node')", argv: ['-e', "await import('@kubernetes/client-node')"] },
+  { name: 'gameday --help', argv: ['bin/gameday.js', '--help'], goal: 1.2 },
+  { name: 'gameday list', argv: ['bin/gameday.js', 'list'], goal: 1.3 },
+  { name: 'gameday show checkout-pod-kill', argv: ['bin/gameday.js', 'show', 'checkout-pod-kill'], goal: 1.3 },
+  { name: 'gameday validate', argv: ['bin/gameday.js', 'validate'], goal: 1.3 },
+  { name: 'gameday list (scenario cache off)', argv: ['bin/gameday.js', 'list'], env: { GAMEDAY_NO_SCENARIO_CACHE: '1' } },
+  { name: "import('@kubernetes/client-node')", argv: ['--input-type=module', '-e', "await import('@kubernetes/client-node')"] },
+  { name: 'import(dist/bundle/kube-client.js)', argv: ['--input-type=module', '-e', "await import('./dist/bundle/kube-client.js')"] },
 ];
 
 function once(c) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, c.argv, { cwd: root, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, c.argv, { cwd: root, env: { ...env, ...c.env }, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     console.error(`bench: ${c.name} exited ${r.status}\n${r.stderr}`);
@@ -65,7 +72,7 @@ const base = median(times.get('node -e 0'));
 const rows = cases.map((c) => {
   const xs = times.get(c.name);
   const med = median(xs);
-  return { command: c.name, medianMs: Math.round(med), minMs: Math.round(Math.min(...xs)), maxMs: Math.round(Math.max(...xs)), overNodeMs: Math.round(med - base) };
+  return { command: c.name, medianMs: Math.round(med), minMs: Math.round(Math.min(...xs)), maxMs: Math.round(Math.max(...xs)), overNodeMs: Math.round(med - base), ratio: Math.round((med / base) * 100) / 100, goal: c.goal };
 });
 const machine = {
   cpus: cpus().length,
@@ -83,8 +90,8 @@ if (json) {
 } else {
   console.log(`machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node} ${machine.platform}, load ${machine.loadAverage1m}`);
   console.log(`${runs} runs each after ${warmup} warm-up(s), interleaved; wall time of the whole process\n`);
-  const head = ['command', 'median ms', 'min', 'max', 'vs node -e 0'];
-  const body = rows.map((r) => [r.command, String(r.medianMs), String(r.minMs), String(r.maxMs), r.command === 'node -e 0' ? '—' : `+${r.overNodeMs}`]);
+  const head = ['command', 'median ms', 'min', 'max', 'vs node -e 0', '×node', 'goal'];
+  const body = rows.map((r) => [r.command, String(r.medianMs), String(r.minMs), String(r.maxMs), r.command === 'node -e 0' ? '—' : `+${r.overNodeMs}`, r.ratio.toFixed(2), r.goal ? `≤ ${r.goal} ${r.ratio <= r.goal ? 'met' : 'missed'}` : '']);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const fmt = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(fmt(head));
