@@ -1,0 +1,64 @@
+/**
+ * The front door as one of the sandbox's processes: spawned detached (own process group, own log,
+ * pid recorded) from the compiled code in dist/ — a .ts file cannot be run by Node 20 — and stopped
+ * by `down` by its recorded pid like every other component.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GamedayError } from '../../core/errors.js';
+import { spawnDetached, type ProcessRecord } from '../supervisor.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** the same path from src/sandbox/edge (tests) and dist/sandbox/edge (the CLI) */
+export const FRONT_DOOR_MAIN = join(here, '..', '..', '..', 'dist', 'sandbox', 'edge', 'main.js');
+
+export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region: string; via: string; logs: string }): ProcessRecord {
+  if (!existsSync(FRONT_DOOR_MAIN)) {
+    throw new GamedayError('BACKEND_FAILED', `the front door's compiled code is missing (${FRONT_DOOR_MAIN})`, { hint: 'run `npm run build` (npm test does it)' });
+  }
+  return spawnDetached(
+    {
+      name: 'front-door',
+      command: process.execPath,
+      args: [FRONT_DOOR_MAIN, '--listen', `127.0.0.1:${opts.port}`, '--aws', opts.awsEndpoint, '--region', opts.region, '--via', `unix:${opts.via}`],
+      runs: FRONT_DOOR_MAIN,
+    },
+    opts.logs,
+  );
+}
+
+/**
+ * Front doors of this sandbox still running, found by their mark — the VPC socket of this state
+ * directory on their command line — not by a recorded pid: after a crash the state file may be gone.
+ */
+export function frontDoorLeftovers(frontSocket: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.some((a) => a.endsWith(join('sandbox', 'edge', 'main.js'))) && argv.includes(`unix:${frontSocket}`)) pids.push(Number(entry));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return pids;
+}
+
+/** SIGTERM, then SIGKILL after a second, to every leftover front door of this sandbox. */
+export async function removeFrontDoorLeftovers(frontSocket: string): Promise<number> {
+  const pids = frontDoorLeftovers(frontSocket);
+  for (const pid of pids) signal(pid, 'SIGTERM');
+  for (let i = 0; i < 10 && frontDoorLeftovers(frontSocket).length; i++) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of frontDoorLeftovers(frontSocket)) signal(pid, 'SIGKILL');
+  return pids.length;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+}
