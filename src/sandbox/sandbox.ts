@@ -22,8 +22,9 @@ import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SI
 import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
 import { corednsObjects, realShopObjects } from './real-node/addons.js';
 import { frontDoorLeftovers, removeFrontDoorLeftovers, spawnFrontDoor } from './edge/process.js';
+import { databaseLeftovers, removeDatabaseLeftovers, startDatabases } from './db/postgres.js';
 import { egressSelectorConfig } from './real-node/configs.js';
-import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
+import { DB_INSTANCES, DEFAULT_REAL_NODES, MAX_REAL_NODES, netLayout, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
 import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
 import { realNodePreflight } from './real-node/preflight.js';
 import { renderStageConfig } from './stages.js';
@@ -185,7 +186,7 @@ function realNodeHealth(s: SandboxState): ComponentStatus[] {
     return { name, pid: rec?.pid, healthy: up, detail: up ? `pid ${rec.pid}` : rec ? `process ${rec.pid} is not running (log: ${rec.log})` : 'not started', log: rec?.log, rssKiB: up ? (rss ?? rssKiB(rec.pid)) : undefined };
   };
   const vpc = s.vpc
-    ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : []), ...(s.vpc.frontDoor ? [alive('front-door', s.vpc.frontDoor)] : [])]
+    ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : []), ...Object.entries(s.vpc.databases ?? {}).map(([id, rec]) => alive(`rds-${id}`, rec)), ...(s.vpc.frontDoor ? [alive('front-door', s.vpc.frontDoor)] : [])]
     : [];
   return [...vpc, ...(s.realNodes ?? []).map((n) => alive(`node-${n.plan.name}`, n.process, nodeRssKiB(n.plan.cgroup)))];
 }
@@ -265,7 +266,7 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
       );
     }
   }
-  for (const rec of [s?.vpc?.frontDoor, s?.vpc?.database, s?.vpc?.vpcRelay, s?.vpc?.hostRelay]) {
+  for (const rec of [s?.vpc?.frontDoor, s?.vpc?.database, ...Object.values(s?.vpc?.databases ?? {}), s?.vpc?.vpcRelay, s?.vpc?.hostRelay]) {
     if (rec && isRunning(rec)) {
       await stopProcess(rec);
       stopped.push(`${rec.name} (pid ${rec.pid})`);
@@ -276,6 +277,8 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
   if (swept.processes) stopped.push(`${swept.processes} leftover process(es) of real nodes`);
   const doors = await removeFrontDoorLeftovers(relaySockets(p.state).front);
   if (doors) stopped.push(`${doors} leftover front door process(es)`);
+  const dbs = await removeDatabaseLeftovers(p);
+  if (dbs) stopped.push(`${dbs} leftover database server(s)`);
   rmSync(p.environmentFile, { force: true });
   if (opts.keepLogs && existsSync(p.state)) {
     // a failed start keeps its logs for the error message to point at
@@ -292,7 +295,7 @@ export async function sandboxDown(opts: { cache?: string } = {}): Promise<{ stop
     const s = readState(p);
     const stopped = await teardown(p, s);
     const left = realNodeLeftovers(p);
-    left.processes.push(...frontDoorLeftovers(relaySockets(p.state).front));
+    left.processes.push(...frontDoorLeftovers(relaySockets(p.state).front), ...databaseLeftovers(p));
     if (left.processes.length || left.namespaces.length || left.cgroups.length) {
       throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}] and cgroups [${left.cgroups.slice(0, 3).join(', ')}] behind`, {
         hint: 'run `gameday sandbox down` again; `ip netns list` and /sys/fs/cgroup/pids/gameday-sandbox show what is left',
@@ -342,11 +345,12 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
       // a sandbox killed with SIGKILL (or a machine that lost its state file) may have left real-node
       // processes and namespaces: found by their marks and removed before anything starts
       const leftovers = realNodeLeftovers(p);
-      leftovers.processes.push(...frontDoorLeftovers(relaySockets(p.state).front));
+      leftovers.processes.push(...frontDoorLeftovers(relaySockets(p.state).front), ...databaseLeftovers(p));
       if (leftovers.processes.length || leftovers.namespaces.length || leftovers.cgroups.length) {
         say(`removing what an earlier sandbox left (${leftovers.processes.length} process(es), ${leftovers.namespaces.length} network namespace(s))…`);
         await removeRealNodeLeftovers(p);
         await removeFrontDoorLeftovers(relaySockets(p.state).front);
+        await removeDatabaseLeftovers(p);
       }
       try {
         return await startFresh(p, nodes, realNodes, started, opts);
@@ -486,9 +490,13 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
       say('creating the VPC network namespace, its relays to the API server and the front door…');
       const [frontDoor] = await freePorts(1);
       state.ports.frontDoor = frontDoor;
-      state.vpc = await startVpc(p, { apiPort: ports.apiServer, shopBinary: join(p.bin, 'shop') });
+      state.vpc = await startVpc(p, { apiPort: ports.apiServer });
       writeJsonAtomic(p.stateFile, state);
-      state.vpc.frontDoor = spawnFrontDoor({ port: frontDoor!, awsEndpoint: `http://${HOST}:${ports.moto}`, region: SANDBOX_REGION, via: relaySockets(p.state).front, logs: p.logs });
+      say(`starting the RDS cluster's instances (PostgreSQL: ${DB_INSTANCES.map((d) => `${d.id} ${d.address}`).join(', ')})…`);
+      const writer = state.world.dbInstances[0] ?? DB_INSTANCES[0]!.id;
+      state.vpc.databases = await startDatabases(p, netLayout(p.state).vpcNetns, { writer });
+      writeJsonAtomic(p.stateFile, state);
+      state.vpc.frontDoor = spawnFrontDoor({ port: frontDoor!, awsEndpoint: `http://${HOST}:${ports.moto}`, region: SANDBOX_REGION, via: relaySockets(p.state).front, logs: p.logs, cache: p.cache, apiPort: ports.apiServer });
       writeJsonAtomic(p.stateFile, state); // recorded the moment it exists: `down` can always find it
       await waitFrontDoor(state.vpc.frontDoor, frontDoor!, opts.signal);
     }

@@ -2,12 +2,21 @@
  * The front door as a process of the sandbox (started by `sandbox up`, stopped by `down`, by pid):
  *
  *   node dist/sandbox/edge/main.js --listen 127.0.0.1:PORT --aws http://127.0.0.1:MOTO --via unix:SOCKET [--region us-east-1]
+ *                                  [--cache DIR --api-port PORT]   (and the RDS endpoints follow the writer)
  *
  * One log line per change (a name's route, a target's health, the AWS endpoint's reachability) on
  * stdout, which the supervisor sends to the sandbox's logs/front-door.log.
  */
-import { localAwsClients, SANDBOX_REGION } from '../seed-aws.js';
+import { pkiFiles } from '../components.js';
+import { setRole } from '../db/postgres.js';
+import { sandboxPaths } from '../paths.js';
+import { DB_WRITER_SLICE, DB_READER_SLICE } from '../real-node/addons.js';
+import { DB_INSTANCES } from '../real-node/layout.js';
+import { DB_CLUSTER, localAwsClients, SANDBOX_REGION } from '../seed-aws.js';
+import { SHOP_NAMESPACE } from '../seed-kube.js';
 import { startFrontDoor } from './front-door.js';
+import { kubeAccess, setSliceAddresses } from './kube-endpoints.js';
+import { startRdsFollower } from './rds-follower.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,13 +35,35 @@ async function main(): Promise<void> {
   }
   const clients = localAwsClients(aws, arg('region') ?? SANDBOX_REGION);
   const door = await startFrontDoor({ host: listen[1]!, port: Number(listen[2]), clients, via, log });
+  // with --cache and --api-port: the RDS cluster's endpoints follow its writer (rds-follower.ts)
+  const cache = arg('cache');
+  const apiPort = Number(arg('api-port'));
+  const follower = cache && apiPort ? followRds(cache, apiPort, clients) : undefined;
   const stop = () => {
+    follower?.stop();
     log('stopping');
     void door.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2_000).unref();
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+function followRds(cache: string, apiPort: number, clients: ReturnType<typeof localAwsClients>) {
+  const p = sandboxPaths(cache);
+  const pki = pkiFiles(p.pki);
+  const kube = kubeAccess({ host: '127.0.0.1', port: apiPort, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey });
+  return startRdsFollower({
+    clients,
+    cluster: DB_CLUSTER,
+    instances: DB_INSTANCES,
+    applyRole: (id, role) => setRole(p, id, role),
+    setEndpoints: async (writer, readers) => {
+      await setSliceAddresses(kube, SHOP_NAMESPACE, DB_WRITER_SLICE, writer);
+      await setSliceAddresses(kube, SHOP_NAMESPACE, DB_READER_SLICE, readers);
+    },
+    log: (m) => log(`rds ${m}`),
+  });
 }
 
 main().catch((e: Error) => {

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** the same path from src/sandbox/edge (tests) and dist/sandbox/edge (the CLI) */
 export const FRONT_DOOR_MAIN = join(here, '..', '..', '..', 'dist', 'sandbox', 'edge', 'main.js');
 
-export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region: string; via: string; logs: string }): ProcessRecord {
+export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region: string; via: string; logs: string; cache?: string; apiPort?: number }): ProcessRecord {
   if (!existsSync(FRONT_DOOR_MAIN)) {
     throw new GamedayError('BACKEND_FAILED', `the front door's compiled code is missing (${FRONT_DOOR_MAIN})`, { hint: 'run `npm run build` (npm test does it)' });
   }
@@ -21,7 +21,11 @@ export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region
     {
       name: 'front-door',
       command: process.execPath,
-      args: [FRONT_DOOR_MAIN, '--listen', `127.0.0.1:${opts.port}`, '--aws', opts.awsEndpoint, '--region', opts.region, '--via', `unix:${opts.via}`],
+      args: [
+        FRONT_DOOR_MAIN, '--listen', `127.0.0.1:${opts.port}`, '--aws', opts.awsEndpoint, '--region', opts.region, '--via', `unix:${opts.via}`,
+        // and the RDS cluster's endpoints follow its writer
+        ...(opts.cache && opts.apiPort ? ['--cache', opts.cache, '--api-port', String(opts.apiPort)] : []),
+      ],
       runs: FRONT_DOOR_MAIN,
     },
     opts.logs,

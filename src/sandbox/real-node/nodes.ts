@@ -30,7 +30,10 @@ export const NODE_INIT_SCRIPT = asset('node-init.sh');
 export interface VpcProcesses {
   hostRelay?: ProcessRecord;
   vpcRelay?: ProcessRecord;
+  /** the TCP stand-in of issue 9 (kept for states written before the RDS instances existed) */
   database?: ProcessRecord;
+  /** the RDS cluster's instances: PostgreSQL servers (src/sandbox/db/postgres.ts), by instance id */
+  databases?: Record<string, ProcessRecord>;
   /** the front door (src/sandbox/edge): started by sandbox.ts once the VPC relay's CONNECT socket exists */
   frontDoor?: ProcessRecord;
 }
@@ -92,12 +95,22 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; shopBin
   // the relays must be listening before anyone dials: their sockets appear when they are
   for (let i = 0; i < 100 && !(existsSync(sockets.api) && existsSync(sockets.egress) && existsSync(sockets.front)); i++) {
     for (const rec of [out.hostRelay, out.vpcRelay]) {
-      if (!isRunning(rec)) throw new GamedayError('BACKEND_FAILED', `${rec.name} exited during start-up: ${tail(rec.log, 3)}`, { hint: `read ${rec.log}` });
+      // the pid, not the command line: right after the spawn, `ip netns exec` may not have exec'd node yet
+      if (!pidAlive(rec.pid)) throw new GamedayError('BACKEND_FAILED', `${rec.name} exited during start-up: ${tail(rec.log, 3)}`, { hint: `read ${rec.log}` });
     }
     await sleep(100);
   }
   if (!existsSync(sockets.api) || !existsSync(sockets.egress) || !existsSync(sockets.front)) throw new GamedayError('BACKEND_FAILED', 'the VPC relays did not open their sockets within 10 s', { hint: `read ${join(logs, 'relay-vpc.log')}` });
   return out;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes a node's certificates, kubeconfigs and configuration files. */
