@@ -153,3 +153,28 @@ describe('front door routing (Route 53 → ALB → listener and rules → target
     expect(resolveName(world().zones, 'www.shop.example')).toEqual({ lbDns: LB_DNS, via: [`www.shop.example → alias ${LB_DNS}`] });
   });
 });
+
+describe('the instance follower: what a change of instance state does to its node', () => {
+  it.each([
+    ['running', 'stopping', 'stop'],
+    ['running', 'stopped', 'stop'],
+    ['pending', 'stopped', 'stop'],
+    ['running', 'terminated', 'terminate'],
+    ['stopped', 'shutting-down', 'terminate'],
+    ['stopped', 'pending', 'start'],
+    ['stopped', 'running', 'start'],
+    ['stopping', 'running', 'start'],
+  ])('%s → %s: %s', async (from, to, action) => {
+    const { nodeActions } = await import('../../src/sandbox/edge/instances.js');
+    expect(nodeActions(new Map([['n1', from]]), new Map([['n1', to]]))).toEqual([{ node: 'n1', action, from, to }]);
+  });
+
+  it('nothing on the first reading, on no change, or between two "down" states', async () => {
+    const { nodeActions } = await import('../../src/sandbox/edge/instances.js');
+    expect(nodeActions(new Map(), new Map([['n1', 'stopped']]))).toEqual([]);
+    expect(nodeActions(new Map([['n1', 'running']]), new Map([['n1', 'running']]))).toEqual([]);
+    expect(nodeActions(new Map([['n1', 'stopping']]), new Map([['n1', 'stopped']]))).toEqual([]);
+    expect(nodeActions(new Map([['n1', 'running']]), new Map([['n1', 'pending']]))).toEqual([]);
+    expect(nodeActions(new Map([['n1', 'terminated']]), new Map([['n1', 'running']]))).toEqual([]);
+  });
+});

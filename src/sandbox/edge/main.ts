@@ -2,7 +2,8 @@
  * The front door as a process of the sandbox (started by `sandbox up`, stopped by `down`, by pid):
  *
  *   node dist/sandbox/edge/main.js --listen 127.0.0.1:PORT --aws http://127.0.0.1:MOTO --via unix:SOCKET [--region us-east-1]
- *                                  [--cache DIR --api-port PORT]   (and the RDS endpoints follow the writer)
+ *                                  [--cache DIR --api-port PORT]   (and the RDS endpoints follow the
+ *                                  writer, the nodes their EC2 instances)
  *
  * One log line per change (a name's route, a target's health, the AWS endpoint's reachability) on
  * stdout, which the supervisor sends to the sandbox's logs/front-door.log.
@@ -16,6 +17,8 @@ import { DB_CLUSTER, localAwsClients, SANDBOX_REGION } from '../seed-aws.js';
 import { SHOP_NAMESPACE } from '../seed-kube.js';
 import { startFrontDoor } from './front-door.js';
 import { kubeAccess, setSliceAddresses } from './kube-endpoints.js';
+import { startInstanceFollower } from './instances.js';
+import { actOnNode } from './node-power.js';
 import { startRdsFollower } from './rds-follower.js';
 
 function arg(name: string): string | undefined {
@@ -39,8 +42,11 @@ async function main(): Promise<void> {
   const cache = arg('cache');
   const apiPort = Number(arg('api-port'));
   const follower = cache && apiPort ? followRds(cache, apiPort, clients) : undefined;
+  // and the nodes follow their EC2 instances (instances.ts)
+  const nodes = cache && apiPort ? followInstances(cache, apiPort, clients) : undefined;
   const stop = () => {
     follower?.stop();
+    nodes?.stop();
     log('stopping');
     void door.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2_000).unref();
@@ -49,10 +55,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
+function kubeFor(cache: string, apiPort: number) {
+  const pki = pkiFiles(sandboxPaths(cache).pki);
+  return kubeAccess({ host: '127.0.0.1', port: apiPort, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey });
+}
+
+function followInstances(cache: string, apiPort: number, clients: ReturnType<typeof localAwsClients>) {
+  const p = sandboxPaths(cache);
+  const kube = kubeFor(cache, apiPort);
+  return startInstanceFollower({ clients, act: (a) => actOnNode(p, kube, a), log: (m) => log(`ec2 ${m}`) });
+}
+
 function followRds(cache: string, apiPort: number, clients: ReturnType<typeof localAwsClients>) {
   const p = sandboxPaths(cache);
-  const pki = pkiFiles(p.pki);
-  const kube = kubeAccess({ host: '127.0.0.1', port: apiPort, ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey });
+  const kube = kubeFor(cache, apiPort);
   return startRdsFollower({
     clients,
     cluster: DB_CLUSTER,

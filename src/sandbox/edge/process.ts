@@ -27,6 +27,8 @@ export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region
         ...(opts.cache && opts.apiPort ? ['--cache', opts.cache, '--api-port', String(opts.apiPort)] : []),
       ],
       runs: FRONT_DOOR_MAIN,
+      // the SDK's "Node 22 will be required" notice is noise in the log
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     },
     opts.logs,
   );
