@@ -22,7 +22,7 @@ import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SI
 import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
 import { corednsObjects, realShopObjects } from './real-node/addons.js';
 import { frontDoorLeftovers, removeFrontDoorLeftovers, spawnFrontDoor } from './edge/process.js';
-import { databaseLeftovers, removeDatabaseLeftovers, startDatabases } from './db/postgres.js';
+import { databaseLeftovers, dbRoot, removeDatabaseLeftovers, startDatabases } from './db/postgres.js';
 import { egressSelectorConfig } from './real-node/configs.js';
 import { DB_INSTANCES, DEFAULT_REAL_NODES, MAX_REAL_NODES, netLayout, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
 import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
@@ -296,8 +296,9 @@ export async function sandboxDown(opts: { cache?: string } = {}): Promise<{ stop
     const stopped = await teardown(p, s);
     const left = realNodeLeftovers(p);
     left.processes.push(...frontDoorLeftovers(relaySockets(p.state).front), ...databaseLeftovers(p));
-    if (left.processes.length || left.namespaces.length || left.cgroups.length) {
-      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}] and cgroups [${left.cgroups.slice(0, 3).join(', ')}] behind`, {
+    const dirs = [dbRoot(p)].filter((d) => existsSync(d));
+    if (left.processes.length || left.namespaces.length || left.cgroups.length || dirs.length) {
+      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}], cgroups [${left.cgroups.slice(0, 3).join(', ')}] and directories [${dirs.join(', ')}] behind`, {
         hint: 'run `gameday sandbox down` again; `ip netns list` and /sys/fs/cgroup/pids/gameday-sandbox show what is left',
       });
     }

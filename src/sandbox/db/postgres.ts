@@ -7,15 +7,15 @@
  * failover drill is the connections and the names, not the data.
  *
  * PostgreSQL refuses to run as root: the servers run as the `postgres` user the Debian package
- * creates, with their data directories owned by it (the state directory is made traversable, 0711).
+ * creates, with their data directories owned by it (under /var/tmp: see dbRoot).
  */
 import { execFile } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GamedayError } from '../../core/errors.js';
 import type { SandboxPaths } from '../paths.js';
-import { DB_INSTANCES, DB_PORT } from '../real-node/layout.js';
+import { DB_INSTANCES, DB_PORT, netLayout } from '../real-node/layout.js';
 import { sleep, spawnDetached, tail, type ProcessRecord } from '../supervisor.js';
 
 function pidAlive(pid: number): boolean {
@@ -40,7 +40,13 @@ export function postgresBinDir(): string | undefined {
   }
 }
 
-export const dbDir = (p: SandboxPaths, id: string) => join(p.state, 'db', id);
+/**
+ * Where the instances keep their data and sockets: outside the cache, because PostgreSQL refuses to
+ * run as root and the `postgres` user cannot reach into root's home (0700). One directory per sandbox
+ * (the hash of its state directory, as its namespaces): removed by `down`, found by its name after a crash.
+ */
+export const dbRoot = (p: SandboxPaths) => join('/var/tmp', `gameday-sandbox-${netLayout(p.state).instance}`);
+export const dbDir = (p: SandboxPaths, id: string) => join(dbRoot(p), id);
 /** the unix socket directory of an instance (the socket is .s.PGSQL.5432 inside it) */
 export const dbSocketDir = (p: SandboxPaths, id: string) => join(dbDir(p, id), 'run');
 
@@ -72,8 +78,8 @@ export async function startDatabases(p: SandboxPaths, vpcNetns: string, opts: { 
   const bin = postgresBinDir();
   if (!bin) throw new GamedayError('BACKEND_FAILED', 'PostgreSQL is not installed (/usr/lib/postgresql/*/bin/postgres)', { hint: 'bash src/sandbox/provision-node.sh apt (apt-get install postgresql)' });
   const { uid, gid } = await postgresUser();
-  chmodSync(p.state, 0o711); // the postgres user must reach its data directories; nothing else is listable
-  mkdirSync(join(p.state, 'db'), { recursive: true, mode: 0o711 });
+  rmSync(dbRoot(p), { recursive: true, force: true }); // a fresh cluster each `up`, as the rest of the state
+  mkdirSync(dbRoot(p), { recursive: true, mode: 0o755 });
   const out: Record<string, ProcessRecord> = {};
   await Promise.all(
     DB_INSTANCES.map(async (db) => {
@@ -157,7 +163,7 @@ export async function setRole(p: SandboxPaths, id: string, role: 'writer' | 'rea
 
 /** Postmasters of this sandbox still running, found by their mark: a data directory under its state. */
 export function databaseLeftovers(p: SandboxPaths): number[] {
-  const mark = `${join(p.state, 'db')}/`;
+  const mark = `${dbRoot(p)}/`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -170,7 +176,7 @@ export function databaseLeftovers(p: SandboxPaths): number[] {
   return pids;
 }
 
-/** Stops leftover postmasters with their backends (their process group: fast shutdown, then SIGKILL). */
+/** Stops leftover postmasters with their backends (their process group: fast shutdown, then SIGKILL) and removes their directory. */
 export async function removeDatabaseLeftovers(p: SandboxPaths): Promise<number> {
   const pids = databaseLeftovers(p);
   const group = (pid: number, sig: NodeJS.Signals) => {
@@ -187,5 +193,6 @@ export async function removeDatabaseLeftovers(p: SandboxPaths): Promise<number> 
   for (const pid of pids) group(pid, 'SIGINT');
   for (let i = 0; i < 30 && databaseLeftovers(p).length; i++) await sleep(100);
   for (const pid of pids) group(pid, 'SIGKILL');
+  rmSync(dbRoot(p), { recursive: true, force: true });
   return pids.length;
 }
