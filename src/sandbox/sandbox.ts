@@ -525,7 +525,8 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
       // the load balancer's health checks pass a few seconds after checkout is Ready: until then the
       // site is not up for a player, so neither is the sandbox
       say('waiting for the front door to route www.shop.example to a healthy instance…');
-      await waitFor(async () => (await frontDoorGet(state.ports.frontDoor!)) === 200, 60_000, `http://${SHOP_HOST}/ through the front door to answer 200`, opts.signal);
+      // short GETs: while it fails open, a request sent to an instance that does not answer waits 3 s
+      await waitFor(async () => (await frontDoorGet(state.ports.frontDoor!, '/', 1_000)) === 200, 60_000, `http://${SHOP_HOST}/ through the front door to answer 200`, opts.signal);
     }
     state.ready = true;
     writeJsonAtomic(p.stateFile, state);

@@ -3,7 +3,8 @@
  * the sandbox's AWS endpoint takes the node down for real, starting it brings it back.
  *
  * This file changes the sandbox's own AWS state (the follower watches that endpoint only): under the
- * real-node network lock, and every instance it stopped is started again before it lets go.
+ * real-node network lock (and the shop's, while the real node is off), and every instance it stopped
+ * is started again before it lets go.
  */
 import { describe, expect, it } from 'vitest';
 import * as EC2 from '@aws-sdk/client-ec2';
@@ -12,7 +13,7 @@ import { isRunning } from '../../src/sandbox/supervisor.js';
 import { readState } from '../../src/sandbox/sandbox.js';
 import { sandboxPaths } from '../../src/sandbox/paths.js';
 import { viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { kube, sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from './helpers/sandbox.js';
 
 type NodeLike = { status?: { conditions?: { type: string; status: string }[] }; spec?: { taints?: { key: string }[] } };
 const ready = (n: NodeLike) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
@@ -58,8 +59,9 @@ describe('EC2 instances drive their nodes', () => {
       }),
     ), 120_000);
 
+  // the shop is down for a minute: the files that need it whole (network faults, pod kills) wait
   it('stopping the real node\'s instance stops its kubelet and pods: NotReady, the shop down through the front door, replacements Pending; starting it brings all back', () =>
-    withRealNodeNetwork(() =>
+    withRealNodeNetwork(() => withShopCheckout(() =>
       withInstances(async (ec2) => {
         const { core } = await kube();
         const node = sandbox().realNodes[0]!;
@@ -99,5 +101,5 @@ describe('EC2 instances drive their nodes', () => {
         }, 180_000, 1_000);
         console.log(`real node ${node}: the shop answers 200 again ${Date.now() - t1} ms after StartInstances`);
       }),
-    ), 420_000);
+    )), 420_000);
 });

@@ -5,7 +5,7 @@
  * AWS isolation: this file changes AWS, so it runs a front door of its own against a moto server of
  * its own, seeded with the sandbox's demo world and the same private IPs as the sandbox's instances
  * (so its targets are the sandbox's real nodes, reached through the sandbox's VPC relay socket).
- * The sandbox's own endpoint and front door are only read.
+ * The sandbox's own endpoint and front door are only read; each test holds the real-node network lock.
  *
  * moto names a load balancer's DNS after its name (shop-public-1.<region>.elb.amazonaws.com), so a
  * re-created LB keeps its DNS name here; a stale alias is made by pointing the record at a name no
@@ -25,7 +25,7 @@ import { nodeRefs, seedAws, WWW_RECORD, type AwsWorld as SeededWorld, type NodeR
 import { contextWith } from '../injectors/contract-suite.js';
 import { startMoto, type MotoServer } from './helpers/moto.js';
 import { httpGet } from './helpers/real-node.js';
-import { sandbox, waitUntil } from './helpers/sandbox.js';
+import { sandbox, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
 
 let moto: MotoServer;
 let world: SeededWorld;
@@ -58,8 +58,14 @@ beforeAll(async () => {
   const env = { aws: { region: moto.region, endpoint: moto.endpoint } };
   ctx = contextWith((await createAwsPorts({ ...contextWith({}).env, ...env, name: 'front-door-test' }, ['elbv2', 'route53'], moto.clients)) as unknown as Record<string, unknown>, env);
   door = await startFrontDoor({ host: '127.0.0.1', port: 0, clients: moto.clients, via: relaySockets(info.stateDir).front, log: (m) => logs.push(m), healthIntervalMs: 500 });
-  await until200('the front door to route to the real node', 60_000);
 }, 120_000);
+
+/** Each test under the real-node network lock (its targets are the sandbox's real node, which other files break), the shop whole first. */
+const whole = (fn: () => Promise<void>) => () =>
+  withRealNodeNetwork(async () => {
+    await until200('the front door to route to the real node', 90_000);
+    await fn();
+  });
 
 afterAll(async () => {
   await door?.close();
@@ -69,14 +75,14 @@ afterAll(async () => {
 const ref = (): FaultRef => ({ faultId: 'f1', drillId: 'drill-front-door', deadline: Date.now() + 600_000, attached: true });
 
 describe('the front door follows the AWS state', () => {
-  it('routes www.shop.example to checkout on the real node (through the ALB shop-public)', async () => {
+  it('routes www.shop.example to checkout on the real node (through the ALB shop-public)', whole(async () => {
     const r = await get();
     expect(statusOf(r)).toBe(200);
     expect('body' in r && JSON.parse(r.body)).toMatchObject({ ok: true, node: sandbox().realNodes[0] });
     expect(logs.join('\n')).toMatch(/www\.shop\.example → alias shop-public-1\.us-east-1\.elb\.amazonaws\.com → shop-public default action → shop-web/);
-  });
+  }), 300_000);
 
-  it('aws.elbv2-delete: 200 before, no answer at all during (the name has no address), 200 after the revert', async () => {
+  it('aws.elbv2-delete: 200 before, no answer at all during (the name has no address), 200 after the revert', whole(async () => {
     const inj = awsElbv2Delete;
     const sel = await inj.select(ctx as never, inj.targetSchema.parse({ name: 'shop-public' }), {}, () => 0.5);
     const target = sel.targets[0]!;
@@ -103,9 +109,9 @@ describe('the front door follows the AWS state', () => {
     const firstOkMs = Date.now() - recreatedAt;
     console.log(`front door: broken ${brokenAfterMs} ms after the delete; first 200 ${firstOkMs} ms after the re-created ALB`);
     expect((await inj.verify(ctx as never, undo, 'reverted', r)).ok).toBe(true);
-  });
+  }), 300_000);
 
-  it('a re-created load balancer with the alias left stale stays broken until the alias is re-pointed', async () => {
+  it('a re-created load balancer with the alias left stale stays broken until the alias is re-pointed', whole(async () => {
     const elb = await moto.clients.get('elbv2');
     const r53 = await moto.clients.get('route53');
     const [lb] = (await elb.send(new ELB.DescribeLoadBalancersCommand({ Names: ['shop-public'] }))).LoadBalancers ?? [];
@@ -123,9 +129,9 @@ describe('the front door follows the AWS state', () => {
     expect(statusOf(await get())).toBe('ECONNRESET');
     await upsert(`dualstack.${lb!.DNSName}.`);
     await until200('200 once the alias is re-pointed');
-  });
+  }), 300_000);
 
-  it('deregistered targets and a stopped instance get no traffic: 503 from the load balancer, 200 when back', async () => {
+  it('deregistered targets and a stopped instance get no traffic: 503 from the load balancer, 200 when back', whole(async () => {
     const elb = await moto.clients.get('elbv2');
     const ec2 = await moto.clients.get('ec2');
     const real = sandbox().realNodes[0]!;
@@ -144,7 +150,7 @@ describe('the front door follows the AWS state', () => {
     await waitUntil('a stopped instance to get no traffic', async () => statusOf(await get()) !== 200, 15_000, 100);
     await ec2.send(new EC2.StartInstancesCommand({ InstanceIds: [instance] }));
     await until200('200 once the instance runs again');
-  });
+  }), 300_000);
 });
 
 export type { AwsPorts };

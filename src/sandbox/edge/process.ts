@@ -28,7 +28,8 @@ export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region
       ],
       runs: FRONT_DOOR_MAIN,
       // the SDK's "Node 22 will be required" notice is noise in the log
-      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      // a small young generation: the process mostly waits, and its memory is what `status` shows
+      env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '--max-semi-space-size=1 --max-old-space-size=96' },
     },
     opts.logs,
   );
