@@ -94,4 +94,3 @@ export interface AwsPorts {
   ec2: Ec2Port;
   autoscaling: AutoScalingPort;
 }
-export type AwsPortName = keyof AwsPorts;

@@ -8,7 +8,7 @@
  */
 import type { Tag as Ec2Tag } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../adapters/aws/clients.js';
-import { SHOP_NODE_PORT } from './real-node/addons.js';
+import { SHOP_NODE_PORT } from './real-node/layout.js';
 
 export const SANDBOX_REGION = 'us-east-1';
 export const ZONES = ['us-east-1a', 'us-east-1b'] as const;

@@ -12,8 +12,8 @@ import { AwsClients } from '../../src/adapters/aws/clients.js';
 import { isRunning } from '../../src/sandbox/supervisor.js';
 import { readState } from '../../src/sandbox/sandbox.js';
 import { sandboxPaths } from '../../src/sandbox/paths.js';
-import { viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from './helpers/sandbox.js';
+import { viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { kube, sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 type NodeLike = { status?: { conditions?: { type: string; status: string }[] }; spec?: { taints?: { key: string }[] } };
 const ready = (n: NodeLike) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status;

@@ -22,10 +22,10 @@ import type { FaultRef, InjectorContext } from '../../src/injectors/contract.js'
 import { startFrontDoor, type FrontDoor } from '../../src/sandbox/edge/front-door.js';
 import { relaySockets, SHOP_HOST } from '../../src/sandbox/real-node/layout.js';
 import { nodeRefs, seedAws, WWW_RECORD, type AwsWorld as SeededWorld, type NodeRef } from '../../src/sandbox/seed-aws.js';
-import { contextWith } from '../injectors/contract-suite.js';
-import { startMoto, type MotoServer } from './helpers/moto.js';
-import { httpGet } from './helpers/real-node.js';
-import { sandbox, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { contextWith } from '../helpers/contract-suite.js';
+import { startMoto, type MotoServer } from '../helpers/sandbox/moto.js';
+import { httpGet } from '../helpers/sandbox/real-node.js';
+import { sandbox, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 let moto: MotoServer;
 let world: SeededWorld;

@@ -14,9 +14,9 @@ import { createAwsPorts } from '../../src/adapters/aws/index.js';
 import { AwsClients } from '../../src/adapters/aws/clients.js';
 import { awsRdsFailover } from '../../src/injectors/aws-rds-failover/index.js';
 import type { FaultRef } from '../../src/injectors/contract.js';
-import { contextWith } from '../injectors/contract-suite.js';
-import { kubectl, viaFrontDoor } from './helpers/real-node.js';
-import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { contextWith } from '../helpers/contract-suite.js';
+import { kubectl, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 interface Sample {
   at: number;

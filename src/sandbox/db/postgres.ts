@@ -16,7 +16,8 @@ import { promisify } from 'node:util';
 import { GamedayError } from '../../core/errors.js';
 import type { SandboxPaths } from '../paths.js';
 import { DB_INSTANCES, DB_PORT, netLayout } from '../real-node/layout.js';
-import { sleep, spawnDetached, tail, type ProcessRecord } from '../supervisor.js';
+import { sleep } from '../../core/clock.js';
+import { spawnDetached, tail, type ProcessRecord } from '../supervisor.js';
 
 function pidAlive(pid: number): boolean {
   try {

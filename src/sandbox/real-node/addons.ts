@@ -7,9 +7,9 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { shopDeployment, shopLabels } from '../seed-kube.js';
-import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_INSTANCES, DB_PORT, DB_READER_SERVICE, DB_WRITER_SERVICE, REAL_NODE_LABEL } from './layout.js';
+import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_INSTANCES, DB_PORT, DB_READER_SERVICE, DB_WRITER_SERVICE, REAL_NODE_LABEL, SHOP_NODE_PORT } from './layout.js';
 
-export const SHOP_NODE_PORT = 30080;
+export { SHOP_NODE_PORT } from './layout.js';
 export const DB_WRITER_SLICE = 'shop-db-vpc';
 export const DB_READER_SLICE = 'shop-db-ro-vpc';
 export const REAL_NODE_SELECTOR = { [REAL_NODE_LABEL]: 'true' } as const;

@@ -125,5 +125,8 @@ export const nodeFiles = (dir: string) => ({
 /** Unix sockets joining the host and the VPC namespace (paths are limited to 107 bytes). */
 export const relaySockets = (stateDir: string) => ({ api: join(stateDir, 'net', 'api.sock'), egress: join(stateDir, 'net', 'egress.sock'), front: join(stateDir, 'net', 'front.sock') });
 
+/** checkout's NodePort on every node: the target group's instances are registered on it (seed-aws.ts) */
+export const SHOP_NODE_PORT = 30080;
+
 /** The shop's public name: in the sandbox it resolves to the front door on 127.0.0.1 (environment `resolve`). */
 export const SHOP_HOST = 'www.shop.example';
