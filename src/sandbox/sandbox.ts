@@ -277,7 +277,7 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
   const swept = await removeRealNodeLeftovers(p);
   if (swept.processes) stopped.push(`${swept.processes} leftover process(es) of real nodes`);
   const doors = await removeFrontDoorLeftovers(relaySockets(p.state).front);
-  if (doors) stopped.push(`${doors} leftover front door process(es)`);
+  if (doors) stopped.push(`${doors} leftover front door or relay process(es)`);
   const dbs = await removeDatabaseLeftovers(p);
   if (dbs) stopped.push(`${dbs} leftover database server(s)`);
   rmSync(p.environmentFile, { force: true });

@@ -36,16 +36,19 @@ export function spawnFrontDoor(opts: { port: number; awsEndpoint: string; region
 }
 
 /**
- * Front doors of this sandbox still running, found by their mark — the VPC socket of this state
- * directory on their command line — not by a recorded pid: after a crash the state file may be gone.
+ * The front door and the relays of this sandbox still running, found by their mark — a unix socket
+ * of this state directory's net/ on their command line — not by a recorded pid: after a crash (or a
+ * start that failed before it recorded them) the state file may not name them.
  */
 export function frontDoorLeftovers(frontSocket: string): number[] {
+  const mark = `unix:${dirname(frontSocket)}/`;
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.some((a) => a.endsWith(join('sandbox', 'edge', 'main.js'))) && argv.includes(`unix:${frontSocket}`)) pids.push(Number(entry));
+      const ours = argv.some((a) => a.endsWith(join('sandbox', 'edge', 'main.js')) || a.endsWith(join('sandbox', 'real-node', 'relay.mjs')));
+      if (ours && argv.some((a) => a.startsWith(mark))) pids.push(Number(entry));
     } catch {
       /* gone meanwhile */
     }
@@ -53,7 +56,7 @@ export function frontDoorLeftovers(frontSocket: string): number[] {
   return pids;
 }
 
-/** SIGTERM, then SIGKILL after a second, to every leftover front door of this sandbox. */
+/** SIGTERM, then SIGKILL after a second, to every leftover front door and relay of this sandbox. */
 export async function removeFrontDoorLeftovers(frontSocket: string): Promise<number> {
   const pids = frontDoorLeftovers(frontSocket);
   for (const pid of pids) signal(pid, 'SIGTERM');
