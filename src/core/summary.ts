@@ -41,6 +41,8 @@ export interface TimelineEntry {
   kind: 'start' | 'preflight' | 'fault' | 'revert' | 'probe' | 'hint' | 'mark' | 'debrief' | 'end';
   text: string;
   ok?: boolean;
+  /** what the entry is about: the probe's name, or the fault's id */
+  subject?: string;
 }
 
 /** Which events a timeline shows, and as what; the wording is core/event-text.ts's. */
@@ -184,7 +186,8 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     const kind = TIMELINE_KIND[e.type];
     if (!kind) return [];
     const { text, ok } = eventText(e, targetOf);
-    return [{ at: e.at, offsetMs: off(e.at), kind, text, ok }];
+    const subject = e.type === 'probe-result' ? e.probe : 'faultId' in e ? e.faultId : undefined;
+    return [{ at: e.at, offsetMs: off(e.at), kind, text, ok, ...(subject !== undefined ? { subject } : {}) }];
   });
 
   const d = state.debrief;

@@ -4,6 +4,7 @@
  */
 import type { DrillSummary, Measure } from '../core/summary.js';
 import { END_WORDS, fmt, offset, outcome } from './text.js';
+import { timelineSvg } from './timeline-svg.js';
 
 const h = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -54,6 +55,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0} td,th{border-bottom:1p
 ol.timeline{list-style:none;padding:0} ol.timeline li{padding:.3rem 0 .3rem .8rem;border-left:3px solid #d0d5dd;margin-left:.3rem}
 ol.timeline li.bad{border-color:#b42318} ol.timeline li.good{border-color:#1a7f37} ol.timeline li.hint,ol.timeline li.mark{border-color:#1570ef}
 time{font-family:ui-monospace,Menlo,monospace;color:#475467;margin-right:.5rem} dt{font-weight:600;margin-top:.6rem} dd{margin-left:0}
+figure.glance{margin:1rem 0} @media print{figure.glance{break-inside:avoid}}
 footer{margin-top:2.5rem;color:#667085;font-size:.85rem}
 </style></head>
 <body>
@@ -66,7 +68,9 @@ footer{margin-top:2.5rem;color:#667085;font-size:.85rem}
 ${rows}</table>
 <p class="meta">Times count from the moment the failure began.</p>
 ${faults}
-<h2>Timeline</h2><ol class="timeline">
+<h2>Timeline</h2>
+<figure class="glance">${timelineSvg(s)}<figcaption class="meta">Faults (orange), probes (green healthy, red broken), hints (blue), the team's marks (purple) and the goals (dashed), from the moment the failure began.</figcaption></figure>
+<ol class="timeline">
 ${timeline}
 </ol>
 ${debrief}
