@@ -44,6 +44,8 @@ export type DrainUndo = { node: string; uid: string; wasUnschedulable: boolean; 
 
 const RETRY_MS = 2_000;
 const eligible = (n: NodeInfo): boolean => n.ready && !n.unschedulable;
+/** a node that repels new pods (NoSchedule/NoExecute) is a special one (GPU, dedicated): never drawn, only named */
+const tainted = (n: NodeInfo): boolean => n.taints.some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
 
 async function optedInNamespaces(ctx: InjectorContext<'kube'>, pods: PodInfo[]): Promise<Set<string>> {
   const [k, v] = splitKeyValue(ctx.env.guards.optInLabel);
@@ -87,8 +89,8 @@ export const k8sNodeDrain: Injector<'kube', Spec, Params, Data, DrainUndo> = {
       if (!eligible(n)) throw new GamedayError('INVALID_INPUT', `k8s.node-drain: node ${n.name} is ${n.ready ? 'already cordoned' : 'not Ready'}`, { hint: 'choose a Ready, schedulable node' });
       node = n;
     } else {
-      const pool = all.filter((n) => eligible(n) && !optedOut(n)).sort((a, b) => a.name.localeCompare(b.name));
-      if (!pool.length) throw new GamedayError('INVALID_INPUT', `k8s.node-drain: no Ready, schedulable, opted-in node${spec.selector ? ` matches ${spec.selector}` : ''} (${all.length} node(s) seen)`, { hint: 'kubectl get nodes --show-labels' });
+      const pool = all.filter((n) => eligible(n) && !tainted(n) && !optedOut(n)).sort((a, b) => a.name.localeCompare(b.name));
+      if (!pool.length) throw new GamedayError('INVALID_INPUT', `k8s.node-drain: no Ready, schedulable, untainted, opted-in node${spec.selector ? ` matches ${spec.selector}` : ''} (${all.length} node(s) seen)`, { hint: 'kubectl get nodes --show-labels' });
       node = pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))]!;
     }
     const t = await podsToEvict(ctx, node.name);
