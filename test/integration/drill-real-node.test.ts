@@ -21,7 +21,7 @@ import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from './helpers/sa
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);
 
-describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (recording host)', (id) => {
+describe.each(['node-dns-blackhole', 'db-unreachable', 'nodeport-blocked'])('%s on the real node (recording host)', (id) => {
   it('the shop probe breaks within seconds of the injection and heals after the revert', () =>
     withRealNodeNetwork(async () => {
       // an environment of its own name: its drill lock and cluster Lease never meet another test's
