@@ -185,11 +185,18 @@ describe('the library on the sandbox (recording host, real node)', () => {
     exclusive(async () => {
       await shopWhole();
       const before = await objectState('deployment', 'shop', 'checkout');
-      const p = await play('checkout-pods-some', { probe: 'checkout-ready', mode: 'unattended' });
+      const p = await play('checkout-pods-some', {
+        probe: 'checkout-ready',
+        mode: 'unattended',
+        diagnose: { deploy: ['-n', 'shop', 'get', 'deploy', 'checkout'], events: ['-n', 'shop', 'get', 'events', '--sort-by=.lastTimestamp', '--field-selector', 'involvedObject.kind=Pod'] },
+      });
       report('checkout-pods-some', p);
       expect(p.injected).toHaveLength(2);
       expect(p.firstBroken).toBeDefined();
       expect(p.healed).toBeDefined();
+      // the runbook's first two commands, while it is broken: fewer than 3 ready, pods being killed
+      expect(p.diagnosis.deploy).toMatch(/checkout\s+[0-2]\/3\s/);
+      expect(p.diagnosis.events).toMatch(/Killing/);
       expect(p.events.at(-1)).toMatchObject({ type: 'drill-ended', reason: 'completed' });
       expect(p.result.outcome).toBe('passed');
       await shopWhole();
