@@ -3,7 +3,7 @@
  * "fail-over is mostly on the client to handle". An active/standby broker's clients must reconnect
  * to the standby (a `failover:` URL with both endpoints); a single-instance broker is simply down
  * until it is back. prepare journals the state and mode before; observe polls until the broker is
- * RUNNING again and reports whether a REBOOTING state was seen and how long it took.
+ * RUNNING again and reports whether a REBOOT_IN_PROGRESS state was seen and how long it took.
  * The local endpoint (moto 5.2) accepts RebootBroker but changes nothing: the broker stays
  * RUNNING, so there the report says no reboot was seen.
  */
@@ -69,10 +69,10 @@ export const awsMqReboot: Injector<'mq', Spec, Params, Data, MqUndo> = {
 
   async observe(ctx, undo, injected, report) {
     const startedAt = typeof injected?.requestedAt === 'number' ? injected.requestedAt : ctx.now();
-    let seenRebooting = injected?.stateAfterCall === 'REBOOTING';
+    let seenRebooting = injected?.stateAfterCall === 'REBOOT_IN_PROGRESS';
     const r = await pollUntil(ctx, { what: `${label(undo)} to run again`, timeoutMs: undo.timeoutMs, initialDelayMs: 1_000, maxDelayMs: 10_000 }, async () => {
       const s = await state(ctx, undo.brokerId);
-      if (s === 'REBOOTING') seenRebooting = true;
+      if (s === 'REBOOT_IN_PROGRESS') seenRebooting = true;
       return { done: s === 'RUNNING' || s === 'not-found', value: s, status: s };
     });
     await report({
@@ -81,7 +81,7 @@ export const awsMqReboot: Injector<'mq', Spec, Params, Data, MqUndo> = {
       running: r.value === 'RUNNING',
       backAfterMs: ctx.now() - startedAt,
       rebootSeen: seenRebooting,
-      ...(seenRebooting ? {} : { note: 'the broker never showed REBOOTING: it came back before the first look, or the endpoint does not model the reboot (moto)' }),
+      ...(seenRebooting ? {} : { note: 'the broker never showed REBOOT_IN_PROGRESS: it came back before the first look, or the endpoint does not model the reboot (moto)' }),
     });
   },
 
@@ -92,8 +92,8 @@ export const awsMqReboot: Injector<'mq', Spec, Params, Data, MqUndo> = {
   async verify(ctx, undo, phase) {
     const s = await state(ctx, undo.brokerId);
     if (phase === 'reverted') return { ok: true, detail: `one-shot: nothing to revert (${label(undo)} is ${s})` };
-    // a reboot leaves the broker REBOOTING, then RUNNING: anything else (gone, failed) is not a reboot
-    return { ok: s === 'REBOOTING' || s === 'RUNNING', detail: `${label(undo)} is ${s}` };
+    // a reboot leaves the broker REBOOT_IN_PROGRESS, then RUNNING: anything else (gone, failed) is not a reboot
+    return { ok: s === 'REBOOT_IN_PROGRESS' || s === 'RUNNING', detail: `${label(undo)} is ${s}` };
   },
 
   describeRevert(undo, target) {
