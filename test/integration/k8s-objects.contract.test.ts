@@ -118,6 +118,32 @@ describe('k8s object faults on the real API server', () => {
     expect(await objectState('deployment', ns.name, 'web')).toEqual(before);
   });
 
+  it('k8s.scale: a StatefulSet too, to a chosen count, and back', async () => {
+    const { apps } = await kube();
+    const labels = { app: 'db' };
+    await apps.createNamespacedStatefulSet({
+      namespace: ns.name,
+      body: {
+        metadata: { name: 'db', labels },
+        spec: {
+          replicas: 3,
+          serviceName: 'db',
+          selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'db', image: 'registry.example/fake:1' }], tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }] } },
+        },
+      },
+    });
+    await waitUntil('db 3 ready', async () => (await apps.readNamespacedStatefulSet({ namespace: ns.name, name: 'db' })).status?.readyReplicas === 3, 90_000);
+    const before = await apps.readNamespacedStatefulSet({ namespace: ns.name, name: 'db' });
+    const { ctx, undo, r } = await inject(k8sScale, kubePort, { namespace: ns.name, statefulset: 'db' }, { replicas: 1 });
+    expect(undo).toMatchObject({ kind: 'statefulset', replicasBefore: 3, replicas: 1 });
+    expect((await apps.readNamespacedStatefulSet({ namespace: ns.name, name: 'db' })).spec?.replicas).toBe(1);
+    expect((await k8sScale.verify(ctx, undo, 'injected', r)).ok).toBe(true);
+    expect((await k8sScale.revert(ctx, undo, r)).outcome).toBe('reverted');
+    const after = await apps.readNamespacedStatefulSet({ namespace: ns.name, name: 'db' });
+    expect({ replicas: after.spec?.replicas, annotations: after.metadata?.annotations ?? {}, uid: after.metadata?.uid }).toEqual({ replicas: 3, annotations: before.metadata?.annotations ?? {}, uid: before.metadata?.uid });
+  });
+
   it('k8s.scale: refuses a scale to N > 0 under an HPA, and notes the HPA pausing for a scale to 0', async () => {
     await ns.deployment('auto', 2);
     const { kc, k8s } = await kube();
