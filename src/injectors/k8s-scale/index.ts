@@ -27,7 +27,7 @@ const paramsSchema = z.strictObject({ replicas: integer(0, 10_000).default(0) })
 
 type Spec = z.infer<typeof targetSchema>;
 type Params = z.infer<typeof paramsSchema>;
-type Data = Spec & { hpa?: string };
+type Data = Spec & { hpa?: string; replicasNow?: number };
 export type ScaleUndo = { kind: ScalableKind; namespace: string; name: string; uid: string; replicasBefore: number; replicas: number; mark: string };
 
 const label = (u: { kind: string; namespace: string; name: string }) => `${u.kind} ${u.namespace}/${u.name}`;
@@ -62,7 +62,7 @@ export const k8sScale: Injector<'kube', Spec, Params, Data, ScaleUndo> = {
     if (hpa) notes.push(`HPA ${hpa.name} (min ${hpa.minReplicas ?? 1}, max ${hpa.maxReplicas}) pauses while the target has 0 replicas and resumes after the revert`);
     return {
       notes,
-      targets: [{ id: `${spec.kind}-${spec.name}`, scope: { resource: label(spec), namespace: spec.namespace, ...scope }, data: { ...spec, ...(hpa ? { hpa: hpa.name } : {}) } }],
+      targets: [{ id: `${spec.kind}-${spec.name}`, scope: { resource: label(spec), namespace: spec.namespace, ...scope }, data: { ...spec, replicasNow: w.replicas, ...(hpa ? { hpa: hpa.name } : {}) } }],
     };
   },
 
@@ -103,6 +103,7 @@ export const k8sScale: Injector<'kube', Spec, Params, Data, ScaleUndo> = {
   },
 
   describeRevert(undo, target) {
-    return undo ? `scale ${label(undo)} back to ${undo.replicasBefore} replica(s)` : `scale ${label(target.data)} back to its journaled replica count`;
+    const n = undo?.replicasBefore ?? target.data.replicasNow;
+    return `scale ${label(undo ?? target.data)} back to ${n !== undefined ? `${n} replica(s) (journaled before the change)` : 'its journaled replica count'}`;
   },
 };

@@ -68,7 +68,9 @@ async function readOurs(ctx: InjectorContext<'kube'>, undo: SelectorUndo) {
   return { s, ours: !!s && s.uid === undo.uid && s.annotations[FAULT_ANNOTATION] === undo.mark };
 }
 
-export const k8sServiceSelector: Injector<'kube', Spec, Params, Spec, SelectorUndo> = {
+type Data = Spec & { selectorNow?: Record<string, string> };
+
+export const k8sServiceSelector: Injector<'kube', Spec, Params, Data, SelectorUndo> = {
   kind: 'k8s.service-selector',
   title: 'Break a Service',
   description:
@@ -93,7 +95,7 @@ export const k8sServiceSelector: Injector<'kube', Spec, Params, Spec, SelectorUn
     const after = params.mode === 'selector' ? `selector ${formatSelector(s.selector)} → ${formatSelector(params.selector ?? brokenSelector(s.selector))}` : `targetPort → ${params.targetPort} on ${s.ports.length} port(s)`;
     return {
       notes: [`${label(spec)}: ${after}; ${eps.ready} ready endpoint(s) now`],
-      targets: [{ id: spec.service, scope: { resource: label(spec), namespace: spec.namespace, ...scope }, data: spec }],
+      targets: [{ id: spec.service, scope: { resource: label(spec), namespace: spec.namespace, ...scope }, data: { ...spec, selectorNow: s.selector } }],
     };
   },
 
@@ -105,7 +107,7 @@ export const k8sServiceSelector: Injector<'kube', Spec, Params, Spec, SelectorUn
     const selectorAfter = params.mode === 'selector' ? (params.selector ?? brokenSelector(s.selector)) : s.selector;
     const portsAfter = params.mode === 'targetPort' ? s.ports.map((p) => ({ ...p, targetPort: params.targetPort as V1ServicePort['targetPort'] })) : s.ports;
     if (params.mode === 'selector' && sameMap(selectorAfter, s.selector)) throw new GamedayError('INVALID_INPUT', `k8s.service-selector: ${label(target.data)} already has selector ${formatSelector(s.selector)}`, { hint: 'choose another params.selector' });
-    return { ...target.data, uid: s.uid, mode: params.mode, selectorBefore: s.selector, portsBefore: s.ports, selectorAfter, portsAfter, settleMs: params.settleMs, mark: markOf(ref) };
+    return { namespace: target.data.namespace, service: target.data.service, uid: s.uid, mode: params.mode, selectorBefore: s.selector, portsBefore: s.ports, selectorAfter, portsAfter, settleMs: params.settleMs, mark: markOf(ref) };
   },
 
   async inject(ctx, _target, _params, undo) {
@@ -143,6 +145,7 @@ export const k8sServiceSelector: Injector<'kube', Spec, Params, Spec, SelectorUn
   },
 
   describeRevert(undo, target) {
-    return undo ? `restore ${label(undo)}'s selector ${formatSelector(undo.selectorBefore)}${undo.mode === 'targetPort' ? ' and its ports' : ''}` : `restore ${label(target.data)}'s journaled selector and ports`;
+    const sel = undo?.selectorBefore ?? target.data.selectorNow;
+    return `restore ${label(undo ?? target.data)}'s selector${sel ? ` ${formatSelector(sel)}` : ''} and ports exactly as journaled`;
   },
 };
