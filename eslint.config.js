@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import layers from './eslint/layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -25,6 +26,17 @@ export default tseslint.config(
         { selector: "MemberExpression[computed=true][property.type='Identifier'][object.property.name=/^(environments|envs)$/]", message: 'look environments up with own() or getEnvironment()' },
       ],
     },
+  },
+  {
+    // each folder of src/ imports only the folders below it, and nothing imports itself back (src/README.md)
+    files: ['src/**/*.ts'],
+    plugins: { layers },
+    rules: { 'layers/allowed-imports': 'error', 'layers/no-cycle': 'error' },
+  },
+  {
+    // the drill's lifecycle, the runner and the CLI stay readable: a step that needs more is two steps
+    files: ['src/drill/**/*.ts', 'src/runner/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   { files: ['bench/**', 'scripts/**', 'test/**'], rules: { 'no-console': 'off' } },
 );

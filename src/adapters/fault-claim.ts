@@ -16,6 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pause } from '../core/clock.js';
 import { GamedayError } from '../core/errors.js';
 import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale } from './exclusive-file.js';
 
@@ -34,7 +35,6 @@ export interface HeldClaim {
 export type ClaimAttempt = { ok: true; claim: HeldClaim } | { ok: false; holder: ClaimHolder };
 
 const SAFE = /^[A-Za-z0-9._-]{1,120}$/;
-let takeovers = 0;
 
 export class FaultClaims {
   constructor(readonly dir: string) {}
@@ -67,7 +67,7 @@ export class FaultClaims {
       if (raw === undefined) continue; // released meanwhile: try again
       const held = parseOwner<ClaimHolder>(raw);
       if (held && !isStale(held)) return { ok: false, holder: held };
-      if (takeOverStale(file, raw)) takeovers++;
+      takeOverStale(file, raw);
     }
     const held = readHolder(file);
     if (held) return { ok: false, holder: held };
@@ -92,19 +92,5 @@ export class FaultClaims {
   }
 }
 
-/** How many stale claims this process took over (tests and --debug). */
-export const staleTakeovers = (): number => takeovers;
-
 const readHolder = (file: string): ClaimHolder | undefined => parseOwner<ClaimHolder>(readRaw(file));
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -156,6 +156,8 @@ export class JournalWriter {
   private fd: number | undefined;
   private readonly listeners: ((e: DrillEvent) => void)[] = [];
   private readonly appender: SerializedAppender;
+  /** the clock events are stamped with: the drill's own (a test's fake clock), else the system's */
+  now: () => number = Date.now;
   constructor(
     readonly file: string,
     readonly drillId: string,
@@ -167,7 +169,7 @@ export class JournalWriter {
   }
 
   /** Appends and fsyncs one event; returns once it is durable. */
-  append(body: DrillEventBody, at: Date = new Date()): DrillEvent {
+  append(body: DrillEventBody, at: Date = new Date(this.now())): DrillEvent {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
     let event!: DrillEvent;
     // the seq comes from the cross-process appender: unique even when halt, recover and the

@@ -23,7 +23,7 @@ const commands = {
   status: () => import('./commands/status.js'),
   halt: () => import('./commands/halt.js'),
   recover: () => import('./commands/recover.js'),
-  reap: () => import('./commands/reap.js'),
+  'deadline-keeper': () => import('./commands/deadline-keeper.js'),
   plan: () => import('./commands/plan.js'),
   run: () => import('./commands/run.js'),
   report: () => import('./commands/report.js'),
@@ -35,7 +35,32 @@ const commands = {
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function buildProgram(dispatch: (name: keyof typeof commands, args: string[], opts: CommandOptions) => Promise<void>, out?: Output): Command {
+type CommandName = keyof typeof commands;
+/** The action of a command: dispatches the command by name with its positional arguments and options. */
+type On = (name: CommandName, sub?: string) => (this: Command, ...rest: unknown[]) => Promise<void>;
+
+export function buildProgram(dispatch: (name: CommandName, args: string[], opts: CommandOptions) => Promise<void>, out?: Output): Command {
+  const program = rootProgram(out);
+  const on: On = (name, sub) =>
+    function (this: Command, ...rest: unknown[]) {
+      const cmd = rest[rest.length - 1] as Command;
+      const args = cmd.args.slice(0, cmd.registeredArguments.length).map(String);
+      // variadic positional arguments come as one array
+      const flat = (rest.slice(0, cmd.registeredArguments.length) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
+      const positional = flat.length ? flat : args;
+      return dispatch(name, sub ? [sub, ...positional] : positional, { ...program.opts(), ...cmd.opts() });
+    };
+  libraryCommands(program, on);
+  drillCommands(program, on);
+  journalCommands(program, on);
+  sandboxCommands(program, on);
+  // `_reap`: the name deadline keepers started by earlier versions were spawned with
+  program.command('_keep-deadline', { hidden: true }).alias('_reap').argument('<drill-id>').requiredOption('--at <epoch-ms>', 'deadline').action(on('deadline-keeper'));
+  program.addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)').hideHelp());
+  return program;
+}
+
+function rootProgram(out: Output | undefined): Command {
   const program = new Command('gameday')
     .description('Failure Wednesday game days: break a non-critical environment on purpose, on a clock, safely.')
     .version(pkg.version, '-V, --version')
@@ -47,17 +72,11 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   // usage errors go through the same output as everything else (tests run the CLI in-process)
   // (a usage error quotes what was typed: shortened, so a 5,000-character value is not echoed whole)
   if (out) program.configureOutput({ writeOut: (t) => out.write(t), writeErr: (t) => out.error(t.replace(/\n$/, '').split('\n').map((l) => clip(l, 300)).join('\n')), outputError: (t, write) => write(t) });
+  return program;
+}
 
-  const on = (name: keyof typeof commands, sub?: string) =>
-    function (this: Command, ...rest: unknown[]) {
-      const cmd = rest[rest.length - 1] as Command;
-      const args = cmd.args.slice(0, cmd.registeredArguments.length).map(String);
-      // variadic positional arguments come as one array
-      const flat = (rest.slice(0, cmd.registeredArguments.length) as (string | string[] | undefined)[]).flatMap((a) => (a === undefined ? [] : a));
-      const positional = flat.length ? flat : args;
-      return dispatch(name, sub ? [sub, ...positional] : positional, { ...program.opts(), ...cmd.opts() });
-    };
-
+/** Reading the library: list, show, validate, rbac. */
+function libraryCommands(program: Command, on: On): void {
   program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
   program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
   program.command('runbook').argument('<scenario>', 'scenario id, or a runbook section: runbooks/<file>.md#<heading>').description("print the runbook section a scenario links to, formatted for the terminal").option('--dir <dir>', 'scenario directory', 'scenarios').action(on('runbook'));
@@ -69,7 +88,10 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
     .option('--dir <dir>', 'scenario directory', 'scenarios')
     .action(on('rbac'));
+}
 
+/** Breaking things: plan, run, inject. */
+function drillCommands(program: Command, on: On): void {
   program
     .command('plan')
     .argument('<scenario>', 'scenario id or file')
@@ -102,6 +124,10 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .option('--acknowledge-node-impact', 'required for node-level faults')
     .option('--seed <n>', 'random seed for target choice')
     .action(on('inject'));
+}
+
+/** What the journals say and do: status, history, halt, recover, report. */
+function journalCommands(program: Command, on: On): void {
   program.command('status').description('active drills and faults, with age and expiry, from the journals').option('-e, --env <name>', 'only this environment').option('--json', 'machine-readable output').action(on('status'));
   program
     .command('history')
@@ -120,7 +146,9 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
     .action(on('halt'));
   program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
   program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json or junit', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
+}
 
+function sandboxCommands(program: Command, on: On): void {
   const sandbox = program.command('sandbox').description('the local practice sandbox: real Kubernetes control plane, real and kwok nodes, and a local AWS endpoint');
   sandbox
     .command('up')
@@ -137,10 +165,6 @@ export function buildProgram(dispatch: (name: keyof typeof commands, args: strin
   sandbox.command('status').description('health of each component').option('--json', 'machine-readable output').action(on('sandbox', 'status'));
   sandbox.command('down').description('stop every process the sandbox started and remove its state').action(on('sandbox', 'down'));
   sandbox.command('provision').description('build or fetch the binaries and the virtualenv into the cache, without starting anything').action(on('sandbox', 'provision'));
-
-  program.command('_reap', { hidden: true }).argument('<drill-id>').requiredOption('--at <epoch-ms>', 'deadline').action(on('reap'));
-  program.addOption(new Option('--no-color', 'no colours (also NO_COLOR=1)').hideHelp());
-  return program;
 }
 
 /**
@@ -151,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
   const out = processOutput();
   const controller = new AbortController();
   let interrupts = 0;
-  let running: keyof typeof commands | undefined;
+  let running: CommandName | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     interrupts += 1;
     // halt and recover ARE the revert: a signal stops their waiting, it does not start another revert

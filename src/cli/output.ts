@@ -1,3 +1,4 @@
+import type { Tone } from '../core/event-text.js';
 import type { Output } from './context.js';
 
 /** Colour only on a TTY, never with NO_COLOR (https://no-color.org) or FORCE_COLOR=0. */
@@ -34,5 +35,9 @@ export function processOutput(): Output {
 /** A tiny colour helper that does not load chalk (light commands stay light). */
 export function paint(color: boolean) {
   const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  const colours = { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+  const byTone: Record<Tone, (s: string) => string> = { plain: (s) => s, dim: colours.dim, good: colours.green, bad: colours.red, warn: colours.yellow, info: colours.cyan };
+  /** a row's meaning as colour: the one mapping of tones for the light commands */
+  const tone = (t: Tone, s: string) => byTone[t](s);
+  return { ...colours, tone };
 }

@@ -105,7 +105,6 @@ export type RevertReason = (typeof REVERT_REASONS)[number];
 export type EndReason = (typeof END_REASONS)[number];
 export type DrillObjectives = z.infer<typeof objectives>;
 
-export const DRILL_EVENT_TYPES = Object.keys(eventBodySchemas) as DrillEventType[];
 
 /** Every line of a journal is checked against this when read (src/adapters/journal-store.ts). */
 export const drillEventSchema = z.discriminatedUnion(

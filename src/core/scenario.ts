@@ -61,4 +61,3 @@ export const scenarioSpec = z.strictObject({
 export type Scenario = z.infer<typeof scenarioSpec>;
 export type ScenarioInput = z.input<typeof scenarioSpec>;
 
-export const isTabletop = (s: Scenario): boolean => s.faults.length === 0;

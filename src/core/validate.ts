@@ -3,7 +3,7 @@
  * Pure: file contents and runbook lookups come in through `ValidateEnv`.
  */
 import { basename, extname } from 'node:path';
-import type { Catalog } from '../injectors/registry.js';
+import type { z } from 'zod';
 import { DEFAULT_TIME_LIMIT_MS, scenarioSpec, type Scenario } from './scenario.js';
 import { formatDuration } from './duration.js';
 import { own, quoted } from './text.js';
@@ -17,8 +17,16 @@ export interface RunbookInfo {
   anchors: string[];
 }
 
+/** What validation needs to know of a fault kind (the injector registry provides it). */
+export interface KindRules {
+  targetSchema: z.ZodType<unknown>;
+  paramsSchema: z.ZodType<unknown>;
+  reversible: boolean;
+  nodeImpact?: boolean;
+}
+
 export interface ValidateEnv {
-  catalog: Catalog;
+  catalog: Readonly<Record<string, KindRules>>;
   /** resolves a scenario's runbook path (relative to the project root) */
   runbook(path: string, scenarioFile: string): RunbookInfo;
 }

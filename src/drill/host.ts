@@ -5,6 +5,7 @@
  * the recording host drives tests from a script.
  */
 import type { Host } from '../core/host.js';
+import type { Row } from '../core/summary-rows.js';
 
 export const DRILL_KEYS = ['h', 'd', 'g', 'm', 'n', 'r', 'x', 'q'] as const;
 export type DrillKey = (typeof DRILL_KEYS)[number];
@@ -35,12 +36,16 @@ export interface PanelView {
   log: string[];
 }
 
+/** A line of a section: plain text (a briefing, a runbook's Markdown) or a row whose tone says what it means. */
+export type SectionLine = string | Row;
+
 export interface Section {
-  /** summary | plan | briefing | runbook | result | debrief | warning */
   kind: 'summary' | 'plan' | 'briefing' | 'runbook' | 'result' | 'info';
   title: string;
-  lines: string[];
+  lines: SectionLine[];
 }
+
+export const lineText = (l: SectionLine): string => (typeof l === 'string' ? l : l.text);
 
 export type KeyListener = (key: DrillKey | 'interrupt') => void;
 

@@ -1,7 +1,7 @@
 /** The runbook section a scenario links to, for the `r` key: the heading and what follows it, up to the next heading of the same or a higher level. */
 import { existsSync } from 'node:fs';
 import { readRegularFile } from '../adapters/regular-file.js';
-import { MAX_RUNBOOK_BYTES } from '../adapters/scenario-store.js';
+import { MAX_RUNBOOK_BYTES } from './scenario-store.js';
 import { join } from 'node:path';
 import { headingAnchor } from '../core/validate.js';
 

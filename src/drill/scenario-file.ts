@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { checkFiles } from '../adapters/scenario-store.js';
+import { checkFiles } from './scenario-store.js';
 import { GamedayError } from '../core/errors.js';
 import { clip, quoted } from '../core/text.js';
 import type { Scenario } from '../core/scenario.js';

@@ -105,4 +105,3 @@ export interface AwsPorts {
   autoscaling: AutoScalingPort;
   mq: MqPort;
 }
-export type AwsPortName = keyof AwsPorts;

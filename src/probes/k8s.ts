@@ -1,7 +1,7 @@
 import type { WorkloadKind, WorkloadStatus } from '../ports/probes.js';
 import { isGamedayError } from '../core/errors.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, failureDetail, type ProbeOf, type ProbeResult } from './contract.js';
-import { pause } from '../runner/context.js';
+import { pause } from '../core/clock.js';
 
 const parse = (resource: string) => {
   const [kind, name] = resource.split('/') as [string, string];

@@ -9,7 +9,7 @@ import { describeError } from '../core/errors.js';
 import type { ProbePorts } from '../ports/probes.js';
 import { DEFAULT_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ProbeResult } from './contract.js';
 import { probeFor } from './registry.js';
-import { pause } from '../runner/context.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 export interface ProbeObservation extends ProbeResult {
   probe: string;
@@ -40,7 +40,8 @@ export interface ProbeLoopOptions {
   signal: AbortSignal;
   onChange(o: ProbeObservation): void;
   onCrash(probe: string, error: Error): void;
-  now?: () => number;
+  /** the system clock unless a test brings a fake one */
+  clock?: Pick<Clock, 'now' | 'pause'>;
 }
 
 export class ProbeCrashed extends Error {
@@ -78,7 +79,8 @@ export async function checkAll(specs: readonly ProbeSpec[], ports: ProbePorts, s
 }
 
 export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   const stopper = new AbortController();
   const signal = AbortSignal.any([opts.signal, stopper.signal]);
   const state = new Map<string, ProbeView>(opts.specs.map((s) => [s.name, { name: s.name, type: s.type, ok: undefined }]));
@@ -100,7 +102,7 @@ export function startProbeLoop(opts: ProbeLoopOptions): ProbeLoop {
     crashed = true;
     opts.onCrash(spec.name, e instanceof ProbeCrashed ? e : new ProbeCrashed(spec.name, e));
   };
-  const sleep = (ms: number) => pause(ms, signal);
+  const sleep = (ms: number) => clock.pause(ms, signal);
 
   const runOne = async (spec: ProbeSpec) => {
     const impl = probeFor(spec);

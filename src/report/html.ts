@@ -2,7 +2,7 @@
  * A self-contained HTML report a non-technical audience can read: no scripts, no external fonts,
  * styles inline, plain words ("the team noticed the problem after 2m10s — the goal was 5m").
  */
-import type { DrillSummary, Measure } from '../drill/summary.js';
+import type { DrillSummary, Measure } from '../core/summary.js';
 import { END_WORDS, fmt, offset, outcome } from './text.js';
 
 const h = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

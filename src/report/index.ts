@@ -4,7 +4,7 @@
  */
 import type { DrillEvent } from '../core/events.js';
 import { GamedayError } from '../core/errors.js';
-import { summarize, type DrillSummary } from '../drill/summary.js';
+import { summarize, type DrillSummary } from '../core/summary.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';

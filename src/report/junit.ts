@@ -1,5 +1,5 @@
 /** JUnit XML for CI: one test case per objective (skipped when it does not apply), plus one for the drill's completion. */
-import type { DrillSummary } from '../drill/summary.js';
+import type { DrillSummary } from '../core/summary.js';
 import { fmt, verdict } from './text.js';
 
 const x = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');

@@ -1,4 +1,4 @@
-import type { DrillSummary } from '../drill/summary.js';
+import type { DrillSummary } from '../core/summary.js';
 import { END_WORDS, fmt, offset, outcome, verdict } from './text.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

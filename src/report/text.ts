@@ -1,6 +1,6 @@
 /** Shared wording for the renderers: plain language a non-technical reader follows. */
 import { formatDuration } from '../core/duration.js';
-import type { DrillSummary, Measure } from '../drill/summary.js';
+import type { DrillSummary, Measure } from '../core/summary.js';
 
 export const fmt = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
 export const offset = (ms: number): string => (ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`);

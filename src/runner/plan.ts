@@ -10,6 +10,7 @@ import { seededRandom } from '../core/random.js';
 import type { FaultSpec } from '../core/scenario.js';
 import { formatPath } from '../core/yaml-source.js';
 import { clip, quoted } from '../core/text.js';
+import type { PlanJson } from '../core/plan-view.js';
 import type { AnyInjector, InjectorContext, Selection } from '../injectors/contract.js';
 import { catalog, findInjector } from '../injectors/registry.js';
 import type { PortName, PortSet } from '../ports/index.js';
@@ -159,5 +160,30 @@ export function planEvent(plan: Plan, now: number) {
       reversible: f.injector.reversible,
       deadline: f.durationMs === undefined ? undefined : now + f.atMs + f.durationMs,
     })),
+  };
+}
+
+/** The resolved plan as data: what `plan --json` prints and the plan view renders. */
+export function planJson(plan: Plan): PlanJson {
+  const faults = plan.faults.map((f) => ({
+    index: f.index,
+    kind: f.kind,
+    reversible: f.injector.reversible,
+    durationMs: f.durationMs,
+    atMs: f.atMs,
+    candidates: f.selection.candidates,
+    targets: f.selection.targets.map((t) => ({ resource: t.scope.resource, namespace: t.scope.namespace, revert: f.injector.reversible ? f.injector.describeRevert(undefined, t) : 'nothing to revert (one-shot)' })),
+    notes: f.selection.notes ?? [],
+  }));
+  const byKind: Record<string, number> = {};
+  for (const f of faults) byKind[f.kind] = (byKind[f.kind] ?? 0) + f.targets.length;
+  const namespaces = [...new Set(faults.flatMap((f) => f.targets.map((t) => t.namespace).filter((n): n is string => Boolean(n))))];
+  return {
+    env: plan.env.name,
+    seed: plan.seed,
+    ok: plan.ok,
+    faults,
+    guards: plan.verdicts.map((v) => ({ guard: v.guard, ok: v.ok, detail: v.detail, fault: v.fault })),
+    blastRadius: { targets: faults.reduce((n, f) => n + f.targets.length, 0), byKind, namespaces },
   };
 }

@@ -10,7 +10,7 @@ import { pidAlive } from '../adapters/env-lock.js';
 import { revertableFaults, type DrillState } from '../core/drill-state.js';
 import { GamedayError, describeError } from '../core/errors.js';
 import { own } from '../core/text.js';
-import type { EndReason, RevertReason } from '../core/events.js';
+import type { RevertReason } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import { findInjector } from '../injectors/registry.js';
 import type { PortName, PortSet } from '../ports/index.js';
@@ -102,13 +102,6 @@ function closeIfOpen(drillId: string, state: DrillState, reason: RevertReason, d
   }
 }
 
-/** Drills that may still hold active faults (optionally only one environment's). */
-export function drillsNeedingRevert(store: JournalStore, env?: string): string[] {
-  return store.list().filter((id) => {
-    const { state } = store.fold(id);
-    return (!env || state.env === env) && revertableFaults(state).length > 0;
-  });
-}
 
 /**
  * Reverts every drill that may hold active faults. One bad journal never stops the others: each
@@ -160,11 +153,3 @@ export function assertRecovered(results: DrillRecovery[], interrupted?: AbortSig
 
 const whereUnreadable = (p: JournalProblem): string => `${p.file}${p.line > 0 ? `:${p.line}` : ''}: ${p.message}`;
 
-/**
- * A live drill ending itself after `gameday halt`: halt closes the journals of the drills it
- * reverts (closeIfOpen), so append `drill-ended` only if no process has — one end per journal.
- */
-export function endUnlessClosed(store: JournalStore, journal: JournalWriter, reason: EndReason, detail?: string): void {
-  if (store.read(journal.drillId).events.some((e) => e.type === 'drill-ended')) return;
-  journal.append({ type: 'drill-ended', reason, ...(detail !== undefined ? { detail } : {}) });
-}

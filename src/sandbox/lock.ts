@@ -5,7 +5,7 @@
 import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GamedayError } from '../core/errors.js';
-import { sleep } from './supervisor.js';
+import { sleep } from '../core/clock.js';
 
 const alive = (pid: number) => {
   try {

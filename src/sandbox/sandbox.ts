@@ -7,6 +7,7 @@
  * A second `up` finds the running sandbox healthy and only reports it.
  * Interrupting `up` (signal) stops everything it started; `down` stops by recorded pid.
  */
+import { sleep } from '../core/clock.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { guardSpec } from '../core/environment.js';
@@ -26,7 +27,7 @@ import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, rela
 import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
 import { realNodePreflight } from './real-node/preflight.js';
 import { renderStageConfig } from './stages.js';
-import { checkHealth, freePorts, isRunning, rssKiB, sleep, spawnComponent, stopProcess, tail, waitHealthy, type Health, type ProcessRecord, type TlsMaterial } from './supervisor.js';
+import { checkHealth, freePorts, isRunning, rssKiB, spawnComponent, stopProcess, tail, waitHealthy, type Health, type ProcessRecord, type TlsMaterial } from './supervisor.js';
 
 export const DEFAULT_NODES = 3;
 export const SANDBOX_ENV_NAME = 'sandbox';

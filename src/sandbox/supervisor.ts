@@ -4,6 +4,7 @@
  * own log file, and is recorded by pid the moment it is spawned. Stopping is by recorded pid only —
  * after checking that the pid still runs the recorded command — never by process name.
  */
+import { sleep } from '../core/clock.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -21,7 +22,6 @@ export interface ProcessRecord {
   startedAt: string;
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A free TCP port on 127.0.0.1 (the kernel picks; the socket is closed before use). */
 export function freePort(): Promise<number> {

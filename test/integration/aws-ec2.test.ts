@@ -5,8 +5,8 @@ import { awsEc2Stop } from '../../src/injectors/aws-ec2-stop/index.js';
 import { awsEc2Terminate } from '../../src/injectors/aws-ec2-terminate/index.js';
 import type { FaultRef } from '../../src/injectors/contract.js';
 import { GamedayError } from '../../src/core/errors.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { asgInstances, OPT_IN, runInstances, seedAsg, seedNetwork, startWorld, stateOf, type AwsWorld, type Net } from './helpers/aws-world.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { asgInstances, OPT_IN, runInstances, seedAsg, seedNetwork, startWorld, stateOf, type AwsWorld, type Net } from '../helpers/sandbox/aws-world.js';
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 let n = 0;

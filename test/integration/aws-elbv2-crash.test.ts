@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import { cliHarness, exited } from '../helpers/cli-process.js';
-import { lbsNamed, REGION, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net } from './helpers/aws-world.js';
+import { lbsNamed, REGION, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net } from '../helpers/sandbox/aws-world.js';
 
 const BIN = resolve('bin/gameday.js');
 type Mode = 'pass' | 'hold-request' | 'hold-response';

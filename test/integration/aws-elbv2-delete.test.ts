@@ -11,8 +11,8 @@ import * as R53 from '@aws-sdk/client-route-53';
 import { awsElbv2Delete, type ElbUndo } from '../../src/injectors/aws-elbv2-delete/index.js';
 import type { FaultRef, InjectorContext } from '../../src/injectors/contract.js';
 import { GamedayError } from '../../src/core/errors.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { lbsNamed, recordsOf, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net, type ShopLb } from './helpers/aws-world.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { lbsNamed, recordsOf, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net, type ShopLb } from '../helpers/sandbox/aws-world.js';
 
 const inj = awsElbv2Delete;
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsRdsFailover, type RdsUndo } from '../../src/injectors/aws-rds-failover/index.js';
 import type { FaultRef } from '../../src/injectors/contract.js';
 import { GamedayError } from '../../src/core/errors.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { clusterWriter, seedCluster, seedDbInstance, startWorld, type AwsWorld } from './helpers/aws-world.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { clusterWriter, seedCluster, seedDbInstance, startWorld, type AwsWorld } from '../helpers/sandbox/aws-world.js';
 
 const inj = awsRdsFailover;
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

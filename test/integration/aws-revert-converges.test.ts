@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as R53 from '@aws-sdk/client-route-53';
-import { startMoto, type MotoServer } from './helpers/moto.js';
+import { startMoto, type MotoServer } from '../helpers/sandbox/moto.js';
 import { ALB_NAME, nodeRefs, seedAws, WWW_RECORD, type AwsWorld } from '../../src/sandbox/seed-aws.js';
 
 const BIN = resolve('bin/gameday.js');
@@ -157,7 +157,7 @@ describe('ELB restores converge to exactly one of each', () => {
   it(`halt, recover and the deadline keeper together on one ELB drill, ${RACE_ROUNDS} rounds: one of each every time`, async () => {
     for (let round = 1; round <= RACE_ROUNDS; round++) {
       const drillId = await injectShop();
-      const racers = await Promise.all([gameday('halt'), gameday('recover', drillId), gameday('_reap', drillId, '--at', String(Date.now()))]);
+      const racers = await Promise.all([gameday('halt'), gameday('recover', drillId), gameday('_keep-deadline', drillId, '--at', String(Date.now()))]);
       for (const r of racers) expect(r.status, `round ${round}: ${r.out}`).toBe(0);
       await expectOneOfEach(`round ${round}`);
       const reverted = journalText().split('\n').filter((l) => l.includes(`"drillId":"${drillId}"`) && l.includes('"type":"fault-reverted"') && l.includes('"outcome":"reverted"'));

@@ -11,8 +11,8 @@ import { awsMqReboot } from '../../src/injectors/aws-mq-reboot/index.js';
 import type { AnyInjector, FaultRef } from '../../src/injectors/contract.js';
 import { resolvePlan } from '../../src/runner/plan.js';
 import { refusals } from '../../src/core/guards.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { OPT_IN, startWorld, type AwsWorld } from './helpers/aws-world.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { OPT_IN, startWorld, type AwsWorld } from '../helpers/sandbox/aws-world.js';
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 let n = 0;

@@ -20,9 +20,9 @@ import type { DrillEvent } from '../../src/core/events.js';
 import type { Scenario } from '../../src/core/scenario.js';
 import { runDrill, type DrillResult } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
-import { kubectl, viaFrontDoor } from './helpers/real-node.js';
-import { objectState } from './helpers/k8s-objects.js';
-import { sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from './helpers/sandbox.js';
+import { kubectl, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { objectState } from '../helpers/sandbox/k8s-objects.js';
+import { sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);

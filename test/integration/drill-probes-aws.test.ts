@@ -7,7 +7,7 @@ import { buildProbePorts } from '../../src/adapters/probes/index.js';
 import { probeSpec, type ProbeSpec } from '../../src/core/probe-spec.js';
 import type { ProbePorts } from '../../src/ports/probes.js';
 import { checkProbe } from '../../src/probes/loop.js';
-import { clusterWriter, seedCluster, startWorld, type AwsWorld } from './helpers/aws-world.js';
+import { clusterWriter, seedCluster, startWorld, type AwsWorld } from '../helpers/sandbox/aws-world.js';
 
 let world: AwsWorld;
 let ports: ProbePorts & { close(): Promise<void> };

@@ -15,8 +15,8 @@ import { RecordingHost } from '../../src/cli/hosts/recording.js';
 import type { DrillEvent } from '../../src/core/events.js';
 import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
-import { onNode, viaFrontDoor } from './helpers/real-node.js';
-import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { onNode, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);

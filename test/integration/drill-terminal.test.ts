@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
-import { assertBuilt, BIN, REPO, Tmux } from '../cli/hosts/tmux.js';
-import { createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
-import { sandbox } from './helpers/sandbox.js';
+import { assertBuilt, BIN, REPO, Tmux } from '../helpers/tmux.js';
+import { createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
+import { sandbox } from '../helpers/sandbox/sandbox.js';
 
 describe('gameday run checkout-pod-kill in a real terminal, on the sandbox', () => {
   let fixture: PinnedCheckout;

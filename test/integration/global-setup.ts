@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { describeError, isGamedayError } from '../../src/core/errors.js';
 import { sandboxDown, sandboxUp } from '../../src/sandbox/sandbox.js';
-import './helpers/sandbox.js';
+import '../helpers/sandbox/sandbox.js';
 
 /**
  * The host's own network as the tests must leave it: routes, addresses, links and both iptables

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as R53 from '@aws-sdk/client-route-53';
 import { cliHarness, exited } from '../helpers/cli-process.js';
-import { startMoto, type MotoServer } from './helpers/moto.js';
+import { startMoto, type MotoServer } from '../helpers/sandbox/moto.js';
 import { ALB_NAME, nodeRefs, seedAws, WWW_RECORD, type AwsWorld } from '../../src/sandbox/seed-aws.js';
 
 const BIN = resolve('bin/gameday.js');

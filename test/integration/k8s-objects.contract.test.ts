@@ -11,10 +11,10 @@ import type { AnyInjector, FaultRef } from '../../src/injectors/contract.js';
 import { resolvePlan } from '../../src/runner/plan.js';
 import type { KubePort } from '../../src/ports/kube.js';
 import { refusals } from '../../src/core/guards.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { contextWith, sandboxEnvironment, sandboxPort, testNamespace, type TestNamespace } from '../adapters/kube/fixtures.js';
-import { objectState, pdb, pinnedDeployment, readyEndpoints, service, testNode } from './helpers/k8s-objects.js';
-import { kube, waitUntil } from './helpers/sandbox.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { contextWith, sandboxEnvironment, sandboxPort, testNamespace, type TestNamespace } from '../helpers/kube.js';
+import { objectState, pdb, pinnedDeployment, readyEndpoints, service, testNode } from '../helpers/sandbox/k8s-objects.js';
+import { kube, waitUntil } from '../helpers/sandbox/sandbox.js';
 
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 let n = 0;
@@ -37,7 +37,7 @@ describeInjectorContract('k8s.scale', async () => {
   const kube = await sandboxPort(env);
   const ns = await testNamespace('gdk-scale-contract', { optIn: true });
   await ns.deployment('api', 2);
-  const { apps } = await (await import('./helpers/sandbox.js')).kube();
+  const { apps } = await (await import('../helpers/sandbox/sandbox.js')).kube();
   return {
     injector: k8sScale,
     ctx: contextWith({ kube }, env),
@@ -55,7 +55,7 @@ describeInjectorContract('k8s.service-selector', async () => {
   const ns = await testNamespace('gdk-svc-contract', { optIn: true });
   await ns.deployment('api', 2);
   await service(ns.name, 'api', { app: 'api' });
-  const { core } = await (await import('./helpers/sandbox.js')).kube();
+  const { core } = await (await import('../helpers/sandbox/sandbox.js')).kube();
   return {
     injector: k8sServiceSelector,
     ctx: contextWith({ kube }, env),
@@ -72,7 +72,7 @@ describeInjectorContract('k8s.node-drain', async () => {
   const node = await testNode();
   const ns = await testNamespace('gdk-drain-contract', { optIn: true });
   await pinnedDeployment(ns, 'api', 2, node.name);
-  const { core } = await (await import('./helpers/sandbox.js')).kube();
+  const { core } = await (await import('../helpers/sandbox/sandbox.js')).kube();
   return {
     injector: k8sNodeDrain,
     ctx: contextWith({ kube }, env),

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { kube, waitUntil, withShopCheckout } from './helpers/sandbox.js';
+import { kube, waitUntil, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;

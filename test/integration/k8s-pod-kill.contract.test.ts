@@ -1,7 +1,7 @@
 /** k8s.pod-kill through the shared injector contract, with the real KubePort against the sandbox. */
 import { k8sPodKill } from '../../src/injectors/k8s-pod-kill/index.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { contextWith, sandboxEnvironment, sandboxPort, testNamespace } from '../adapters/kube/fixtures.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { contextWith, sandboxEnvironment, sandboxPort, testNamespace } from '../helpers/kube.js';
 
 describeInjectorContract('k8s.pod-kill', async () => {
   const env = sandboxEnvironment();

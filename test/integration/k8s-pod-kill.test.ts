@@ -10,7 +10,7 @@ import { k8sPodKill } from '../../src/injectors/k8s-pod-kill/index.js';
 import type { FaultRef } from '../../src/injectors/contract.js';
 import type { KubePort } from '../../src/ports/kube.js';
 import { assertPlanAllowed, resolvePlan } from '../../src/runner/plan.js';
-import { contextWith, podSnapshot, sandboxEnvironment, sandboxPort, testNamespace, type TestNamespace } from '../adapters/kube/fixtures.js';
+import { contextWith, podSnapshot, sandboxEnvironment, sandboxPort, testNamespace, type TestNamespace } from '../helpers/kube.js';
 
 let kube: KubePort;
 let env: Environment;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubePort } from '../../src/adapters/kube/index.js';
 import type { KubePort, PodInfo } from '../../src/ports/kube.js';
-import { sandboxEnvironment, sandboxPort, testNamespace, waitUntil, type TestNamespace } from '../adapters/kube/fixtures.js';
-import { sandbox } from './helpers/sandbox.js';
+import { sandboxEnvironment, sandboxPort, testNamespace, waitUntil, type TestNamespace } from '../helpers/kube.js';
+import { sandbox } from '../helpers/sandbox/sandbox.js';
 
 let kube: KubePort;
 let ns: TestNamespace;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { kube, withRealNodeNetwork } from './helpers/sandbox.js';
+import { kube, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 const NS = 'gameday-system';

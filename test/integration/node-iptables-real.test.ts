@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { firstRealNode, fromVpc, gamedayChainsOnNode, kubectl, viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, waitUntil, withRealNodeNetwork } from './helpers/sandbox.js';
+import { firstRealNode, fromVpc, gamedayChainsOnNode, kubectl, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { kube, sandbox, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;
@@ -42,7 +42,7 @@ const gameday = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args
 /** `gameday inject node.iptables …` detached (its deadline keeper noted so the test can stop it). */
 function inject(params: string[], duration = '5m'): void {
   const r = gameday('inject', 'node.iptables', '--env', 'sandbox', '--target', 'nodes=all', ...params.flatMap((p) => ['--param', p]), '--duration', duration, '--acknowledge-node-impact', '--yes');
-  const keeper = /reaper (\d+) watches the deadline/.exec(r.stdout + r.stderr)?.[1];
+  const keeper = /Deadline keeper \(pid (\d+)\)/.exec(r.stdout + r.stderr)?.[1];
   if (keeper) keepers.push(Number(keeper));
   expect(r.status, r.stdout + r.stderr).toBe(0);
   expect(r.stdout + r.stderr).toMatch(/Ready on 1\/1 node/);

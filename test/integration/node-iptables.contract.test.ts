@@ -4,9 +4,9 @@
  * that check what the shop's traffic does changes none of it.
  */
 import { nodeIptables } from '../../src/injectors/node-iptables/index.js';
-import { describeInjectorContract } from '../injectors/contract-suite.js';
-import { contextWith, sandboxEnvironment, sandboxPort } from '../adapters/kube/fixtures.js';
-import { kube as client } from './helpers/sandbox.js';
+import { describeInjectorContract } from '../helpers/contract-suite.js';
+import { contextWith, sandboxEnvironment, sandboxPort } from '../helpers/kube.js';
+import { kube as client } from '../helpers/sandbox/sandbox.js';
 
 describeInjectorContract('node.iptables', async () => {
   const env = sandboxEnvironment();

@@ -12,8 +12,8 @@ import { nodeIptables } from '../../src/injectors/node-iptables/index.js';
 import { DEFAULT_AGENT_IMAGE, LEASE_KEY } from '../../src/injectors/node-iptables/manifest.js';
 import type { KubePort } from '../../src/ports/kube.js';
 import { assertPlanAllowed, resolvePlan } from '../../src/runner/plan.js';
-import { contextWith, randomSuffix, sandboxEnvironment, sandboxPort } from '../adapters/kube/fixtures.js';
-import { kube as client, sandbox, withRealNodeNetwork } from './helpers/sandbox.js';
+import { contextWith, randomSuffix, sandboxEnvironment, sandboxPort } from '../helpers/kube.js';
+import { kube as client, sandbox, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const NS = 'gameday-system';
 let env: Environment;

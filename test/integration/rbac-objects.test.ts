@@ -15,9 +15,9 @@ import { k8sNodeDrain } from '../../src/injectors/k8s-node-drain/index.js';
 import { k8sScale } from '../../src/injectors/k8s-scale/index.js';
 import { k8sServiceSelector } from '../../src/injectors/k8s-service-selector/index.js';
 import type { KubePort } from '../../src/ports/kube.js';
-import { contextWith, testNamespace, type TestNamespace } from '../adapters/kube/fixtures.js';
-import { pinnedDeployment, service, testNode } from './helpers/k8s-objects.js';
-import { kube, randomSuffix, sandbox, sandboxEnvironment } from './helpers/sandbox.js';
+import { contextWith, testNamespace, type TestNamespace } from '../helpers/kube.js';
+import { pinnedDeployment, service, testNode } from '../helpers/sandbox/k8s-objects.js';
+import { kube, randomSuffix, sandbox, sandboxEnvironment } from '../helpers/sandbox/sandbox.js';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/adapters/journal-store.js';
-import { createPinnedCheckout, type PinnedCheckout } from './helpers/pinned-checkout.js';
-import { kube, sandbox } from './helpers/sandbox.js';
+import { createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
+import { kube, sandbox } from '../helpers/sandbox/sandbox.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const BIN = join(REPO, 'bin/gameday.js');

@@ -10,8 +10,8 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AwsClients } from '../../src/adapters/aws/clients.js';
 import { nodeRefs, seedAws, type AwsWorld } from '../../src/sandbox/seed-aws.js';
-import { startMoto, type MotoServer } from './helpers/moto.js';
-import { sandbox, sandboxEnvironment } from './helpers/sandbox.js';
+import { startMoto, type MotoServer } from '../helpers/sandbox/moto.js';
+import { sandbox, sandboxEnvironment } from '../helpers/sandbox/sandbox.js';
 
 let moto: MotoServer;
 let world: AwsWorld;

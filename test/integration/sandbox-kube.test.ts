@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-store.js';
 import { DRILL_LABEL, guardSpec, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
 import { sandboxStatus } from '../../src/sandbox/sandbox.js';
-import { kube, randomSuffix, sandbox, waitUntil } from './helpers/sandbox.js';
+import { kube, randomSuffix, sandbox, waitUntil } from '../helpers/sandbox/sandbox.js';
 
 const isReady = (p: { status?: { phase?: string; conditions?: { type: string; status: string }[] }; metadata?: { deletionTimestamp?: Date } }) =>
   p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;

@@ -3,7 +3,7 @@
  * probes with a timeout, and cleanup even on failure. Traffic never leaves the namespace.
  */
 import { describe, expect, test } from 'vitest';
-import { createNetns, netnsExists, withNetns } from './helpers/netns.js';
+import { createNetns, netnsExists, withNetns } from '../helpers/sandbox/netns.js';
 
 describe('sandbox: network namespaces', () => {
   test('a probe sees an open port, a closed (refused) port, and a port blocked by DROP (timeout)', async () => {

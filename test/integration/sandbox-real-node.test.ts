@@ -9,8 +9,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstRealNode, fromVpc, kubectl, onNode, viaFrontDoor } from './helpers/real-node.js';
-import { kube, sandbox, waitUntil, withRealNodeNetwork, withShopCheckout } from './helpers/sandbox.js';
+import { firstRealNode, fromVpc, kubectl, onNode, viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { kube, sandbox, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const BIN = resolve('bin/gameday.js');
 let dir: string;

@@ -1,6 +1,7 @@
 /** AutoScalingPort over the v3 SDK client. */
-import { DescribeAutoScalingGroupsCommand, DescribeAutoScalingInstancesCommand, type AutoScalingClient, type AutoScalingGroup, type AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
+import { paginateDescribeAutoScalingGroups, paginateDescribeAutoScalingInstances, type AutoScalingClient, type AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
 import type { AutoScalingPort } from '../../ports/aws.js';
+import { allPages } from './pages.js';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.js';
 
 export function createAutoScalingPort(client: AutoScalingClient, policy: RetryPolicy = defaultRetryPolicy()): AutoScalingPort {
@@ -9,25 +10,13 @@ export function createAutoScalingPort(client: AutoScalingClient, policy: RetryPo
     async describeAutoScalingInstances(ids) {
       const out: AutoScalingInstanceDetails[] = [];
       for (let i = 0; i < ids.length; i += 50) {
-        const chunk = ids.slice(i, i + 50);
-        let NextToken: string | undefined;
-        do {
-          const res = await r(() => client.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: chunk, NextToken })));
-          out.push(...(res.AutoScalingInstances ?? []));
-          NextToken = res.NextToken;
-        } while (NextToken);
+        const chunk = ids.slice(i, i + 50); // the API takes at most 50 ids a call
+        out.push(...(await r(() => allPages(paginateDescribeAutoScalingInstances({ client }, { InstanceIds: chunk }), (p) => p.AutoScalingInstances))));
       }
       return out;
     },
     async describeAutoScalingGroups(names) {
-      const out: AutoScalingGroup[] = [];
-      let NextToken: string | undefined;
-      do {
-        const res = await r(() => client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: names, NextToken })));
-        out.push(...(res.AutoScalingGroups ?? []));
-        NextToken = res.NextToken;
-      } while (NextToken);
-      return out;
+      return r(() => allPages(paginateDescribeAutoScalingGroups({ client }, { AutoScalingGroupNames: names }), (p) => p.AutoScalingGroups));
     },
   };
 }

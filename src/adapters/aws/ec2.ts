@@ -1,6 +1,7 @@
 /** Ec2Port and AutoScalingPort over the v3 SDK clients. */
-import { DescribeInstancesCommand, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { paginateDescribeInstances, StartInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../ports/aws.js';
+import { allPages } from './pages.js';
 import { defaultRetryPolicy, errorNamed, withRetry, type RetryPolicy } from './retry.js';
 
 const NOT_FOUND = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'];
@@ -8,14 +9,8 @@ const NOT_FOUND = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'];
 export function createEc2Port(client: EC2Client, policy: RetryPolicy = defaultRetryPolicy()): Ec2Port {
   const r = <T>(call: () => Promise<T>) => withRetry(policy, call);
   async function describe(input: { InstanceIds?: string[]; Filters?: { Name: string; Values: string[] }[] }): Promise<Instance[]> {
-    const out: Instance[] = [];
-    let NextToken: string | undefined;
-    do {
-      const res = await r(() => client.send(new DescribeInstancesCommand({ ...input, NextToken })));
-      for (const rsv of res.Reservations ?? []) out.push(...(rsv.Instances ?? []));
-      NextToken = res.NextToken;
-    } while (NextToken);
-    return out;
+    const reservations = await r(() => allPages(paginateDescribeInstances({ client }, input), (p) => p.Reservations));
+    return reservations.flatMap((rsv) => rsv.Instances ?? []);
   }
   return {
     async describeInstances(query) {

@@ -5,23 +5,21 @@ import {
   CreateLoadBalancerCommand,
   CreateRuleCommand,
   DeleteLoadBalancerCommand,
-  DescribeListenerCertificatesCommand,
-  DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeLoadBalancersCommand,
-  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ModifyLoadBalancerAttributesCommand,
+  paginateDescribeListenerCertificates,
+  paginateDescribeListeners,
+  paginateDescribeRules,
   type ElasticLoadBalancingV2Client,
   type LoadBalancer,
-  type Listener,
-  type Rule,
-  type Certificate,
   type Tag,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Elbv2Port } from '../../ports/aws.js';
+import { allPages } from './pages.js';
 import { defaultRetryPolicy, errorNamed, withRetry, type RetryPolicy } from './retry.js';
 
 const NOT_FOUND = ['LoadBalancerNotFoundException', 'LoadBalancerNotFound', 'ListenerNotFoundException', 'ListenerNotFound', 'TargetGroupNotFoundException', 'TargetGroupNotFound', 'RuleNotFoundException'];
@@ -88,46 +86,13 @@ export function createElbv2Port(client: ElasticLoadBalancingV2Client, policy: Re
       await r(() => client.send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: lbArn, Attributes: attributes })));
     },
     async describeListeners(lbArn) {
-      return orEmpty(
-        (async () => {
-          const out: Listener[] = [];
-          let Marker: string | undefined;
-          do {
-            const res = await r(() => client.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn, Marker })));
-            out.push(...(res.Listeners ?? []));
-            Marker = res.NextMarker;
-          } while (Marker);
-          return out;
-        })(),
-      );
+      return orEmpty(r(() => allPages(paginateDescribeListeners({ client }, { LoadBalancerArn: lbArn }), (p) => p.Listeners)));
     },
     async describeListenerCertificates(listenerArn) {
-      return orEmpty(
-        (async () => {
-          const out: Certificate[] = [];
-          let Marker: string | undefined;
-          do {
-            const res = await r(() => client.send(new DescribeListenerCertificatesCommand({ ListenerArn: listenerArn, Marker })));
-            out.push(...(res.Certificates ?? []));
-            Marker = res.NextMarker;
-          } while (Marker);
-          return out;
-        })(),
-      );
+      return orEmpty(r(() => allPages(paginateDescribeListenerCertificates({ client }, { ListenerArn: listenerArn }), (p) => p.Certificates)));
     },
     async describeRules(listenerArn) {
-      return orEmpty(
-        (async () => {
-          const out: Rule[] = [];
-          let Marker: string | undefined;
-          do {
-            const res = await r(() => client.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker })));
-            out.push(...(res.Rules ?? []));
-            Marker = res.NextMarker;
-          } while (Marker);
-          return out;
-        })(),
-      );
+      return orEmpty(r(() => allPages(paginateDescribeRules({ client }, { ListenerArn: listenerArn }), (p) => p.Rules)));
     },
     async describeTargetGroups(arns) {
       const out = [];

@@ -1,6 +1,7 @@
 /** Route53Port over the v3 SDK client. */
-import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand, paginateListHostedZones, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import type { HostedZoneRef, Route53Port } from '../../ports/aws.js';
+import { allPages } from './pages.js';
 import { defaultRetryPolicy, errorNamed, withRetry, type RetryPolicy } from './retry.js';
 
 const bareId = (id: string) => id.replace(/^\/?hostedzone\//, '');
@@ -9,16 +10,11 @@ export function createRoute53Port(client: Route53Client, policy: RetryPolicy = d
   const r = <T>(call: () => Promise<T>) => withRetry(policy, call);
   return {
     async listHostedZones() {
-      const out: HostedZoneRef[] = [];
-      let Marker: string | undefined;
-      do {
-        const res = await r(() => client.send(new ListHostedZonesCommand({ Marker })));
-        for (const z of res.HostedZones ?? []) if (z.Id && z.Name) out.push({ id: bareId(z.Id), name: z.Name.endsWith('.') ? z.Name : `${z.Name}.` });
-        Marker = res.IsTruncated ? res.NextMarker : undefined;
-      } while (Marker);
-      return out;
+      const zones = await r(() => allPages(paginateListHostedZones({ client }, {}), (p) => p.HostedZones));
+      return zones.flatMap((z): HostedZoneRef[] => (z.Id && z.Name ? [{ id: bareId(z.Id), name: z.Name.endsWith('.') ? z.Name : `${z.Name}.` }] : []));
     },
     async listRecordSets(zoneId) {
+      // ListResourceRecordSets has no SDK paginator (its cursor is a name, type and identifier)
       const out: ResourceRecordSet[] = [];
       let next: { StartRecordName?: string; StartRecordType?: ResourceRecordSet['Type']; StartRecordIdentifier?: string } = {};
       try {

@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import type { ClusterLock } from '../../drill/lease.js';
+import type { ClusterLock } from '../../ports/cluster-lock.js';
 import { kubeConfigFor } from './client.js';
 import { boundedApiClient } from './bounded.js';
 

@@ -4,8 +4,8 @@
  * twice or more, first → last (best) time of each measure, and the debriefs' action items.
  */
 import { formatDuration } from '../../core/duration.js';
-import { actionItems, history, trends, type HistoryRow } from '../../drill/history.js';
-import { MEASURES, summarize } from '../../drill/summary.js';
+import { actionItems, history, trends, type HistoryRow } from '../../core/history.js';
+import { MEASURES, summarize } from '../../core/summary.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';

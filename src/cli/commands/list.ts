@@ -1,4 +1,4 @@
-import { loadAllScenarios } from '../../adapters/scenario-store.js';
+import { loadAllScenarios } from '../../drill/scenario-store.js';
 import { formatProblem } from '../../core/yaml-source.js';
 import { catalog } from '../../injectors/registry.js';
 import type { CommandRun } from '../context.js';

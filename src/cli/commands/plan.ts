@@ -9,10 +9,10 @@ import { HaltFlag } from '../../adapters/halt-flag.js';
 import { parseSeed } from '../kv.js';
 import { newSeed } from '../../core/random.js';
 import { formatDuration } from '../../core/duration.js';
-import { objectiveLine, planJson, planLines } from '../../drill/plan-view.js';
+import { objectiveLine, planRows } from '../../core/plan-view.js';
 import { loadScenario } from '../../drill/scenario-file.js';
 import { describeProbe } from '../../probes/registry.js';
-import { portsNeeded, resolvePlan } from '../../runner/plan.js';
+import { planJson, portsNeeded, resolvePlan } from '../../runner/plan.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';
@@ -33,7 +33,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   } else {
     const p = paint(ctx.out.color);
     ctx.out.line(p.bold(`Plan: ${scenario.title} (${scenario.id}) on ${env.name}`));
-    for (const l of planLines(json)) ctx.out.line(`  ${l.startsWith('Verdict: REFUSED') || l.includes('✘') ? p.red(l) : l.includes('✔') ? p.green(l) : l}`);
+    for (const row of planRows(json)) ctx.out.line(`  ${p.tone(row.tone, row.text)}`);
     ctx.out.line(`  Steady state: ${scenario.steadyState.map((s) => `${s.name} — ${describeProbe(s)}`).join('; ') || 'no probes'}`);
     ctx.out.line(`  Time limit: ${formatDuration(scenario.timeLimit ?? 30 * 60_000)}; objectives: ${objectiveLine(scenario) || 'none'}`);
     ctx.out.line(p.dim(`  Nothing was changed.${plan.ok ? ` Run it with: gameday run ${scenario.id} --env ${env.name} --seed ${seed}` : ''}`));

@@ -4,7 +4,7 @@
  * YAML for `kubectl apply -f -`; touches no cluster.
  */
 import { Document, isScalar, visit } from 'yaml';
-import { loadAllScenarios } from '../../adapters/scenario-store.js';
+import { loadAllScenarios } from '../../drill/scenario-store.js';
 import { renderRbac } from '../../core/kube-access.js';
 import { GamedayError } from '../../core/errors.js';
 import { scenarioKubeAccess } from '../../drill/kube-access.js';

@@ -13,7 +13,7 @@ import { GamedayError } from '../../core/errors.js';
 import { runDrill } from '../../drill/engine.js';
 import type { DrillHost } from '../../drill/host.js';
 import { loadScenario } from '../../drill/scenario-file.js';
-import { summarize } from '../../drill/summary.js';
+import { summarize } from '../../core/summary.js';
 import type { DrillEvent } from '../../core/events.js';
 import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readRegularFile } from '../../adapters/regular-file.js';
-import { MAX_RUNBOOK_BYTES } from '../../adapters/scenario-store.js';
+import { MAX_RUNBOOK_BYTES } from '../../drill/scenario-store.js';
 import { GamedayError } from '../../core/errors.js';
 import { markdownToText } from '../../core/markdown-text.js';
 import { markdownAnchors } from '../../core/validate.js';

@@ -1,5 +1,5 @@
 import { readRegularFile } from '../../adapters/regular-file.js';
-import { MAX_RUNBOOK_BYTES } from '../../adapters/scenario-store.js';
+import { MAX_RUNBOOK_BYTES } from '../../drill/scenario-store.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../../drill/scenario-file.js';

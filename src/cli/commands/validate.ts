@@ -1,4 +1,4 @@
-import { checkFiles, listScenarioFiles } from '../../adapters/scenario-store.js';
+import { checkFiles, listScenarioFiles } from '../../drill/scenario-store.js';
 import { formatProblem } from '../../core/yaml-source.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';

@@ -6,19 +6,18 @@
 import type { Answer, Host, HostEvent, Question } from '../../core/host.js';
 import type { Output } from '../context.js';
 import { paint } from '../output.js';
-import { formatHostEvent, type Tone } from './format.js';
+import { hostEventFormatter } from './format.js';
 
 export class LineHost implements Host {
   readonly interactive = false;
-  private readonly colour: Record<Tone, (s: string) => string>;
+  private readonly format = hostEventFormatter();
+  private readonly paint: ReturnType<typeof paint>;
   constructor(private readonly out: Output) {
-    const p = paint(out.color);
-    this.colour = { plain: (s) => s, dim: p.dim, good: p.green, bad: p.red, warn: p.yellow, info: p.cyan };
+    this.paint = paint(out.color);
   }
   emit(e: HostEvent): void {
-    const f = formatHostEvent(e);
-    if (!f) return;
-    const text = this.colour[f.tone](f.text);
+    const f = this.format(e);
+    const text = this.paint.tone(f.tone, f.text);
     if (e.type === 'warning') this.out.error(text);
     else this.out.line(text);
   }

@@ -11,7 +11,7 @@ import { formatClock, formatDuration } from '../../core/duration.js';
 import { GamedayError } from '../../core/errors.js';
 import type { Answer, HostEvent, Question } from '../../core/host.js';
 import { DRILL_KEYS, KEY_HELP, type DrillHost, type DrillKey, type KeyListener, type PanelView, type Section } from '../../drill/host.js';
-import { formatHostEvent, type Tone } from './format.js';
+import { hostEventFormatter, type Tone } from './format.js';
 
 export interface TerminalIO {
   stdin: NodeJS.ReadStream;
@@ -21,6 +21,7 @@ export interface TerminalIO {
 
 export class TerminalHost implements DrillHost {
   readonly interactive = true;
+  private readonly format = hostEventFormatter();
   private readonly c: ChalkInstance;
   private drawn = 0;
   private live = false;
@@ -135,8 +136,7 @@ export class TerminalHost implements DrillHost {
 
   // ── events, sections, questions ───────────────────────────────────────────────────────────
   emit(e: HostEvent): void {
-    const f = formatHostEvent(e);
-    if (!f) return;
+    const f = this.format(e);
     if (this.live) {
       // the panel's log shows journal events; notices go under it
       if (!('seq' in e)) {
@@ -155,7 +155,7 @@ export class TerminalHost implements DrillHost {
     const wasLive = this.live;
     if (wasLive) this.erase();
     const head = s.kind === 'briefing' ? c.bgYellow.black(` ${s.title} `) : s.kind === 'result' ? c.bgCyan.black(` ${s.title} `) : c.bold.underline(s.title);
-    const body = s.lines.map((l) => (s.kind === 'briefing' ? `  ${c.bold(l)}` : `  ${colourLine(c, l)}`));
+    const body = s.lines.map((l) => (typeof l !== 'string' ? `  ${this.tone(l.tone, l.text)}` : s.kind === 'briefing' ? `  ${c.bold(l)}` : `  ${markdownLine(c, l)}`));
     this.write(`\n${head}\n${body.join('\n')}\n\n`);
     if (wasLive) this.drawn = 0; // the panel is redrawn below the text
     if (wasLive && this.lastView) this.panel(this.lastView);
@@ -195,11 +195,9 @@ export class TerminalHost implements DrillHost {
   }
 }
 
-function colourLine(c: ChalkInstance, l: string): string {
-  if (/^\s*✔/.test(l) || /\bMET\b|PASSED/.test(l)) return c.green(l);
-  if (/^\s*✘/.test(l) || /MISSED|REFUSED|BROKEN|not met/.test(l)) return c.red(l);
-  if (/^#{1,6} /.test(l)) return c.bold(l);
-  return l;
+/** Plain section text is Markdown (a summary, a runbook): headings stand out. Meaning comes as rows with a tone. */
+function markdownLine(c: ChalkInstance, l: string): string {
+  return /^#{1,6} /.test(l) ? c.bold(l) : l;
 }
 
 /** Cuts a line to `width` visible characters, keeping ANSI colour codes intact. */

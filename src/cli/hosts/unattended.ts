@@ -4,19 +4,20 @@
  */
 import type { Answer, HostEvent, Question } from '../../core/host.js';
 import { formatClock } from '../../core/duration.js';
-import type { DrillHost, PanelView, Section } from '../../drill/host.js';
+import { lineText, type DrillHost, type PanelView, type Section } from '../../drill/host.js';
 import type { Output } from '../context.js';
-import { formatHostEvent } from './format.js';
+import { hostEventFormatter } from './format.js';
 
 export class UnattendedHost implements DrillHost {
   readonly interactive = false;
+  private readonly format = hostEventFormatter();
   private lastPanel = 0;
   constructor(private readonly out: Output, private readonly opts: { panelEveryMs?: number; quiet?: boolean } = {}) {}
 
   emit(e: HostEvent): void {
     if (this.opts.quiet) return;
-    const f = formatHostEvent(e);
-    if (!f || (f.tone === 'dim' && e.type !== 'progress')) return;
+    const f = this.format(e);
+    if ((f.tone === 'dim' && e.type !== 'progress')) return;
     const stamp = new Date().toISOString().slice(11, 19);
     this.out.line(`${stamp} ${f.text}`);
   }
@@ -27,7 +28,7 @@ export class UnattendedHost implements DrillHost {
     if (this.opts.quiet) return;
     this.out.line('');
     this.out.line(`== ${s.title} ==`);
-    for (const l of s.lines) this.out.line(l);
+    for (const l of s.lines) this.out.line(lineText(l));
     this.out.line('');
   }
   panel(v: PanelView): void {

@@ -6,7 +6,8 @@
 import type { z } from 'zod';
 import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
-import { pollUntil, tagValue } from '../aws-shared/common.js';
+import { tagValue } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
 import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
 type Needs = 'ec2';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Injector } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import { durationSchema } from '../../core/schema-helpers.js';
-import { pollUntil } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
 import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
 type Needs = 'ec2' | 'autoscaling';

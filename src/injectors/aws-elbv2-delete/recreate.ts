@@ -10,7 +10,8 @@
 import type { InjectorContext, RevertOutcome } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import type { LoadBalancer, ResourceRecordSet } from '../../ports/aws.js';
-import { DRILL_TAG, RECREATED_FROM_TAG, pollUntil, tagValue } from '../aws-shared/common.js';
+import { DRILL_TAG, RECREATED_FROM_TAG, tagValue } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
 import {
   additionalCertificates,
   createListenerInput,

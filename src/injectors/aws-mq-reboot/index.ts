@@ -12,7 +12,8 @@ import { GamedayError } from '../../core/errors.js';
 import { durationSchema, nonEmpty } from '../../core/schema-helpers.js';
 import type { DescribeBrokerResponse } from '../../ports/aws.js';
 import type { Injector, InjectorContext } from '../contract.js';
-import { isOptedIn, pollUntil } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
+import { isOptedIn } from '../aws-shared/common.js';
 
 const targetSchema = z.strictObject({
   /** the broker's name or id */

@@ -10,7 +10,8 @@ import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import { durationSchema, flag } from '../../core/schema-helpers.js';
 import { formatDuration } from '../../core/duration.js';
-import { isOptedIn, pollUntil } from '../aws-shared/common.js';
+import { isOptedIn } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
 import { readClusterState, readInstanceState, failoverDone, type DbState } from './state.js';
 
 const targetSchema = z

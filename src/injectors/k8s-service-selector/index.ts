@@ -11,7 +11,7 @@ import { GamedayError } from '../../core/errors.js';
 import { durationSchema, integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { Injector, InjectorContext } from '../contract.js';
 import { FAULT_ANNOTATION, formatSelector, markOf, namespaceScope, parseSelector, sameMap } from '../k8s-shared/marks.js';
-import { pollUntil } from '../aws-shared/common.js';
+import { pollUntil } from '../../core/clock.js';
 
 const targetSchema = z.strictObject({ namespace: nonEmpty, service: nonEmpty });
 const paramsSchema = z

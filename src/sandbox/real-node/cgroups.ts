@@ -5,6 +5,7 @@
  * is how `down` finds them all, even after a SIGKILL of the node's init left shims and containers
  * running: it kills what the cgroups hold (checked until empty) and removes the cgroups it made.
  */
+import { sleep } from '../../core/clock.js';
 import { readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -71,7 +72,6 @@ export function nodeProcesses(root: string): number[] {
   return [...out];
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * SIGKILLs everything in the node's cgroups until they are empty (bounded), then removes the

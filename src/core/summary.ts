@@ -1,0 +1,223 @@
+/**
+ * The drill's outcome, as a pure function of its journal: times to detect, diagnose, mitigate and
+ * recover against the scenario's objectives, hints used, and a score. The end-of-drill screen and
+ * every report renderer read this one model. The formula is documented in docs/scoring.md.
+ *
+ * Clock zero ("t0") is the moment the failure began: the first fault injected, or the drill's start
+ * for a tabletop drill with no faults.
+ */
+import { foldDrill, type DrillState } from './drill-state.js';
+import type { DrillEvent, DrillEventType, DrillMode, DrillObjectives, EndReason, MarkKind } from './events.js';
+import { eventText } from './event-text.js';
+
+export type MeasureKey = 'detect' | 'diagnose' | 'mitigate' | 'recover';
+export const MEASURES: readonly MeasureKey[] = ['detect', 'diagnose', 'mitigate', 'recover'];
+const MARK_OF: Record<Exclude<MeasureKey, 'recover'>, MarkKind> = { detect: 'detected', diagnose: 'diagnosed', mitigate: 'mitigated' };
+const OBJECTIVE_OF: Record<MeasureKey, keyof DrillObjectives> = { detect: 'detectWithin', diagnose: 'diagnoseWithin', mitigate: 'mitigateWithin', recover: 'recoverWithin' };
+export const MEASURE_LABEL: Record<MeasureKey, string> = { detect: 'Time to detect', diagnose: 'Time to diagnose', mitigate: 'Time to mitigate', recover: 'Time to recover' };
+
+/** Points taken off per hint revealed. */
+export const HINT_PENALTY = 5;
+
+export interface Measure {
+  key: MeasureKey;
+  label: string;
+  /** ms from t0; undefined when it never happened */
+  ms?: number;
+  objectiveMs?: number;
+  /** false when the objective does not apply (human marks in an unattended drill, recovery without probes) */
+  applicable: boolean;
+  /** within the objective (undefined without one) */
+  met?: boolean;
+  /** 0..1, see docs/scoring.md */
+  credit?: number;
+  note?: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  /** ms from t0 (negative before the failure began) */
+  offsetMs: number;
+  kind: 'start' | 'preflight' | 'fault' | 'revert' | 'probe' | 'hint' | 'mark' | 'debrief' | 'end';
+  text: string;
+  ok?: boolean;
+}
+
+/** Which events a timeline shows, and as what; the wording is core/event-text.ts's. */
+const TIMELINE_KIND: { [T in DrillEventType]: TimelineEntry['kind'] | undefined } = {
+  'drill-started': 'start',
+  preflight: 'preflight',
+  plan: undefined,
+  'fault-intent': undefined,
+  'fault-injected': 'fault',
+  'fault-inject-failed': 'fault',
+  'fault-verified': undefined,
+  'fault-observed': 'fault',
+  'fault-revert-started': undefined,
+  'fault-reverted': 'revert',
+  'fault-revert-failed': 'revert',
+  'probe-result': 'probe',
+  'hint-revealed': 'hint',
+  mark: 'mark',
+  'reaper-started': undefined,
+  debrief: 'debrief',
+  'drill-ended': 'end',
+};
+
+export interface ActionItem {
+  task: string;
+  owner?: string;
+}
+
+export interface DrillSummary {
+  drillId: string;
+  scenario?: string;
+  title?: string;
+  env?: string;
+  mode?: DrillMode;
+  startedAt?: string;
+  endedAt?: string;
+  endReason?: EndReason;
+  runbook?: string;
+  t0?: string;
+  durationMs?: number;
+  measures: Measure[];
+  hintsUsed: number;
+  hintCount?: number;
+  score: number;
+  /** every applicable objective met, and the drill completed */
+  passed: boolean;
+  faults: { faultId: string; kind: string; target: string; reversible: boolean; status: string; injectedAt?: string; revertedAt?: string; error?: string }[];
+  probes: { name: string; ok: boolean; detail?: string; changes: number }[];
+  /** steady state at the end of the drill (every probe ok) */
+  steadyAtEnd?: boolean;
+  marks: { mark: MarkKind; offsetMs: number; text?: string }[];
+  hints: { index: number; text: string; offsetMs: number; trigger: 'timed' | 'manual' }[];
+  debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[] };
+  timeline: TimelineEntry[];
+}
+
+/** "fix the alert @alice" → { task: 'fix the alert', owner: 'alice' } */
+export function parseActionItem(text: string): ActionItem {
+  const m = /^(.*?)\s*(?:@|owner:\s*)([\w.-]+)\s*$/i.exec(text.trim());
+  return m && m[1] ? { task: m[1].replace(/[\s,;—-]+$/, ''), owner: m[2] } : { task: text.trim() };
+}
+
+/** Splits a free-text answer into action items: one per line or per ';'. */
+export function splitActionItems(text: string): string[] {
+  return text.split(/[\n;]+/).map((s) => s.trim()).filter(Boolean);
+}
+
+/** 1 within the objective; falls linearly to 0 at twice the objective; 0 when it never happened. */
+export function credit(ms: number | undefined, objectiveMs: number): number {
+  if (ms === undefined) return 0;
+  if (ms <= objectiveMs) return 1;
+  if (ms >= 2 * objectiveMs) return 0;
+  return 1 - (ms - objectiveMs) / objectiveMs;
+}
+
+/** round(100 × mean credit of the applicable objectives, or 100 without any) − 5 per hint, at least 0. */
+export function score(measures: readonly Measure[], hintsUsed: number): number {
+  const scored = measures.filter((m) => m.applicable && m.objectiveMs !== undefined);
+  const base = scored.length === 0 ? 100 : (100 * scored.reduce((s, m) => s + (m.credit ?? 0), 0)) / scored.length;
+  return Math.max(0, Math.round(base - HINT_PENALTY * hintsUsed));
+}
+
+const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
+
+/** When steady state was restored for good after it broke: replay the probe changes after t0. */
+function recovery(events: readonly DrillEvent[], t0: number): { broke: boolean; recoveredAt?: number; steadyAtEnd?: boolean } {
+  const ok = new Map<string, boolean>();
+  let broke = false;
+  let recoveredAt: number | undefined;
+  for (const e of events) {
+    if (e.type !== 'probe-result') continue;
+    const wasAll = ok.size > 0 && [...ok.values()].every(Boolean);
+    ok.set(e.probe, e.ok);
+    const isAll = [...ok.values()].every(Boolean);
+    const at = Date.parse(e.at);
+    if (at < t0) continue;
+    if (!e.ok) {
+      broke = true;
+      recoveredAt = undefined;
+    } else if (broke && isAll && !wasAll) recoveredAt = at;
+  }
+  return { broke, recoveredAt, steadyAtEnd: ok.size ? [...ok.values()].every(Boolean) : undefined };
+}
+
+export function summarize(events: readonly DrillEvent[], state: DrillState = foldDrill(events[0]?.drillId ?? 'drill', events)): DrillSummary {
+  const started = events.find((e) => e.type === 'drill-started');
+  const objectives: DrillObjectives = started?.objectives ?? {};
+  const firstInjected = events.find((e) => e.type === 'fault-injected');
+  const t0iso = firstInjected?.at ?? state.startedAt;
+  const t0 = ms(t0iso) ?? 0;
+  const off = (iso: string) => Date.parse(iso) - t0;
+  const unattended = state.mode === 'unattended';
+  const rec = recovery(events, t0);
+  const hasProbes = state.probes.size > 0;
+
+  const measures: Measure[] = MEASURES.map((key) => {
+    const objectiveMs = objectives[OBJECTIVE_OF[key]];
+    const base = { key, label: MEASURE_LABEL[key], objectiveMs };
+    let m: Measure;
+    if (key === 'recover') {
+      if (!hasProbes) m = { ...base, applicable: false, note: 'no steady-state probes' };
+      else if (!rec.broke) m = { ...base, applicable: true, ms: 0, note: 'steady state never broke' };
+      else if (rec.recoveredAt !== undefined) m = { ...base, applicable: true, ms: rec.recoveredAt - t0 };
+      else m = { ...base, applicable: true, note: 'steady state not restored' };
+    } else {
+      const mark = state.marks.find((x) => x.mark === MARK_OF[key] && Date.parse(x.at) >= t0) ?? state.marks.find((x) => x.mark === MARK_OF[key]);
+      if (unattended) m = { ...base, applicable: false, note: 'unattended: nobody marks it' };
+      else m = { ...base, applicable: true, ms: mark ? Math.max(0, off(mark.at)) : undefined, note: mark ? undefined : 'not marked' };
+    }
+    if (m.applicable && objectiveMs !== undefined) {
+      m.met = m.ms !== undefined && m.ms <= objectiveMs;
+      m.credit = credit(m.ms, objectiveMs);
+    }
+    return m;
+  });
+
+  const hintsUsed = state.hints.length;
+  const completed = state.endReason === 'completed';
+  const targetOf = (id: string) => state.faults.get(id)?.record.target;
+  const timeline: TimelineEntry[] = events.flatMap((e) => {
+    const kind = TIMELINE_KIND[e.type];
+    if (!kind) return [];
+    const { text, ok } = eventText(e, targetOf);
+    return [{ at: e.at, offsetMs: off(e.at), kind, text, ok }];
+  });
+
+  const d = state.debrief;
+  const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('\n') : v) || undefined;
+  const items = d?.actionItems;
+  const debrief = d
+    ? { wentWell: str(d.wentWell), hard: str(d.hard), gaps: str(d.gaps), actionItems: (Array.isArray(items) ? items : splitActionItems(items ?? '')).map(parseActionItem) }
+    : undefined;
+
+  const passed = completed && measures.every((m) => !m.applicable || m.objectiveMs === undefined || m.met === true);
+  return {
+    drillId: state.drillId,
+    scenario: state.scenario,
+    title: state.title,
+    env: state.env,
+    mode: state.mode,
+    startedAt: state.startedAt,
+    endedAt: state.endedAt,
+    endReason: state.endReason,
+    runbook: started?.runbook,
+    t0: t0iso,
+    durationMs: state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined,
+    measures,
+    hintsUsed,
+    hintCount: started?.hintCount,
+    score: score(measures, hintsUsed),
+    passed,
+    faults: [...state.faults.values()].map((f) => ({ faultId: f.record.faultId, kind: f.record.kind, target: f.record.target, reversible: f.record.reversible, status: f.status, injectedAt: f.injectedAt, revertedAt: f.revertedAt, error: f.lastError })),
+    probes: [...state.probes.values()].map((p) => ({ name: p.name, ok: p.ok, detail: p.detail, changes: p.changes.length })),
+    steadyAtEnd: rec.steadyAtEnd,
+    marks: state.marks.map((m) => ({ mark: m.mark, offsetMs: off(m.at), text: m.text })),
+    hints: state.hints.map((h) => ({ index: h.index, text: h.text, offsetMs: off(h.at), trigger: h.trigger })),
+    debrief,
+    timeline,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `--help`, `list`, `show`, `runbook`, `validate`, `rbac`, `history` and `status` must not import the Kubernetes client or the
+ * AWS SDK (they take about a second to load). Each command runs under a module-resolution hook
+ * that refuses those packages and logs every attempt; the commands must succeed with an empty log.
+ * Controls: the same hook does stop a direct import, and a command that needs a client.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnv, ensureBuilt, ROOT, runCli } from '../../helpers/cli.js';
+
+const REGISTER = resolve(import.meta.dirname, '../../fixtures/block-heavy/register.mjs');
+const SCENARIOS = resolve(import.meta.dirname, '../../fixtures/scenarios');
+let tmp: string;
+let log: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  tmp = mkdtempSync(join(tmpdir(), 'gd-light-'));
+  log = join(tmp, 'blocked.log');
+  mkdirSync(join(tmp, 'cache'));
+  writeFileSync(join(tmp, 'gameday.yaml'), 'environments:\n  lab:\n    critical: false\n    aws:\n      region: eu-west-1\n      endpoint: http://127.0.0.1:1\n');
+  env = cliEnv({ state: join(tmp, 'state'), cache: join(tmp, 'cache') }, { GD_BLOCK_LOG: log });
+}, 300_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const blocked = () => (existsSync(log) ? readFileSync(log, 'utf8') : '');
+const light = (args: string[]) => {
+  rmSync(log, { force: true });
+  return runCli(args, { cwd: tmp, env, nodeArgs: ['--import', REGISTER] });
+};
+
+describe('light commands load no heavy client', () => {
+  it.each([
+    [['--help']],
+    [['--version']],
+    [['list', '--dir', SCENARIOS]],
+    [['list', '--json', '--dir', SCENARIOS]],
+    [['list', '--kinds']],
+    [['show', 'checkout-pods-down', '--dir', SCENARIOS]],
+    [['runbook', 'checkout-pods-down', '--dir', SCENARIOS]],
+    [['validate', SCENARIOS]],
+    [['rbac', 'checkout-pods-down', '--dir', SCENARIOS]],
+    [['history']],
+    [['status']],
+    [['status', '--json']],
+  ])('gameday %j', (args) => {
+    const r = light(args);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(blocked()).toBe('');
+  });
+
+  it('validate of broken files stays light too (exit 2 for the problems, not for an import)', () => {
+    const r = light(['validate', resolve(import.meta.dirname, '../../fixtures/broken-scenarios')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/light-imports/);
+    expect(blocked()).toBe('');
+  });
+});
+
+describe('the hook can fail a check (controls)', () => {
+  it.each(['@aws-sdk/client-rds', '@kubernetes/client-node'])('a direct import of %s fails under the hook and works without it', (pkg) => {
+    rmSync(log, { force: true });
+    const code = `await import(${JSON.stringify(pkg)})`;
+    const under = spawnSync(process.execPath, ['--import', REGISTER, '--input-type=module', '-e', code], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(under.status).not.toBe(0);
+    expect(under.stderr).toMatch(new RegExp(`light-imports: ${pkg.replace(/[/.]/g, '\\$&')} is blocked`));
+    expect(blocked()).toMatch(new RegExp(`^${pkg.replace(/[/.]/g, '\\$&')} from `, 'm'));
+    const free = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    expect(free.status).toBe(0);
+  });
+
+  it('a command that needs the AWS SDK (inject aws.ec2-stop) is stopped by the hook', () => {
+    const r = light(['inject', 'aws.ec2-stop', '--env', 'lab', '--target', 'id=i-0123456789abcdef0', '--yes']);
+    expect(r.code).not.toBe(0);
+    expect(blocked()).toMatch(/^@aws-sdk\//m);
+  });
+});
