@@ -76,7 +76,8 @@ async function play(id: string, o: { probe: string; mode: 'facilitated' | 'unatt
     answers: ANSWERS,
     reactions,
     onEvent: (e) => {
-      if (e.type === 'fault-injected') injections++;
+      // intents are journaled (and shown) before the mutation: a probe may see the symptom before `fault-injected` is written
+      if (e.type === 'fault-intent') injections++;
       if (broken(o.probe)(e) && ready() && !wasBroken) {
         wasBroken = true;
         // the runbook's diagnosis commands, while the symptom is on (bounded, ~100 ms each)
