@@ -12,7 +12,7 @@ import { integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { ResourceRecordSet } from '../../ports/aws.js';
 import type { Injector, InjectorContext } from '../contract.js';
 import { isOptedIn } from '../aws-shared/common.js';
-import { markOf } from '../k8s-shared/marks.js';
+import { markOf } from '../fault-mark.js';
 
 const withDot = (n: string): string => (n.endsWith('.') ? n : `${n}.`).toLowerCase();
 

@@ -17,7 +17,7 @@ import { GamedayError } from '../../core/errors.js';
 import { durationSchema, integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { NodeInfo, PodInfo } from '../../ports/kube.js';
 import type { Injector, InjectorContext } from '../contract.js';
-import { FAULT_ANNOTATION, markOf } from '../k8s-shared/marks.js';
+import { FAULT_ANNOTATION, markOf } from '../fault-mark.js';
 import { pdbFor, triage, type Triage } from './triage.js';
 
 const targetSchema = z

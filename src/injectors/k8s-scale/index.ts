@@ -14,7 +14,8 @@ import { GamedayError } from '../../core/errors.js';
 import { integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { ScalableKind } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
-import { FAULT_ANNOTATION, markOf, namespaceScope } from '../k8s-shared/marks.js';
+import { FAULT_ANNOTATION, markOf } from '../fault-mark.js';
+import { namespaceScope } from '../k8s-shared/marks.js';
 
 /** the replica count before, on the object too: `kubectl describe` tells the players what it was */
 export const REPLICAS_BEFORE_ANNOTATION = 'gameday.dev/replicas-before';

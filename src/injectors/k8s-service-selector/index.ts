@@ -10,7 +10,8 @@ import type { V1ServicePort } from '@kubernetes/client-node';
 import { GamedayError } from '../../core/errors.js';
 import { durationSchema, integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { Injector, InjectorContext } from '../contract.js';
-import { FAULT_ANNOTATION, formatSelector, markOf, namespaceScope, parseSelector, sameMap } from '../k8s-shared/marks.js';
+import { FAULT_ANNOTATION, markOf } from '../fault-mark.js';
+import { formatSelector, namespaceScope, parseSelector, sameMap } from '../k8s-shared/marks.js';
 import { pollUntil } from '../../core/clock.js';
 
 const targetSchema = z.strictObject({ namespace: nonEmpty, service: nonEmpty });

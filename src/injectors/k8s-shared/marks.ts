@@ -1,17 +1,10 @@
 /**
- * How the Kubernetes object faults (scale, service-selector, node-drain) mark what they change and
- * read the namespace opt-in. The mark is an annotation naming the drill and the fault: revert acts
- * only on an object still carrying its own mark (so reverting twice, or reverting what was never
- * injected, is a no-op), and `kubectl describe` shows players who changed the object.
+ * Helpers of the Kubernetes object faults (scale, service-selector, node-drain): the namespace
+ * opt-in, selectors as text and maps. Their mark is in ../fault-mark.ts.
  */
 import { MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import type { FaultRef, InjectorContext } from '../contract.js';
-
-export const FAULT_ANNOTATION = 'gameday.dev/fault';
-
-/** drill/fault: unique per fault, and what the annotation holds */
-export const markOf = (ref: Pick<FaultRef, 'drillId' | 'faultId'>): string => `${ref.drillId}/${ref.faultId}`;
+import type { InjectorContext } from '../contract.js';
 
 /** The namespace's opt-in, or a one-line error naming it when it does not exist. */
 export async function namespaceScope(ctx: InjectorContext<'kube'>, kind: string, namespace: string): Promise<{ optedIn: boolean; toolkitOwned: boolean }> {
