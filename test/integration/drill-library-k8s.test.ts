@@ -53,7 +53,7 @@ interface Played {
 
 /**
  * Plays a scenario with the recording host. `probe` is the symptom to watch; in facilitated mode
- * the team marks it detected and reverts (`d`, `x`) once it breaks, then mitigated and quits once
+ * the team marks it detected and diagnosed and reverts (`d`, `g`, `x`) once it breaks, then mitigated and quits once
  * it is healthy again (`m`, `q`); unattended, the engine ends the drill when steady state holds.
  */
 async function play(id: string, o: { probe: string; mode: 'facilitated' | 'unattended'; env?: Environment; edit?: (s: Scenario) => Scenario; diagnose?: Record<string, string[]>; revertAfterInjections?: number }): Promise<Played> {
@@ -68,7 +68,7 @@ async function play(id: string, o: { probe: string; mode: 'facilitated' | 'unatt
   const reactions: Reaction[] =
     o.mode === 'facilitated'
       ? [
-          { on: (e) => broken(o.probe)(e) && ready(), keys: ['d', 'x'] },
+          { on: (e) => broken(o.probe)(e) && ready(), keys: ['d', 'g', 'x'] },
           { on: (e) => e.type === 'probe-result' && e.probe === o.probe && e.ok && wasBroken, keys: ['m', 'q'] },
         ]
       : [];
@@ -120,6 +120,8 @@ describe('the library on the sandbox (recording host, real node)', () => {
         diagnose: { deploy: ['-n', 'shop', 'get', 'deploy', 'catalog'], describe: ['-n', 'shop', 'describe', 'deploy', 'catalog'] },
       });
       report('catalog-scaled-to-zero', p);
+      // a team that detects, diagnoses and mitigates within the objectives passes the drill
+      expect(p.result.outcome).toBe('passed');
       expect(p.firstBroken, 'the shop probe went BROKEN').toBeDefined();
       expect(p.healed, 'the shop probe was healthy again after the revert').toBeDefined();
       expect(p.events.find((e) => e.type === 'fault-reverted')).toMatchObject({ outcome: 'reverted' });
@@ -147,6 +149,8 @@ describe('the library on the sandbox (recording host, real node)', () => {
         },
       });
       report('catalog-service-broken', p);
+      // a team that detects, diagnoses and mitigates within the objectives passes the drill
+      expect(p.result.outcome).toBe('passed');
       expect(p.firstBroken).toBeDefined();
       expect(p.healed).toBeDefined();
       expect(p.diagnosis.slices).toMatch(/<unset>/);
@@ -170,6 +174,8 @@ describe('the library on the sandbox (recording host, real node)', () => {
         diagnose: { nodes: ['get', 'nodes', node], pending: ['-n', 'shop', 'get', 'pods', '--field-selector=status.phase=Pending'] },
       });
       report('node-drained', p);
+      // a team that detects, diagnoses and mitigates within the objectives passes the drill
+      expect(p.result.outcome).toBe('passed');
       expect(p.firstBroken).toBeDefined();
       expect(p.healed).toBeDefined();
       const injected = p.injected[0]!;
@@ -233,6 +239,8 @@ describe('the library on the sandbox (recording host, real node)', () => {
         diagnose: { call: ['-n', 'shop', 'exec', 'deploy/checkout', '--', 'timeout', '12', 'nslookup', 'catalog.shop.svc.cluster.local'] },
       });
       report('checkout-kill-then-dns', p);
+      // a team that detects, diagnoses and mitigates within the objectives passes the drill
+      expect(p.result.outcome).toBe('passed');
       const [kill, dns] = p.injected;
       expect(kill && dns).toBeTruthy();
       const start = p.events.find((e) => e.type === 'drill-started' || e.type === 'fault-intent');
