@@ -60,6 +60,10 @@ const corpus: Record<string, Expected[]> = {
   'runbook-missing-file.yaml': [[5, 10, 'runbook', /^runbook not found: runbooks\/payments\.md$/]],
   'runbook-missing-heading.yaml': [[5, 10, 'runbook', /^no heading "#restart-the-database" in runbooks\/checkout\.md \(headings: checkout-runbook, pods-not-ready, rolling-back-a-deployment\)$/]],
   'id-mismatch.yaml': [[4, 5, 'id', /^id "checkout-down" does not match the file name \(expected "id-mismatch"\)$/]],
+  'checklist-order.yaml': [
+    [9, 13, 'checklist[1].target', /^the step is due before the step above it \(30m00s\): list steps in the order they are due$/],
+    [11, 13, 'checklist[2].target', /^the step is due after timeLimit \(1h30m00s\), when the drill is over$/],
+  ],
   'dup-id.yaml': [],
   'dup-id.yml': [[1, 5, 'id', /^duplicate id "dup-id" \(also in broken-scenarios\/dup-id\.yaml\)$/]],
   'bad-params.yaml': [
