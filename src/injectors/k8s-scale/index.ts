@@ -9,6 +9,7 @@
  * revert restores the count, so scaling to 0 is allowed and the plan says so. Scaling to N > 0
  * under an HPA is refused: the HPA would undo it within seconds and the drill would test nothing.
  */
+import { namespaceOptInAccess } from '../k8s-shared/access.js';
 import { z } from 'zod';
 import { GamedayError } from '../../core/errors.js';
 import { integer, nonEmpty } from '../../core/schema-helpers.js';
@@ -43,7 +44,7 @@ export const k8sScale: Injector<'kube', Spec, Params, Data, ScaleUndo> = {
   targetSchema,
   paramsSchema,
   kubeAccess: (spec) => [
-    { apiGroup: '', resource: 'namespaces', verbs: ['get'], resourceNames: [spec.namespace], why: 'the opt-in label of the target namespace' },
+    namespaceOptInAccess(spec.namespace),
     { namespace: spec.namespace, apiGroup: 'apps', resource: `${spec.kind}s`, verbs: ['get', 'patch'], resourceNames: [spec.name], why: 'read and patch the replica count (and the fault mark)' },
     { namespace: spec.namespace, apiGroup: 'autoscaling', resource: 'horizontalpodautoscalers', verbs: ['list'], why: 'an HPA that targets the workload changes what scaling means' },
   ],

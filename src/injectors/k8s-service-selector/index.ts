@@ -5,6 +5,7 @@
  * nothing listens on. prepare journals the exact selector and ports; revert puts exactly those back
  * (selector keys the fault added are removed) while the Service still carries this fault's mark.
  */
+import { namespaceOptInAccess } from '../k8s-shared/access.js';
 import { z } from 'zod';
 import type { V1ServicePort } from '@kubernetes/client-node';
 import { GamedayError } from '../../core/errors.js';
@@ -81,7 +82,7 @@ export const k8sServiceSelector: Injector<'kube', Spec, Params, Data, SelectorUn
   targetSchema,
   paramsSchema,
   kubeAccess: (spec) => [
-    { apiGroup: '', resource: 'namespaces', verbs: ['get'], resourceNames: [spec.namespace], why: 'the opt-in label of the target namespace' },
+    namespaceOptInAccess(spec.namespace),
     { namespace: spec.namespace, apiGroup: '', resource: 'services', verbs: ['get', 'patch'], resourceNames: [spec.service], why: 'read, break and restore the selector or targetPort (and the fault mark)' },
     { namespace: spec.namespace, apiGroup: 'discovery.k8s.io', resource: 'endpointslices', verbs: ['list'], why: 'see the endpoints vanish, and come back' },
   ],
