@@ -30,6 +30,7 @@ const commands = {
   sandbox: () => import('./commands/sandbox.js'),
   rbac: () => import('./commands/rbac.js'),
   history: () => import('./commands/history.js'),
+  runbook: () => import('./commands/runbook.js'),
 } satisfies Record<string, Loader>;
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -78,6 +79,7 @@ function rootProgram(out: Output | undefined): Command {
 function libraryCommands(program: Command, on: On): void {
   program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
   program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
+  program.command('runbook').argument('<scenario>', 'scenario id, or a runbook section: runbooks/<file>.md#<heading>').description("print the runbook section a scenario links to, formatted for the terminal").option('--dir <dir>', 'scenario directory', 'scenarios').action(on('runbook'));
   program.command('validate').argument('[paths...]', 'files or directories (default: scenarios/)').description('check scenarios; report every problem as file:line:col').action(on('validate'));
   program
     .command('rbac')

@@ -51,6 +51,8 @@ export interface DrillState {
   probes: Map<string, ProbeState>;
   marks: { mark: MarkKind; at: string; text?: string }[];
   hints: { index: number; text: string; at: string; trigger: 'timed' | 'manual' }[];
+  /** checklist steps ticked off, in the order they were */
+  steps: { index: number; step: string; at: string }[];
   preflightOk?: boolean;
   debrief?: Record<string, string | string[]>;
   reaper?: { pid: number; deadline: number };
@@ -64,6 +66,7 @@ export const emptyDrillState = (drillId: string): DrillState => ({
   probes: new Map(),
   marks: [],
   hints: [],
+  steps: [],
   lastSeq: 0,
   eventCount: 0,
 });
@@ -140,6 +143,9 @@ export function applyEvent(state: DrillState, e: DrillEvent): DrillState {
     }
     case 'hint-revealed':
       if (!state.hints.some((h) => h.index === e.index)) state.hints.push({ index: e.index, text: e.text, at: e.at, trigger: e.trigger });
+      break;
+    case 'step-done':
+      if (!state.steps.some((s) => s.index === e.index)) state.steps.push({ index: e.index, step: e.step, at: e.at });
       break;
     case 'mark':
       state.marks.push({ mark: e.mark, at: e.at, text: e.text });

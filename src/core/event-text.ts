@@ -39,6 +39,7 @@ const FORMATTERS: { [T in DrillEventType]: Formatter<T> } = {
   'fault-revert-failed': (e, target) => ({ text: `Revert FAILED: ${target(e.faultId)} (${e.error})`, tone: 'bad', ok: false }),
   'probe-result': (e) => ({ text: `Probe ${e.probe}: ${e.ok ? 'healthy' : 'BROKEN'}${e.detail ? ` (${e.detail})` : ''}`, tone: e.ok ? 'good' : 'bad', ok: e.ok }),
   'hint-revealed': (e) => ({ text: `Hint ${e.index + 1} revealed${e.trigger === 'timed' ? ' (timed)' : ''}: ${e.text}`, tone: 'info' }),
+  'step-done': (e) => ({ text: `Step ${e.index + 1} done: ${e.step}`, tone: 'good' }),
   mark: (e) => ({ text: e.mark === 'note' ? `Note: ${e.text ?? ''}` : `Team ${e.mark}${e.text ? `: ${e.text}` : ''}`, tone: 'info' }),
   'reaper-started': (e) => ({ text: `Deadline keeper (pid ${e.pid}) reverts at ${new Date(e.deadline).toISOString().slice(11, 19)} UTC`, tone: 'dim' }),
   debrief: () => ({ text: 'Debrief recorded', tone: 'dim' }),

@@ -54,6 +54,8 @@ export const eventBodySchemas = {
     /** the scenario's objectives in ms and its number of hints, so reports need only the journal */
     objectives: objectives.optional(),
     hintCount: z.number().int().min(0).optional(),
+    /** the scenario's checklist (targets in ms from the drill's start), for reports and history */
+    checklist: z.array(z.object({ step: text, targetMs: z.number().optional() })).optional(),
     runbook: text.optional(),
   }),
   preflight: z.object({ type: z.literal('preflight'), ok: z.boolean(), checks: z.array(z.object({ name: text, ok: z.boolean(), detail: text.optional() })) }),
@@ -73,6 +75,8 @@ export const eventBodySchemas = {
   'fault-revert-failed': z.object({ type: z.literal('fault-revert-failed'), faultId: text, error: text }),
   'probe-result': z.object({ type: z.literal('probe-result'), probe: text, probeType: z.enum(PROBE_TYPES), ok: z.boolean(), detail: text.optional(), latencyMs: z.number().optional() }),
   'hint-revealed': z.object({ type: z.literal('hint-revealed'), index: z.number().int().min(0), text, trigger: z.enum(['timed', 'manual']) }),
+  /** the facilitator ticked a checklist step off */
+  'step-done': z.object({ type: z.literal('step-done'), index: z.number().int().min(0), step: text }),
   mark: z.object({ type: z.literal('mark'), mark: z.enum(MARK_KINDS), text: text.optional(), by: text.optional() }),
   'reaper-started': z.object({ type: z.literal('reaper-started'), pid: z.number().int(), deadline: epochMs }),
   debrief: z.object({ type: z.literal('debrief'), answers: z.record(z.string(), z.union([text, z.array(text)])) }),

@@ -18,7 +18,7 @@ export interface GuardFault {
   kind: string;
   nodeImpact: boolean;
   acknowledged: boolean;
-  targets: { resource: string; namespace?: string; optedIn: boolean; toolkitOwned?: boolean }[];
+  targets: { resource: string; namespace?: string; optedIn: boolean; toolkitOwned?: boolean; optInBy?: 'label' | 'tag' }[];
   candidates?: number;
 }
 
@@ -73,7 +73,11 @@ export function checkGuards({ env, halt, faults, now, tabletop }: GuardInput): G
       if (t.namespace && protectedNs.has(t.namespace)) out.push({ guard: 'protected-namespace', ok: false, fault: f.index, detail: `${label}: ${t.resource} is in protected namespace ${t.namespace}` });
       if (t.toolkitOwned) out.push({ guard: 'toolkit-owned', ok: false, fault: f.index, detail: `${label}: ${t.resource} belongs to gameday itself` });
       if (!t.optedIn) {
-        const how = t.namespace ? `namespace ${t.namespace} lacks the label ${optIn}` : `it lacks the tag ${env.guards.optInTag}`;
+        const how = t.namespace
+          ? `namespace ${t.namespace} lacks the label ${optIn}`
+          : t.optInBy === 'label'
+            ? `it is labelled out: ${optIn.split('=')[0]} is not ${optIn.split('=').slice(1).join('=')}`
+            : `it lacks the tag ${env.guards.optInTag}`;
         out.push({ guard: 'opt-in', ok: false, fault: f.index, detail: `${label}: ${t.resource} has not opted in (${how})` });
       }
     }

@@ -8,10 +8,14 @@ import { MEASURES, type ActionItem, type DrillSummary, type MeasureKey } from '.
 
 export type Outcome = 'passed' | 'missed' | 'not completed' | 'running';
 
+/** What history follows across drills: the four measures, and how long a tabletop's checklist took. */
+export type TrendKey = MeasureKey | 'checklist';
+export const TREND_KEYS: readonly TrendKey[] = [...MEASURES, 'checklist'];
+
 export interface HistoryRow extends Pick<DrillSummary, 'drillId' | 'scenario' | 'title' | 'env' | 'mode' | 'startedAt' | 'endReason' | 'score' | 'hintsUsed'> {
   outcome: Outcome;
   /** ms from the failure's start; undefined when it did not happen (or does not apply) */
-  times: Partial<Record<MeasureKey, number>>;
+  times: Partial<Record<TrendKey, number>>;
   actionItems: ActionItem[];
 }
 
@@ -26,7 +30,7 @@ export interface Trend {
   scenario: string;
   /** completed drills of the scenario, oldest first */
   drills: number;
-  measure: MeasureKey;
+  measure: TrendKey;
   firstMs: number;
   lastMs: number;
   bestMs: number;
@@ -35,8 +39,10 @@ export interface Trend {
 const outcomeOf = (s: DrillSummary): Outcome => (s.endReason === undefined ? 'running' : s.endReason !== 'completed' ? 'not completed' : s.passed ? 'passed' : 'missed');
 
 export function historyRow(s: DrillSummary): HistoryRow {
-  const times: Partial<Record<MeasureKey, number>> = {};
+  const times: Partial<Record<TrendKey, number>> = {};
   for (const m of s.measures) if (m.applicable && m.ms !== undefined) times[m.key] = m.ms;
+  // the checklist's time: when its last step was ticked off, if every step was
+  if (s.steps.length && s.steps.every((st) => st.ms !== undefined)) times.checklist = Math.max(...s.steps.map((st) => st.ms!));
   return {
     drillId: s.drillId,
     ...(s.scenario ? { scenario: s.scenario } : {}),
@@ -67,7 +73,7 @@ export function trends(rows: readonly HistoryRow[]): Trend[] {
   for (const r of rows) if (r.scenario && r.endReason === 'completed') byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
   const out: Trend[] = [];
   for (const [scenario, drills] of [...byScenario].sort(([a], [b]) => a.localeCompare(b))) {
-    for (const measure of MEASURES) {
+    for (const measure of TREND_KEYS) {
       const times = drills.flatMap((d) => (d.times[measure] === undefined ? [] : [d.times[measure]!]));
       if (times.length < 2) continue;
       out.push({ scenario, drills: drills.length, measure, firstMs: times[0]!, lastMs: times.at(-1)!, bestMs: Math.min(...times) });

@@ -27,6 +27,17 @@ export const hintSpec = z.union([
   z.strictObject({ text: nonEmpty, after: durationSchema.optional() }),
 ]);
 
+/**
+ * A step of a tabletop's checklist: what the team must get done, and by when (from the drill's
+ * start). The facilitator ticks steps off on the clock (key `c`); the debrief and `gameday
+ * history` show each step's time against its target, drill after drill.
+ */
+export const checklistStepSpec = z.union([
+  nonEmpty.transform((step) => ({ step, target: undefined as number | undefined })),
+  z.strictObject({ step: nonEmpty, target: durationSchema.optional() }),
+]);
+export const MAX_CHECKLIST_STEPS = 30;
+
 export const objectivesSpec = z.strictObject({
   detectWithin: durationSchema.optional(),
   diagnoseWithin: durationSchema.optional(),
@@ -52,6 +63,8 @@ export const scenarioSpec = z.strictObject({
   faults: z.array(faultSpec).default([]),
   steadyState: z.array(probeSpec).default([]),
   hints: z.array(hintSpec).default([]),
+  /** a timing sheet the facilitator ticks off (tabletops: "how fast can we rebuild?") */
+  checklist: z.array(checklistStepSpec).max(MAX_CHECKLIST_STEPS, `at most ${MAX_CHECKLIST_STEPS} steps`).default([]),
   /** runbooks/<file>.md with an optional #anchor */
   runbook: z.string().regex(/^[^#\s]+\.md(#[-a-z0-9_]+)?$/i, 'write a path to a .md file with an optional #anchor, e.g. runbooks/checkout.md#pods').optional(),
   objectives: objectivesSpec.default({}),

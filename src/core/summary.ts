@@ -7,7 +7,7 @@
  * for a tabletop drill with no faults.
  */
 import { foldDrill, type DrillState } from './drill-state.js';
-import type { DrillEvent, DrillEventType, DrillMode, DrillObjectives, EndReason, MarkKind } from './events.js';
+import type { DrillEvent, DrillEventType, DrillMode, DrillObjectives, EndReason, EventOf, MarkKind } from './events.js';
 import { eventText } from './event-text.js';
 
 export type MeasureKey = 'detect' | 'diagnose' | 'mitigate' | 'recover';
@@ -38,9 +38,11 @@ export interface TimelineEntry {
   at: string;
   /** ms from t0 (negative before the failure began) */
   offsetMs: number;
-  kind: 'start' | 'preflight' | 'fault' | 'revert' | 'probe' | 'hint' | 'mark' | 'debrief' | 'end';
+  kind: 'start' | 'preflight' | 'fault' | 'revert' | 'probe' | 'hint' | 'step' | 'mark' | 'debrief' | 'end';
   text: string;
   ok?: boolean;
+  /** what the entry is about: the probe's name, or the fault's id */
+  subject?: string;
 }
 
 /** Which events a timeline shows, and as what; the wording is core/event-text.ts's. */
@@ -58,11 +60,32 @@ const TIMELINE_KIND: { [T in DrillEventType]: TimelineEntry['kind'] | undefined 
   'fault-revert-failed': 'revert',
   'probe-result': 'probe',
   'hint-revealed': 'hint',
+  'step-done': 'step',
   mark: 'mark',
   'reaper-started': undefined,
   debrief: 'debrief',
   'drill-ended': 'end',
 };
+
+export interface ChecklistResult {
+  index: number;
+  step: string;
+  targetMs?: number;
+  /** ms from the drill's start; undefined when the step was not ticked off */
+  ms?: number;
+  /** done after its target, or not done at all */
+  late: boolean;
+}
+
+/** Each checklist step's time, counted from the drill's start: a tabletop's clock starts with the drill. */
+export function checklistResults(started: EventOf<'drill-started'> | undefined, state: DrillState): ChecklistResult[] {
+  const start = state.startedAt ? Date.parse(state.startedAt) : undefined;
+  return (started?.checklist ?? []).map((c, index) => {
+    const done = state.steps.find((s) => s.index === index);
+    const ms = done && start !== undefined ? Date.parse(done.at) - start : undefined;
+    return { index, step: c.step, targetMs: c.targetMs, ms, late: ms === undefined || (c.targetMs !== undefined && ms > c.targetMs) };
+  });
+}
 
 export interface ActionItem {
   task: string;
@@ -93,6 +116,8 @@ export interface DrillSummary {
   steadyAtEnd?: boolean;
   marks: { mark: MarkKind; offsetMs: number; text?: string }[];
   hints: { index: number; text: string; offsetMs: number; trigger: 'timed' | 'manual' }[];
+  /** the checklist: each step's time from the drill's start (not from t0) against its target */
+  steps: ChecklistResult[];
   debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[] };
   timeline: TimelineEntry[];
 }
@@ -184,7 +209,8 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     const kind = TIMELINE_KIND[e.type];
     if (!kind) return [];
     const { text, ok } = eventText(e, targetOf);
-    return [{ at: e.at, offsetMs: off(e.at), kind, text, ok }];
+    const subject = e.type === 'probe-result' ? e.probe : 'faultId' in e ? e.faultId : undefined;
+    return [{ at: e.at, offsetMs: off(e.at), kind, text, ok, ...(subject !== undefined ? { subject } : {}) }];
   });
 
   const d = state.debrief;
@@ -217,6 +243,7 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     steadyAtEnd: rec.steadyAtEnd,
     marks: state.marks.map((m) => ({ mark: m.mark, offsetMs: off(m.at), text: m.text })),
     hints: state.hints.map((h) => ({ index: h.index, text: h.text, offsetMs: off(h.at), trigger: h.trigger })),
+    steps: checklistResults(started, state),
     debrief,
     timeline,
   };

@@ -152,6 +152,13 @@ function crossFieldProblems(src: YamlSource, s: Scenario): Problem[] {
   s.faults.forEach((f, i) => {
     if (f.at !== undefined && f.at >= limit) at(['faults', i, 'at'], `the fault is due at or after ${limitText}, when the drill is over`);
   });
+  let previous = 0;
+  s.checklist.forEach((c, i) => {
+    if (c.target === undefined) return;
+    if (c.target > limit) at(['checklist', i, 'target'], `the step is due after ${limitText}, when the drill is over`);
+    else if (c.target < previous) at(['checklist', i, 'target'], `the step is due before the step above it (${formatDuration(previous)}): list steps in the order they are due`);
+    previous = Math.max(previous, c.target);
+  });
   const seen = new Set<string>();
   s.steadyState.forEach((p, i) => {
     if (seen.has(p.name)) at(['steadyState', i, 'name'], `a second probe named ${quoted(p.name, 40)}: probe names must be unique`);

@@ -7,13 +7,14 @@
 import type { Host } from '../core/host.js';
 import type { Row } from '../core/summary-rows.js';
 
-export const DRILL_KEYS = ['h', 'd', 'g', 'm', 'n', 'r', 'x', 'q'] as const;
+export const DRILL_KEYS = ['h', 'd', 'g', 'm', 'c', 'n', 'r', 'x', 'q'] as const;
 export type DrillKey = (typeof DRILL_KEYS)[number];
 export const KEY_HELP: Record<DrillKey, string> = {
   h: 'hint',
   d: 'detected',
   g: 'root cause found',
   m: 'mitigated',
+  c: 'step done',
   n: 'note',
   r: 'runbook',
   x: 'revert now',
@@ -32,6 +33,8 @@ export interface PanelView {
   probes: { name: string; ok: boolean | undefined; detail?: string; sinceMs?: number }[];
   hints: { revealed: number; total: number; nextDueInMs?: number; lastText?: string };
   marks: { mark: string; atMs: number }[];
+  /** the checklist, when the scenario has one: steps done, and the next one with its target */
+  steps?: { done: number; total: number; next?: string; nextDueInMs?: number };
   /** recent happenings, newest last */
   log: string[];
 }

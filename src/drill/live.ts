@@ -143,6 +143,12 @@ async function onKey(live: Live, key: DrillKey): Promise<string | undefined> {
     return undefined;
   }
   switch (key) {
+    case 'c': {
+      const next = opts.scenario.checklist.findIndex((_, index) => !session.state.steps.some((s) => s.index === index));
+      if (next < 0) host.emit({ type: 'info', message: opts.scenario.checklist.length ? 'every step is done' : 'this drill has no checklist' });
+      else session.append({ type: 'step-done', index: next, step: opts.scenario.checklist[next]!.step });
+      return undefined;
+    }
     case 'h': {
       const next = hintsLeft(live)[0];
       if (next) revealHint(live, next.index, 'manual');

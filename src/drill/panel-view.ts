@@ -50,5 +50,14 @@ export function panelView(session: DrillSession, opts: DrillOptions, ready: Pref
     hints: { revealed: state.hints.length, total: opts.scenario.hints.length, nextDueInMs: timed.length ? Math.max(0, Math.min(...timed)) : undefined, lastText: state.hints[state.hints.length - 1]?.text },
     marks: state.marks.filter((m) => m.mark !== 'note').map((m) => ({ mark: m.mark, atMs: Date.parse(m.at) - t0 })),
     log: log.recent(),
+    ...(opts.scenario.checklist.length ? { steps: checklistView(opts, state, now) } : {}),
   };
+}
+
+function checklistView(opts: DrillOptions, state: DrillState, now: number): NonNullable<PanelView['steps']> {
+  const list = opts.scenario.checklist;
+  const next = list.findIndex((_, index) => !state.steps.some((s) => s.index === index));
+  const start = state.startedAt ? Date.parse(state.startedAt) : now;
+  const target = next >= 0 ? list[next]!.target : undefined;
+  return { done: state.steps.length, total: list.length, next: next >= 0 ? list[next]!.step : undefined, nextDueInMs: target === undefined ? undefined : start + target - now };
 }

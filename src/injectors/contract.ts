@@ -29,6 +29,8 @@ export interface TargetScope {
   optedIn: boolean;
   /** belongs to the toolkit itself (the agent, our namespace) */
   toolkitOwned?: boolean;
+  /** how a target without a namespace opts in: an AWS tag (default) or a label on the object (a node) */
+  optInBy?: 'label' | 'tag';
 }
 
 export interface Target<TData = unknown> {
@@ -108,6 +110,11 @@ export interface Injector<N extends PortName = PortName, TSpec = unknown, TParam
    * that runs drills as a ServiceAccount holding exactly these rules, against real RBAC.
    */
   kubeAccess?(spec: TSpec, params: TParams): KubeAccess[];
+  /**
+   * The IAM actions select → inject → revert → verify → observe call, for the policy a platform
+   * team grants an unattended drill's role (the AWS side of `kubeAccess`), e.g. 'mq:RebootBroker'.
+   */
+  awsActions?: readonly string[];
 
   /**
    * How long one whole revert (and its verify) may take before it is given up and journaled as

@@ -10,18 +10,40 @@ import { awsElbv2Delete } from './aws-elbv2-delete/index.js';
 import { awsRdsFailover } from './aws-rds-failover/index.js';
 import { awsEc2Stop } from './aws-ec2-stop/index.js';
 import { awsEc2Terminate } from './aws-ec2-terminate/index.js';
+import { k8sScale } from './k8s-scale/index.js';
+import { k8sServiceSelector } from './k8s-service-selector/index.js';
+import { k8sNodeDrain } from './k8s-node-drain/index.js';
+import { awsRoute53Weight } from './aws-route53-weight/index.js';
+import { awsMqReboot } from './aws-mq-reboot/index.js';
 import { testMarker } from './test-marker/index.js';
 
-export const FAULT_KINDS = ['k8s.pod-kill', 'node.iptables', 'aws.elbv2-delete', 'aws.rds-failover', 'aws.ec2-stop', 'aws.ec2-terminate'] as const;
+export const FAULT_KINDS = [
+  'k8s.pod-kill',
+  'k8s.scale',
+  'k8s.service-selector',
+  'k8s.node-drain',
+  'node.iptables',
+  'aws.elbv2-delete',
+  'aws.rds-failover',
+  'aws.ec2-stop',
+  'aws.ec2-terminate',
+  'aws.route53-weight',
+  'aws.mq-reboot',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const injectors = {
   'k8s.pod-kill': k8sPodKill,
+  'k8s.scale': k8sScale,
+  'k8s.service-selector': k8sServiceSelector,
+  'k8s.node-drain': k8sNodeDrain,
   'node.iptables': nodeIptables,
   'aws.elbv2-delete': awsElbv2Delete,
   'aws.rds-failover': awsRdsFailover,
   'aws.ec2-stop': awsEc2Stop,
   'aws.ec2-terminate': awsEc2Terminate,
+  'aws.route53-weight': awsRoute53Weight,
+  'aws.mq-reboot': awsMqReboot,
 } satisfies Record<FaultKind, AnyInjector>;
 
 /** Injectors that exist only for tests of the machinery (GAMEDAY_ENABLE_TEST_INJECTORS=1). */

@@ -26,9 +26,10 @@ import type { DBCluster, DBInstance } from '@aws-sdk/client-rds';
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import type { AutoScalingGroup, AutoScalingInstanceDetails } from '@aws-sdk/client-auto-scaling';
+import type { BrokerSummary, DescribeBrokerResponse } from '@aws-sdk/client-mq';
 
 export type { Action, Certificate, Listener, LoadBalancer, LoadBalancerAttribute, Rule, RuleCondition, ElbTag, TargetGroup, TargetHealthDescription };
-export type { DBCluster, DBInstance, Instance, ResourceRecordSet, AutoScalingGroup, AutoScalingInstanceDetails };
+export type { DBCluster, DBInstance, Instance, ResourceRecordSet, AutoScalingGroup, AutoScalingInstanceDetails, BrokerSummary, DescribeBrokerResponse };
 
 export interface Elbv2Port {
   /** by ARN or name; unknown ones are simply missing from the answer; no query = all LBs */
@@ -61,6 +62,8 @@ export interface HostedZoneRef {
 export interface Route53Port {
   listHostedZones(): Promise<HostedZoneRef[]>;
   listRecordSets(zoneId: string): Promise<ResourceRecordSet[]>;
+  /** the hosted zone's tags ({} when it has none or is gone) */
+  listZoneTags(zoneId: string): Promise<{ Key?: string; Value?: string }[]>;
   /** UPSERTs, in one change batch; returns the change id */
   upsertRecordSets(zoneId: string, records: ResourceRecordSet[], comment: string): Promise<string>;
 }
@@ -87,10 +90,18 @@ export interface AutoScalingPort {
   describeAutoScalingGroups(names: string[]): Promise<AutoScalingGroup[]>;
 }
 
+export interface MqPort {
+  listBrokers(): Promise<BrokerSummary[]>;
+  /** undefined when there is no such broker */
+  describeBroker(brokerId: string): Promise<DescribeBrokerResponse | undefined>;
+  rebootBroker(brokerId: string): Promise<void>;
+}
+
 export interface AwsPorts {
   elbv2: Elbv2Port;
   route53: Route53Port;
   rds: RdsPort;
   ec2: Ec2Port;
   autoscaling: AutoScalingPort;
+  mq: MqPort;
 }

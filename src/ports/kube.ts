@@ -3,7 +3,7 @@
  * src/adapters/kube/ with @kubernetes/client-node (loaded lazily), every call throttled by a
  * client-side token bucket that also backs off and retries on 429. Type-only imports here.
  */
-import type { V1ConfigMap, V1DaemonSet } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1ServicePort } from '@kubernetes/client-node';
 
 export interface OwnerRef {
   kind: string;
@@ -56,6 +56,56 @@ export type PodDeleteResult =
     }
   | { outcome: 'not-found' };
 
+/** A Deployment or StatefulSet, as the scale fault sees it. */
+export type ScalableKind = 'deployment' | 'statefulset';
+export interface WorkloadInfo {
+  kind: ScalableKind;
+  namespace: string;
+  name: string;
+  uid: string;
+  replicas: number;
+  readyReplicas: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** What targets a workload for autoscaling (autoscaling/v2 HorizontalPodAutoscaler). */
+export interface HpaInfo {
+  name: string;
+  targetKind: string;
+  targetName: string;
+  minReplicas?: number;
+  maxReplicas: number;
+}
+
+export interface ServiceInfo {
+  namespace: string;
+  name: string;
+  uid: string;
+  type: string;
+  /** undefined: a Service without a selector (its endpoints are managed by hand) */
+  selector?: Record<string, string>;
+  ports: V1ServicePort[];
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface NodeDetail extends NodeInfo {
+  uid: string;
+  annotations: Record<string, string>;
+}
+
+export interface PdbInfo {
+  namespace: string;
+  name: string;
+  /** matchLabels of its selector (matchExpressions are not evaluated here) */
+  matchLabels: Record<string, string>;
+  disruptionsAllowed: number;
+}
+
+/** The answer to one eviction: done, gone already, or refused because a PodDisruptionBudget forbids it now. */
+export type EvictionOutcome = { outcome: 'evicted' } | { outcome: 'not-found' } | { outcome: 'blocked'; reason: string };
+
 export type PodEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface KubePort {
@@ -75,6 +125,29 @@ export interface KubePort {
   listNodes(labelSelector?: string): Promise<NodeInfo[]>;
   /** where the API server is reached from the nodes (the `kubernetes` Service's endpoints) */
   apiServerEndpoints(): Promise<{ ip: string; port: number }[]>;
+
+  readWorkload(kind: ScalableKind, namespace: string, name: string): Promise<WorkloadInfo | undefined>;
+  /** merge-patches spec.replicas and annotations (a null value removes one); 'not-found' when it is gone */
+  patchWorkload(kind: ScalableKind, namespace: string, name: string, change: { replicas?: number; annotations?: Record<string, string | null> }): Promise<'patched' | 'not-found'>;
+  listHpas(namespace: string): Promise<HpaInfo[]>;
+
+  readService(namespace: string, name: string): Promise<ServiceInfo | undefined>;
+  /**
+   * merge-patches a Service: `selector` replaces the whole selector (keys not in it are removed),
+   * `ports` replaces the port list, annotations with null are removed. 'not-found' when it is gone.
+   */
+  patchService(namespace: string, name: string, change: { selector?: Record<string, string>; ports?: V1ServicePort[]; annotations?: Record<string, string | null> }): Promise<'patched' | 'not-found'>;
+  /** ready and total endpoints of a Service (its EndpointSlices) */
+  serviceEndpoints(namespace: string, name: string): Promise<{ ready: number; total: number }>;
+
+  readNode(name: string): Promise<NodeDetail | undefined>;
+  /** merge-patches spec.unschedulable (null removes it) and annotations; 'not-found' when the node is gone */
+  patchNode(name: string, change: { unschedulable?: boolean | null; annotations?: Record<string, string | null> }): Promise<'patched' | 'not-found'>;
+  /** every pod bound to a node, in every namespace */
+  listPodsOnNode(node: string): Promise<PodInfo[]>;
+  /** the Eviction API (policy/v1): honours PodDisruptionBudgets; a 429 from a budget is 'blocked', never retried here */
+  evictPod(namespace: string, name: string, opts: { uid: string; gracePeriodSeconds?: number }): Promise<EvictionOutcome>;
+  listPdbs(namespace: string): Promise<PdbInfo[]>;
 
   createConfigMap(cm: V1ConfigMap): Promise<void>;
   /** merge-patches `data`; 'not-found' when the ConfigMap is gone */

@@ -1,5 +1,5 @@
 import type { DrillSummary } from '../core/summary.js';
-import { END_WORDS, fmt, offset, outcome, verdict } from './text.js';
+import { END_WORDS, fmt, offset, outcome, stepVerdict, verdict } from './text.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -19,6 +19,11 @@ export function renderMarkdown(s: DrillSummary): string {
     out.push('## Faults', '', '| Target | Kind | Status | Injected | Reverted |', '| --- | --- | --- | --- | --- |');
     for (const f of s.faults) out.push(`| ${esc(f.target)} | ${f.kind} | ${f.status}${f.error ? ` (${esc(f.error)})` : ''} | ${f.injectedAt ?? '—'} | ${f.revertedAt ?? (f.reversible ? '—' : 'one-shot')} |`);
     out.push('');
+  }
+  if (s.steps.length) {
+    out.push('## Checklist', '', '| Step | Target | Done at | |', '| --- | --- | --- | --- |');
+    for (const st of s.steps) out.push(`| ${st.index + 1}. ${esc(st.step)} | ${fmt(st.targetMs)} | ${fmt(st.ms)} | ${stepVerdict(st)} |`);
+    out.push('', '_Checklist times count from the start of the drill._', '');
   }
   out.push('## Timeline', '', '| Time | What happened |', '| --- | --- |');
   for (const t of s.timeline) out.push(`| ${offset(t.offsetMs)} | ${esc(t.text)} |`);

@@ -1,6 +1,6 @@
 /** Shared wording for the renderers: plain language a non-technical reader follows. */
 import { formatDuration } from '../core/duration.js';
-import type { DrillSummary, Measure } from '../core/summary.js';
+import type { ChecklistResult, DrillSummary, Measure } from '../core/summary.js';
 
 export const fmt = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
 export const offset = (ms: number): string => (ms < 0 ? `-${formatDuration(-ms)}` : `+${formatDuration(ms)}`);
@@ -18,6 +18,13 @@ export const END_WORDS: Record<string, string> = {
   halted: 'halted',
   aborted: 'not started',
 };
+
+/** A checklist step in words: on time, late, or not done. */
+export function stepVerdict(st: ChecklistResult): string {
+  if (st.ms === undefined) return 'not done';
+  if (st.targetMs === undefined) return 'done';
+  return st.ms <= st.targetMs ? 'on time' : `late by ${formatDuration(st.ms - st.targetMs)}`;
+}
 
 /** The one-line outcome: passed, objectives not met, or why it did not complete. */
 export function outcome(s: DrillSummary): string {

@@ -142,6 +142,10 @@ export function componentSpecs(p: SandboxPaths, ports: Ports, opts: { realNodes?
         `--proxy-client-cert-file=${pki.proxyCert}`,
         `--proxy-client-key-file=${pki.proxyKey}`,
         '--allow-privileged=true',
+        // shortened for drills (says the README): pods leave a NotReady/unreachable node after 30 s
+        // (the DefaultTolerationSeconds admission default is 300 s)
+        '--default-not-ready-toleration-seconds=30',
+        '--default-unreachable-toleration-seconds=30',
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,
         '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
@@ -166,6 +170,10 @@ export function componentSpecs(p: SandboxPaths, ports: Ports, opts: { realNodes?
         '--use-service-account-credentials=false',
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--allocate-node-cidrs=false',
+        // shortened for drills (says the README): a stopped node is NotReady after 20 s (default
+        // 50 s), checked every 2 s (default 5 s); kwok's heartbeat (stages.ts) stays well inside it
+        '--node-monitor-grace-period=20s',
+        '--node-monitor-period=2s',
         '--concurrent-deployment-syncs=5',
         '--concurrent-replicaset-syncs=5',
         '--kube-api-qps=100',

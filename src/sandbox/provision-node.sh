@@ -52,7 +52,8 @@ has_line() { grep -qx -- "$1" <<<"$2"; }
 # containerd (Debian 12: 1.6.20 — containerd, ctr, containerd-shim-runc-v2), runc (1.1.5), the CNI
 # plugins (/usr/lib/cni: bridge, host-local, portmap, loopback), busybox-static (copied into the
 # shop and agent images), conntrack (kube-proxy), iptables, socat (kubectl port-forward).
-NODE_PACKAGES=(containerd runc containernetworking-plugins busybox-static conntrack iptables socat)
+# postgresql: the RDS cluster's instances (src/sandbox/db/postgres.ts); its packaged service is not used
+NODE_PACKAGES=(containerd runc containernetworking-plugins busybox-static conntrack iptables socat postgresql)
 pkg_installed() { [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]; }
 
 step_apt() {

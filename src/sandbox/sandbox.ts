@@ -21,9 +21,11 @@ import { missingArtefacts, provision } from './provision.js';
 import { localAwsClients, nodeRefs, SANDBOX_REGION, seedAws, type AwsWorld } from './seed-aws.js';
 import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SIM_SHOP_NAMESPACE } from './seed-kube.js';
 import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
-import { corednsObjects, realShopObjects, SHOP_NODE_PORT } from './real-node/addons.js';
+import { corednsObjects, realShopObjects } from './real-node/addons.js';
+import { frontDoorLeftovers, removeFrontDoorLeftovers, spawnFrontDoor } from './edge/process.js';
+import { databaseLeftovers, dbRoot, removeDatabaseLeftovers, startDatabases } from './db/postgres.js';
 import { egressSelectorConfig } from './real-node/configs.js';
-import { DEFAULT_REAL_NODES, MAX_REAL_NODES, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
+import { DB_INSTANCES, DEFAULT_REAL_NODES, MAX_REAL_NODES, netLayout, planRealNode, REAL_NODE_LABEL, relaySockets, SHOP_HOST, VPC_GATEWAY } from './real-node/layout.js';
 import { prepareRealNode, realNodeLeftovers, removeRealNodeLeftovers, startRealNode, startVpc, stopRealNode, type RealNodeRecord, type VpcProcesses } from './real-node/nodes.js';
 import { realNodePreflight } from './real-node/preflight.js';
 import { renderStageConfig } from './stages.js';
@@ -184,7 +186,9 @@ function realNodeHealth(s: SandboxState): ComponentStatus[] {
     const up = rec !== undefined && isRunning(rec);
     return { name, pid: rec?.pid, healthy: up, detail: up ? `pid ${rec.pid}` : rec ? `process ${rec.pid} is not running (log: ${rec.log})` : 'not started', log: rec?.log, rssKiB: up ? (rss ?? rssKiB(rec.pid)) : undefined };
   };
-  const vpc = s.vpc ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : [])] : [];
+  const vpc = s.vpc
+    ? [alive('relay-host', s.vpc.hostRelay), alive('relay-vpc', s.vpc.vpcRelay), ...(s.vpc.database ? [alive('database', s.vpc.database)] : []), ...Object.entries(s.vpc.databases ?? {}).map(([id, rec]) => alive(`rds-${id}`, rec)), ...(s.vpc.frontDoor ? [alive('front-door', s.vpc.frontDoor)] : [])]
+    : [];
   return [...vpc, ...(s.realNodes ?? []).map((n) => alive(`node-${n.plan.name}`, n.process, nodeRssKiB(n.plan.cgroup)))];
 }
 
@@ -263,7 +267,7 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
       );
     }
   }
-  for (const rec of [s?.vpc?.database, s?.vpc?.vpcRelay, s?.vpc?.hostRelay]) {
+  for (const rec of [s?.vpc?.frontDoor, s?.vpc?.database, ...Object.values(s?.vpc?.databases ?? {}), s?.vpc?.vpcRelay, s?.vpc?.hostRelay]) {
     if (rec && isRunning(rec)) {
       await stopProcess(rec);
       stopped.push(`${rec.name} (pid ${rec.pid})`);
@@ -272,6 +276,10 @@ async function teardown(p: SandboxPaths, s: SandboxState | undefined, opts: { ke
   // belt and braces, by mark: whatever a crash left (processes in our cgroups, our namespaces)
   const swept = await removeRealNodeLeftovers(p);
   if (swept.processes) stopped.push(`${swept.processes} leftover process(es) of real nodes`);
+  const doors = await removeFrontDoorLeftovers(relaySockets(p.state).front);
+  if (doors) stopped.push(`${doors} leftover front door or relay process(es)`);
+  const dbs = await removeDatabaseLeftovers(p);
+  if (dbs) stopped.push(`${dbs} leftover database server(s)`);
   rmSync(p.environmentFile, { force: true });
   if (opts.keepLogs && existsSync(p.state)) {
     // a failed start keeps its logs for the error message to point at
@@ -288,8 +296,10 @@ export async function sandboxDown(opts: { cache?: string } = {}): Promise<{ stop
     const s = readState(p);
     const stopped = await teardown(p, s);
     const left = realNodeLeftovers(p);
-    if (left.processes.length || left.namespaces.length || left.cgroups.length) {
-      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}] and cgroups [${left.cgroups.slice(0, 3).join(', ')}] behind`, {
+    left.processes.push(...frontDoorLeftovers(relaySockets(p.state).front), ...databaseLeftovers(p));
+    const dirs = [dbRoot(p)].filter((d) => existsSync(d));
+    if (left.processes.length || left.namespaces.length || left.cgroups.length || dirs.length) {
+      throw new GamedayError('BACKEND_FAILED', `sandbox down left ${left.processes.length} process(es) (${left.processes.slice(0, 5).join(', ')}), namespaces [${left.namespaces.join(', ')}], cgroups [${left.cgroups.slice(0, 3).join(', ')}] and directories [${dirs.join(', ')}] behind`, {
         hint: 'run `gameday sandbox down` again; `ip netns list` and /sys/fs/cgroup/pids/gameday-sandbox show what is left',
       });
     }
@@ -337,9 +347,12 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
       // a sandbox killed with SIGKILL (or a machine that lost its state file) may have left real-node
       // processes and namespaces: found by their marks and removed before anything starts
       const leftovers = realNodeLeftovers(p);
+      leftovers.processes.push(...frontDoorLeftovers(relaySockets(p.state).front), ...databaseLeftovers(p));
       if (leftovers.processes.length || leftovers.namespaces.length || leftovers.cgroups.length) {
         say(`removing what an earlier sandbox left (${leftovers.processes.length} process(es), ${leftovers.namespaces.length} network namespace(s))…`);
         await removeRealNodeLeftovers(p);
+        await removeFrontDoorLeftovers(relaySockets(p.state).front);
+        await removeDatabaseLeftovers(p);
       }
       try {
         return await startFresh(p, nodes, realNodes, started, opts);
@@ -479,8 +492,15 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
       say('creating the VPC network namespace, its relays to the API server and the front door…');
       const [frontDoor] = await freePorts(1);
       state.ports.frontDoor = frontDoor;
-      state.vpc = await startVpc(p, { apiPort: ports.apiServer, frontDoorPort: frontDoor!, nodeIps: realRefs.map((r) => state.world!.privateIps[r.name]!).filter(Boolean), nodePort: SHOP_NODE_PORT, shopBinary: join(p.bin, 'shop') });
+      state.vpc = await startVpc(p, { apiPort: ports.apiServer });
       writeJsonAtomic(p.stateFile, state);
+      say(`starting the RDS cluster's instances (PostgreSQL: ${DB_INSTANCES.map((d) => `${d.id} ${d.address}`).join(', ')})…`);
+      const writer = state.world.dbInstances[0] ?? DB_INSTANCES[0]!.id;
+      state.vpc.databases = await startDatabases(p, netLayout(p.state).vpcNetns, { writer });
+      writeJsonAtomic(p.stateFile, state);
+      state.vpc.frontDoor = spawnFrontDoor({ port: frontDoor!, awsEndpoint: `http://${HOST}:${ports.moto}`, region: SANDBOX_REGION, via: relaySockets(p.state).front, logs: p.logs, cache: p.cache, apiPort: ports.apiServer });
+      writeJsonAtomic(p.stateFile, state); // recorded the moment it exists: `down` can always find it
+      await waitFrontDoor(state.vpc.frontDoor, frontDoor!, opts.signal);
     }
     interrupted(opts.signal);
     say(`creating ${nodes} kwok node(s) and the shop namespace…`);
@@ -502,6 +522,13 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
       'the nodes and the shop deployments to be Ready',
       opts.signal,
     );
+    if (state.ports.frontDoor) {
+      // the load balancer's health checks pass a few seconds after checkout is Ready: until then the
+      // site is not up for a player, so neither is the sandbox
+      say('waiting for the front door to route www.shop.example to a healthy instance…');
+      // short GETs: while it fails open, a request sent to an instance that does not answer waits 3 s
+      await waitFor(async () => (await frontDoorGet(state.ports.frontDoor!, '/', 1_000)) === 200, 60_000, `http://${SHOP_HOST}/ through the front door to answer 200`, opts.signal);
+    }
     state.ready = true;
     writeJsonAtomic(p.stateFile, state);
     const info = infoFor(p, state);
@@ -537,6 +564,40 @@ async function startRealNodes(p: SandboxPaths, state: SandboxState, refs: { name
   const { kc } = await loadKube(p);
   say('starting CoreDNS and the real shop on the real nodes…');
   return ensureObjects(kc, [...corednsObjects(image('coredns')), ...realShopObjects(SHOP_NAMESPACE, image('shop'))]);
+}
+
+/** One GET of http://www.shop.example/ through the front door: its status, or 0 when there is no answer. */
+export async function frontDoorGet(port: number, path = '/', timeoutMs = 5_000): Promise<number> {
+  const { request } = await import('node:http');
+  return new Promise((resolve) => {
+    const req = request({ host: HOST, port, path, headers: { host: SHOP_HOST }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/** The front door answers once it listens (it reads the AWS state first): a dead one fails `up` with its log. */
+async function waitFrontDoor(rec: ProcessRecord, port: number, signal?: AbortSignal): Promise<void> {
+  const { createConnection } = await import('node:net');
+  const listening = () =>
+    new Promise<boolean>((resolve) => {
+      const c = createConnection({ host: HOST, port });
+      c.once('connect', () => (c.destroy(), resolve(true)));
+      c.once('error', () => resolve(false));
+    });
+  await waitFor(
+    async () => {
+      if (!isRunning(rec)) throw new GamedayError('BACKEND_FAILED', `the front door exited during start-up: ${tail(rec.log, 3)}`, { hint: `read ${rec.log}` });
+      return listening();
+    },
+    30_000,
+    'the front door to listen',
+    signal,
+  );
 }
 
 /** Memory of everything a real node runs (its cgroup: containerd, shims, kubelet, kube-proxy, pods). */

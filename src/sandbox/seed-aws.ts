@@ -8,6 +8,7 @@
  */
 import type { Tag as Ec2Tag } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../adapters/aws/clients.js';
+import { SHOP_NODE_PORT } from './real-node/layout.js';
 
 export const SANDBOX_REGION = 'us-east-1';
 export const ZONES = ['us-east-1a', 'us-east-1b'] as const;
@@ -23,6 +24,8 @@ export const NODE_AMI = 'ami-0a1b2c3d4e5f60718';
 export interface NodeRef {
   name: string;
   zone: string;
+  /** the instance's private IP, when it must be a given one (a test's own endpoint mirroring the sandbox's nodes) */
+  ip?: string;
 }
 
 export interface AwsWorld {
@@ -104,6 +107,7 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
           MinCount: 1,
           MaxCount: 1,
           SubnetId: subnet,
+          ...(node.ip ? { PrivateIpAddress: node.ip } : {}),
           TagSpecifications: [{ ResourceType: 'instance', Tags: ec2Tags({ Name: node.name, 'gameday.dev/node': node.name, 'kubernetes.io/cluster/gameday-sandbox': 'owned' }) }],
         }),
       );
@@ -131,7 +135,9 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
     if (!arn) throw new Error('CreateTargetGroup returned no ARN');
     return arn;
   })();
-  await elb.send(new elbm.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: Object.values(instances).map((Id) => ({ Id, Port: 80 })) }));
+  // instance targets on the Service's NodePort, as the AWS Load Balancer Controller registers them
+  // (instance mode): the front door (src/sandbox/edge) sends to <private IP>:<port>
+  await elb.send(new elbm.RegisterTargetsCommand({ TargetGroupArn: tgArn, Targets: Object.values(instances).map((Id) => ({ Id, Port: SHOP_NODE_PORT })) }));
 
   let lb = await (async () => {
     try {

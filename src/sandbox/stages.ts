@@ -159,19 +159,27 @@ interface StageDoc {
 }
 
 const readyIs = (op: 'In' | 'NotIn') => ({ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: op, values: ['True'] });
+/** set by the instance follower while a kwok node's EC2 instance is stopped: kwok stops "being" that kubelet */
+export const INSTANCE_STATE_LABEL = 'gameday.dev/instance-state';
+const instanceRunning = { key: `.metadata.labels["${INSTANCE_STATE_LABEL}"]`, operator: 'DoesNotExist' };
+/**
+ * kwok's heartbeat: every 5-7.5 s, well inside the controller-manager's shortened
+ * --node-monitor-grace-period (components.ts, 20 s), so a kwok node never turns NotReady by accident.
+ */
+export const KWOK_HEARTBEAT_MS = 5_000;
 
 export function stageDocuments(opts: StageOptions = {}): StageDoc[] {
-  const heartbeat = opts.heartbeatMs ?? 20_000;
+  const heartbeat = opts.heartbeatMs ?? KWOK_HEARTBEAT_MS;
   const stage = (name: StageName, spec: Record<string, unknown>): StageDoc => ({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec });
   return [
     stage('node-initialize', {
       resourceRef: { apiGroup: 'v1', kind: 'Node' },
-      selector: { matchExpressions: [readyIs('NotIn')] },
+      selector: { matchExpressions: [readyIs('NotIn'), instanceRunning] },
       next: { statusTemplate: nodeInitializeTemplate },
     }),
     stage('node-heartbeat', {
       resourceRef: { apiGroup: 'v1', kind: 'Node' },
-      selector: { matchExpressions: [{ key: '.status.phase', operator: 'In', values: ['Running'] }, readyIs('In')] },
+      selector: { matchExpressions: [{ key: '.status.phase', operator: 'In', values: ['Running'] }, readyIs('In'), instanceRunning] },
       delay: { durationMilliseconds: heartbeat, jitterDurationMilliseconds: heartbeat + Math.round(heartbeat / 2) },
       next: { statusTemplate: nodeConditions },
       immediateNextStage: true,

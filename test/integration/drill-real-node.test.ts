@@ -15,13 +15,16 @@ import { RecordingHost } from '../../src/cli/hosts/recording.js';
 import type { DrillEvent } from '../../src/core/events.js';
 import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
-import { viaFrontDoor } from '../helpers/sandbox/real-node.js';
+import { onNode, viaFrontDoor } from '../helpers/sandbox/real-node.js';
 import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);
+/** what the runbook's `iptables-save | grep …` must find on the node during each drill's fault */
+const RULE: Record<string, RegExp> = { 'node-dns-blackhole': /--dport 53\b/, 'db-unreachable': /-d 10\.20\.0\.0\/16 .*--dport 5432\b/, 'nodeport-blocked': /(--dport|--ctorigdstport) 30080\b/ };
 
-describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (recording host)', (id) => {
+// lb-deleted changes the sandbox's AWS (the front door follows that endpoint); its revert re-creates the ALB
+describe.each(['node-dns-blackhole', 'db-unreachable', 'nodeport-blocked', 'lb-deleted'])('%s on the real node (recording host)', (id) => {
   it('the shop probe breaks within seconds of the injection and heals after the revert', () =>
     withRealNodeNetwork(async () => {
       // an environment of its own name: its drill lock and cluster Lease never meet another test's
@@ -34,6 +37,7 @@ describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (re
         return 'status' in r && r.status === 200;
       }, 120_000, 1000);
       let broken = false;
+      let rules = '';
       const host = new RecordingHost({
         answers: { wentWell: 'the probe showed it', hard: 'iptables', gaps: 'none', actionItems: 'alert on checkout 5xx @sam' },
         reactions: [
@@ -42,6 +46,10 @@ describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (re
           { on: (e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && e.ok && broken, keys: ['m', 'q'] },
         ],
         onEvent: (e) => {
+          if (e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok && !broken) {
+            // the runbook's diagnosis on the node (`gameday sandbox shell -- iptables-save`), while the symptom is on
+            rules = ['iptables-nft-save', 'iptables-legacy-save'].map((save) => onNode([save], 10_000).stdout).join('\n');
+          }
           if (e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok) broken = true;
         },
       });
@@ -65,5 +73,10 @@ describe.each(['node-dns-blackhole', 'db-unreachable'])('%s on the real node (re
       expect(brokeAfter).toBeLessThan(30);
       expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
       expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
+      // gameday's own chain, each rule commented with the drill, blocking what the scenario says
+      const ours = rules.split('\n').filter((l) => /^-A GD-/.test(l));
+      const want = RULE[id];
+      if (want) expect(ours.some((l) => want.test(l) && l.includes(`gameday:${result.drillId}`)), ours.join('\n') || '(no GD- rules)').toBe(true);
+      else expect(ours, 'a fault in AWS leaves the node\'s iptables alone').toEqual([]);
     }), 360_000);
 });

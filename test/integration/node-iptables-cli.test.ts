@@ -108,7 +108,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
   }));
 
   it.each([
-    ['right after the intent is journaled', /intent journaled/, false],
+    ['right after the intent is journaled', /Intent journaled/, false],
     ['after the DaemonSet was created, while waiting for its pods', /waiting for an agent pod Ready/, true],
   ])('SIGKILL of the CLI %s, then gameday halt: nothing left behind', (_when, marker, created) => withRealNodeNetwork(async () => {
     const c = start(...INJECT);
@@ -139,7 +139,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
 
   it('attached (--wait): the lease is short and renewed; Ctrl-C reverts everything', () => withRealNodeNetwork(async () => {
     const c = start(...WAIT);
-    await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
+    await until(() => /Verified .+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
     const first = await lease(drill);
     const deadline = Date.now() + 300_000;
@@ -154,7 +154,7 @@ describe('gameday inject node.iptables on the sandbox (real CLI)', () => {
 
   it("attached, then SIGKILL: renewals stop, so the agents' lease runs out within the TTL (and halt cleans up)", () => withRealNodeNetwork(async () => {
     const c = start(...WAIT);
-    await until(() => /verified \S+ \(injected\): ok/.test(out), 'the fault to be active');
+    await until(() => /Verified .+ \(injected\): ok/.test(out), 'the fault to be active');
     const drill = drillId();
     c.kill('SIGKILL');
     await exited(c);

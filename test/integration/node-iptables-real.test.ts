@@ -126,7 +126,7 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
     children.push(c);
     c.stdout?.on('data', (d) => (out += String(d)));
     c.stderr?.on('data', (d) => (out += String(d)));
-    await waitUntil('the fault to be active', async () => /verified \S+ \(injected\): ok/.test(out), 120_000, 200);
+    await waitUntil('the fault to be active', async () => /Verified .+ \(injected\): ok/.test(out), 120_000, 200);
     expect(lookup().status).not.toBe(0);
     c.kill('SIGKILL');
     const killedAt = Date.now();

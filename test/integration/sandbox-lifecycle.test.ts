@@ -6,6 +6,7 @@
  * `up` after a SIGKILL of everything rebuilds, and a node component that cannot start fails `up`
  * naming the node, the component and its log, leaving nothing behind.
  */
+import { databaseLeftovers, dbRoot } from '../../src/sandbox/db/postgres.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,8 @@ function leftovers(dir: string): string[] {
   const p = sandboxPaths(dir);
   const left = realNodeLeftovers(p);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir) || l.includes(netLayout(p.state).netnsPrefix));
-  return [...processesUnder(dir).map((pid) => `process ${pid}`), ...left.processes.map((pid) => `cgroup process ${pid}`), ...left.namespaces.map((n) => `netns ${n}`), ...left.cgroups.map((c) => `cgroup ${c}`), ...mounts.map((m) => `mount ${m}`)];
+  const db = [...databaseLeftovers(p).map((pid) => `database process ${pid}`), ...(existsSync(dbRoot(p)) ? [`directory ${dbRoot(p)}`] : [])];
+  return [...processesUnder(dir).map((pid) => `process ${pid}`), ...db, ...left.processes.map((pid) => `cgroup process ${pid}`), ...left.namespaces.map((n) => `netns ${n}`), ...left.cgroups.map((c) => `cgroup ${c}`), ...mounts.map((m) => `mount ${m}`)];
 }
 
 /** pids of live processes whose command line mentions dir */
@@ -173,7 +175,7 @@ describe('sandbox lifecycle (private cache)', () => {
     await crossNodeTraffic(first.info.kubeconfig);
     // everything dies at once, the way a crashed laptop or `kill -9 -1` would leave it
     const layout = netLayout(sandboxPaths(cache).state);
-    const all = [...processesUnder(cache), ...realNodeLeftovers(sandboxPaths(cache)).processes];
+    const all = [...processesUnder(cache), ...realNodeLeftovers(sandboxPaths(cache)).processes, ...databaseLeftovers(sandboxPaths(cache))];
     expect(all.length).toBeGreaterThan(10);
     for (const pid of all) {
       try {

@@ -37,6 +37,7 @@ const loaders = {
   route53: async (c: AwsClientConfig, n?: number) => new (await import('@aws-sdk/client-route-53')).Route53Client(sdkConfig(c, n)),
   cloudwatch: async (c: AwsClientConfig, n?: number) => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(sdkConfig(c, n)),
   autoscaling: async (c: AwsClientConfig, n?: number) => new (await import('@aws-sdk/client-auto-scaling')).AutoScalingClient(sdkConfig(c, n)),
+  mq: async (c: AwsClientConfig, n?: number) => new (await import('@aws-sdk/client-mq')).MqClient(sdkConfig(c, n)),
 };
 export type AwsServiceName = keyof typeof loaders;
 export type AwsClientOf<S extends AwsServiceName> = Awaited<ReturnType<(typeof loaders)[S]>>;

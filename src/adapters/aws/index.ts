@@ -14,6 +14,7 @@ const builders: { [K in keyof AwsPorts]: (clients: AwsClients) => Promise<AwsPor
   rds: async (c) => (await import('./rds.js')).createRdsPort(await c.get('rds')),
   ec2: async (c) => (await import('./ec2.js')).createEc2Port(await c.get('ec2')),
   autoscaling: async (c) => (await import('./autoscaling.js')).createAutoScalingPort(await c.get('autoscaling')),
+  mq: async (c) => (await import('./mq.js')).createMqPort(await c.get('mq')),
 };
 
 const isAwsPort = (n: string): n is keyof AwsPorts => Object.hasOwn(builders, n);

@@ -1,5 +1,5 @@
 /** Route53Port over the v3 SDK client. */
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, paginateListHostedZones, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand, paginateListHostedZones, type ResourceRecordSet, type Route53Client } from '@aws-sdk/client-route-53';
 import type { HostedZoneRef, Route53Port } from '../../ports/aws.js';
 import { allPages } from './pages.js';
 import { defaultRetryPolicy, errorNamed, withRetry, type RetryPolicy } from './retry.js';
@@ -29,6 +29,15 @@ export function createRoute53Port(client: Route53Client, policy: RetryPolicy = d
         throw e;
       }
       return out;
+    },
+    async listZoneTags(zoneId) {
+      try {
+        const res = await r(() => client.send(new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: bareId(zoneId) })));
+        return res.ResourceTagSet?.Tags ?? [];
+      } catch (e) {
+        if (errorNamed(e, 'NoSuchHostedZone', 'InvalidInput')) return [];
+        throw e;
+      }
     },
     async upsertRecordSets(zoneId, records, comment) {
       if (!records.length) return '';

@@ -4,10 +4,12 @@
  * network failures as GamedayError UNREACHABLE, HTTP errors as KubeApiError with `.code`.
  */
 import { lookup } from 'node:dns/promises';
-import type { V1ConfigMap, V1DaemonSet, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1DaemonSet, V1Pod } from '@kubernetes/client-node';
 import type { Environment } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import type { KubePort, NodeInfo, PodEventType, PodInfo } from '../../ports/kube.js';
+import type { KubePort, PodEventType, PodInfo } from '../../ports/kube.js';
+import { toNodeInfo, toPodInfo } from './convert.js';
+import { objectMethods } from './objects.js';
 import { kubeConfigFor } from './client.js';
 import { RateLimiter, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.js';
 import { boundedApiClient, boundedCall } from './bounded.js';
@@ -24,41 +26,7 @@ export class KubeApiError extends Error {
   }
 }
 
-const ms = (t: unknown): number | undefined => (t === undefined || t === null ? undefined : new Date(t as string | Date).getTime());
-
-/** V1Pod (typed from list calls, raw JSON from watches) → the facts the injectors use. */
-export function toPodInfo(p: V1Pod): PodInfo {
-  const md = p.metadata ?? {};
-  const ctrl = md.ownerReferences?.find((o) => o.controller) ?? md.ownerReferences?.[0];
-  const cond = (type: string) => p.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-  const info: PodInfo = {
-    namespace: md.namespace ?? '',
-    name: md.name ?? '',
-    uid: md.uid ?? '',
-    phase: p.status?.phase ?? 'Unknown',
-    labels: md.labels ?? {},
-    createdAt: ms(md.creationTimestamp) ?? 0,
-  };
-  if (p.spec?.nodeName) info.nodeName = p.spec.nodeName;
-  const del = ms(md.deletionTimestamp);
-  if (del !== undefined) info.deletingAt = del;
-  if (ctrl) info.owner = { kind: ctrl.kind, name: ctrl.name, uid: ctrl.uid };
-  const sched = cond('PodScheduled');
-  if (sched) info.scheduledAt = ms(sched.lastTransitionTime) ?? info.createdAt;
-  const ready = cond('Ready');
-  if (ready) info.readyAt = ms(ready.lastTransitionTime) ?? Date.now();
-  return info;
-}
-
-export function toNodeInfo(n: V1Node): NodeInfo {
-  return {
-    name: n.metadata?.name ?? '',
-    labels: n.metadata?.labels ?? {},
-    unschedulable: Boolean(n.spec?.unschedulable),
-    ready: Boolean(n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
-    taints: (n.spec?.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
-  };
-}
+export { toNodeInfo, toPodInfo } from './convert.js';
 
 const statusOf = (e: unknown): number | undefined => {
   const c = (e as { code?: unknown } | null)?.code;
@@ -78,6 +46,8 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
   const core = boundedApiClient(k8s, kc, k8s.CoreV1Api);
   const apps = boundedApiClient(k8s, kc, k8s.AppsV1Api);
   const discovery = boundedApiClient(k8s, kc, k8s.DiscoveryV1Api);
+  const autoscaling = boundedApiClient(k8s, kc, k8s.AutoscalingV2Api);
+  const policy = boundedApiClient(k8s, kc, k8s.PolicyV1Api);
   const limiter = opts.limiter ?? new RateLimiter({ ...rateLimitFromEnv(), ...opts.rateLimit });
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
 
@@ -111,6 +81,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
   const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
   const port: KubePort = {
+    ...objectMethods({ k8s, core, apps, discovery, autoscaling, policy, call }),
     async namespaceLabels(namespace) {
       try {
         const ns = await call(`read namespace ${namespace}`, () => core.readNamespace({ name: namespace }));
@@ -148,7 +119,8 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
           });
         });
         const acknowledgedAt = Date.now();
-        const deletionTimestamp = ms(pod?.metadata?.deletionTimestamp);
+        const del = pod?.metadata?.deletionTimestamp;
+        const deletionTimestamp = del ? new Date(del).getTime() : undefined;
         return { outcome: 'deleted', sentAt, acknowledgedAt, ...(deletionTimestamp !== undefined ? { deletionTimestamp } : {}) };
       } catch (e) {
         // 409 with a uid precondition: the name now belongs to another pod, ours is gone

@@ -52,11 +52,13 @@ async function up(ctx: CommandContext, nodesOpt: unknown, realNodesOpt: unknown)
   ctx.out.line(`  kubeconfig    ${i.kubeconfig}  (beside yours; ~/.kube/config is untouched)`);
   ctx.out.line(`  API server    ${i.apiServer}`);
   ctx.out.line(`  AWS endpoint  ${i.aws.endpoint}  (region ${i.aws.region})`);
+  if (i.frontDoor) ctx.out.line(`  the shop      ${i.frontDoor}  (www.shop.example: Route 53 → ALB shop-public → healthy instances)`);
   ctx.out.line(`  real nodes    ${i.realNodes.join(', ') || 'none (simulated nodes only)'}`);
   ctx.out.line(`  kwok nodes    ${i.nodes.join(', ')}`);
   ctx.out.line('');
   ctx.out.line('  try:');
   ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} get pods -n shop -o wide`);
+  if (i.frontDoor) ctx.out.line(`    curl --connect-to www.shop.example:80:${i.frontDoor.replace(/^http:\/\//, '')} http://www.shop.example/checkout`);
   if (i.realNodes.length) {
     ctx.out.line(`    kubectl --kubeconfig ${i.kubeconfig} --context ${i.kubeContext} -n shop exec deploy/checkout -- wget -qO- http://checkout/checkout`);
     ctx.out.line(`    gameday sandbox shell ${i.realNodes[0]}     # iptables-save, crictl ps, as the node sees them`);
@@ -83,6 +85,7 @@ async function status(ctx: CommandContext, json: boolean): Promise<number> {
           aws: s.info?.aws,
           nodes: s.info?.nodes,
           realNodes: s.info?.realNodes,
+          frontDoor: s.info?.frontDoor,
           kube: s.kube,
           components: s.components,
           world: s.info?.world,
@@ -107,6 +110,7 @@ async function status(ctx: CommandContext, json: boolean): Promise<number> {
   if (s.info) {
     ctx.out.line(`  kubeconfig ${s.info.kubeconfig} (context ${s.info.kubeContext}) · API ${s.info.apiServer}`);
     ctx.out.line(`  AWS ${s.info.aws.endpoint} (${s.info.aws.region}) · environment "${s.info.envName}"`);
+    if (s.info.frontDoor) ctx.out.line(`  the shop: curl --connect-to www.shop.example:80:${s.info.frontDoor.replace(/^http:\/\//, '')} http://www.shop.example/checkout`);
   }
   return s.healthy ? EXIT.ok : EXIT.refused;
 }

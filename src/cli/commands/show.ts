@@ -40,6 +40,11 @@ export const run: CommandRun = async (ctx, args, opts) => {
   o.line(p.bold('Hints'));
   s.hints.forEach((h, i) => o.line(`  ${i + 1}. ${h.after !== undefined ? `[after ${formatDuration(h.after)}] ` : '[on demand] '}${h.text}`));
   o.line();
+  if (s.checklist.length) {
+    o.line(p.bold('Checklist') + p.dim('  (press c in the live panel as each step is done)'));
+    s.checklist.forEach((c, i) => o.line(`  ${i + 1}. ${c.target === undefined ? '' : `[by ${formatDuration(c.target)}] `}${c.step}`));
+    o.line();
+  }
   o.line(p.bold('Objectives'));
   const obj = s.objectives;
   const objLines = (['detectWithin', 'diagnoseWithin', 'mitigateWithin', 'recoverWithin'] as const).filter((k) => obj[k] !== undefined).map((k) => `  ${k.replace('Within', '')} within ${formatDuration(obj[k]!)}`);

@@ -83,6 +83,10 @@ export class TerminalHost implements DrillHost {
     const h = v.hints;
     out.push(`${c.bold('Hints')}   ${h.revealed}/${h.total} revealed, ${h.total - h.revealed} remaining${h.nextDueInMs !== undefined ? `, next due in ${formatClock(h.nextDueInMs)}` : ''}`);
     if (h.lastText) out.push(`        ${c.cyan(`“${h.lastText}”`)}`);
+    if (v.steps) {
+      const due = v.steps.nextDueInMs === undefined ? '' : v.steps.nextDueInMs < 0 ? c.red(` — ${formatClock(-v.steps.nextDueInMs)} late`) : ` — due in ${formatClock(v.steps.nextDueInMs)}`;
+      out.push(`${c.bold('Steps')}   ${v.steps.done}/${v.steps.total} done${v.steps.next ? `, next: ${v.steps.next}${due}` : ''}`);
+    }
     out.push(`${c.bold('Marks')}   ${v.marks.length ? v.marks.map((m) => `${m.mark} @ ${formatClock(m.atMs)}`).join('  ') : c.dim('none yet')}`);
     out.push(c.dim('─'.repeat(60)));
     for (const l of v.log.slice(-5)) out.push(c.dim(l));

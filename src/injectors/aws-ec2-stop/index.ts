@@ -26,6 +26,7 @@ export const awsEc2Stop: Injector<Needs, z.infer<typeof ec2TargetSchema>, z.infe
   description: 'Stops running EC2 instances; revert starts them again and waits until they run.',
   reversible: true,
   needs: ['ec2'],
+  awsActions: ['ec2:DescribeInstances', 'ec2:StopInstances', 'ec2:StartInstances'],
   targetSchema: ec2TargetSchema,
   paramsSchema: ec2ParamsSchema,
 

@@ -25,6 +25,7 @@ export const awsEc2Terminate: Injector<Needs, z.infer<typeof ec2TargetSchema>, z
   description: 'Terminates instances that belong to an Auto Scaling group ("roll the machines") and times their replacement. One-shot; refuses instances outside a group.',
   reversible: false,
   needs: ['ec2', 'autoscaling'],
+  awsActions: ['ec2:DescribeInstances', 'ec2:TerminateInstances', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'],
   targetSchema: ec2TargetSchema,
   paramsSchema,
 

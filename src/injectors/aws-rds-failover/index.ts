@@ -69,6 +69,7 @@ export const awsRdsFailover: Injector<Needs, z.infer<typeof targetSchema>, z.inf
   description: 'Forces a failover of an Aurora / Multi-AZ DB cluster (or a Multi-AZ DB instance) and measures how long until the new writer is available. One-shot; optionally fails back.',
   reversible: false,
   needs: ['rds'],
+  awsActions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:FailoverDBCluster', 'rds:RebootDBInstance'],
   targetSchema,
   paramsSchema,
 

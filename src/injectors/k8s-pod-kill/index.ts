@@ -4,6 +4,7 @@
  * Deletes of one fault fire concurrently (the runner starts every target at once); the KubePort's
  * token bucket paces them, and each is journaled with the time the server acknowledged it. One target per pod. Type-only client imports: the registry stays light.
  */
+import { namespaceOptInAccess } from '../k8s-shared/access.js';
 import { z } from 'zod';
 import { DRILL_LABEL, MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
@@ -76,7 +77,7 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   targetSchema,
   paramsSchema,
   kubeAccess: (spec) => [
-    { apiGroup: '', resource: 'namespaces', verbs: ['get'], resourceNames: [spec.namespace], why: 'the opt-in label of the target namespace' },
+    namespaceOptInAccess(spec.namespace),
     { namespace: spec.namespace, apiGroup: '', resource: 'pods', verbs: ['list', 'watch', 'delete'], why: 'choose pods, delete them, watch their replacements become Ready' },
   ],
 

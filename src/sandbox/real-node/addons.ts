@@ -7,9 +7,11 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { shopDeployment, shopLabels } from '../seed-kube.js';
-import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_PORT, REAL_NODE_LABEL } from './layout.js';
+import { CLUSTER_DNS, CLUSTER_DOMAIN, DB_ADDRESS, DB_INSTANCES, DB_PORT, DB_READER_SERVICE, DB_WRITER_SERVICE, REAL_NODE_LABEL, SHOP_NODE_PORT } from './layout.js';
 
-export const SHOP_NODE_PORT = 30080;
+export { SHOP_NODE_PORT } from './layout.js';
+export const DB_WRITER_SLICE = 'shop-db-vpc';
+export const DB_READER_SLICE = 'shop-db-ro-vpc';
 export const REAL_NODE_SELECTOR = { [REAL_NODE_LABEL]: 'true' } as const;
 const SYSTEM = 'kube-system';
 
@@ -142,7 +144,9 @@ export function realShopObjects(namespace: string, image: string): KubernetesObj
               fieldEnv('NODE_NAME', 'spec.nodeName'),
               fieldEnv('POD_IP', 'status.podIP'),
               { name: 'CATALOG_URL', value: 'http://catalog/items' },
-              { name: 'DB_ADDR', value: `shop-db:${DB_PORT}` },
+              { name: 'DB_ADDR', value: `${DB_WRITER_SERVICE}:${DB_PORT}` },
+              // checkout holds a connection to the writer and writes an order per request (pg.go)
+              { name: 'DB_PROTOCOL', value: 'postgres' },
             ],
             ports: [{ name: 'http', containerPort: app.port }],
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 2 },
@@ -167,15 +171,20 @@ export function realShopObjects(namespace: string, image: string): KubernetesObj
   // address (a headless Service without selector), so pods connect to 10.20.3.10 itself — no
   // ClusterIP, no DNAT — and a node rule on that address behaves as it would on EKS (a REJECT's
   // reset reaches the client as "connection refused", which it cannot through a DNAT)
+  // The RDS cluster's two endpoints: `shop-db` the writer, `shop-db-ro` the readers; the front-door
+  // process moves their addresses when the cluster fails over (src/sandbox/edge/rds-follower.ts)
   const dbLabels = { app: 'shop-db', 'app.kubernetes.io/part-of': 'shop' };
-  objs.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-db', namespace, labels: dbLabels }, spec: { clusterIP: 'None', ports: [{ name: 'postgres', port: DB_PORT, targetPort: DB_PORT }] } } as KubernetesObject);
-  objs.push({
-    apiVersion: 'discovery.k8s.io/v1',
-    kind: 'EndpointSlice',
-    metadata: { name: 'shop-db-vpc', namespace, labels: { ...dbLabels, 'kubernetes.io/service-name': 'shop-db', 'endpointslice.kubernetes.io/managed-by': 'gameday.dev' } },
-    addressType: 'IPv4',
-    endpoints: [{ addresses: [DB_ADDRESS], conditions: { ready: true } }],
-    ports: [{ name: 'postgres', port: DB_PORT, protocol: 'TCP' }],
-  } as KubernetesObject);
+  const endpoint = (service: string, slice: string, addresses: string[]): KubernetesObject[] => [
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: service, namespace, labels: dbLabels }, spec: { clusterIP: 'None', ports: [{ name: 'postgres', port: DB_PORT, targetPort: DB_PORT }] } } as KubernetesObject,
+    {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: slice, namespace, labels: { ...dbLabels, 'kubernetes.io/service-name': service, 'endpointslice.kubernetes.io/managed-by': 'gameday.dev' } },
+      addressType: 'IPv4',
+      endpoints: addresses.map((a) => ({ addresses: [a], conditions: { ready: true } })),
+      ports: [{ name: 'postgres', port: DB_PORT, protocol: 'TCP' }],
+    } as KubernetesObject,
+  ];
+  objs.push(...endpoint(DB_WRITER_SERVICE, DB_WRITER_SLICE, [DB_ADDRESS]), ...endpoint(DB_READER_SERVICE, DB_READER_SLICE, DB_INSTANCES.filter((i) => i.address !== DB_ADDRESS).map((i) => i.address)));
   return objs;
 }

@@ -23,9 +23,20 @@ export const VPC_CIDR = '10.20.0.0/16';
 export const VPC_PREFIX_LEN = 16;
 /** the VPC router: what nodes route through, where they reach the API server */
 export const VPC_GATEWAY = '10.20.0.1';
-/** the database stand-in's address (a "DB subnet" of the VPC, outside the cluster) */
+/** the database stand-in's address (a "DB subnet" of the VPC, outside the cluster): shop-db-1's */
 export const DB_ADDRESS = '10.20.3.10';
 export const DB_PORT = 5432;
+/**
+ * The RDS cluster shop-db's instances, each a PostgreSQL server at its own VPC address. The cluster's
+ * writer endpoint is the Service `shop-db`, its reader endpoint `shop-db-ro` (headless, their
+ * EndpointSlices follow the cluster's writer in the local AWS endpoint: src/sandbox/edge/rds-follower.ts).
+ */
+export const DB_INSTANCES: readonly { id: string; address: string }[] = [
+  { id: 'shop-db-1', address: DB_ADDRESS },
+  { id: 'shop-db-2', address: '10.20.3.11' },
+];
+export const DB_WRITER_SERVICE = 'shop-db';
+export const DB_READER_SERVICE = 'shop-db-ro';
 /** pods of real nodes: one /24 per node (kwok's simulated pods use 10.244.0.0/16) */
 export const CLUSTER_CIDR = '10.246.0.0/16';
 export const CLUSTER_DNS = '10.96.0.10';
@@ -113,6 +124,9 @@ export const nodeFiles = (dir: string) => ({
 
 /** Unix sockets joining the host and the VPC namespace (paths are limited to 107 bytes). */
 export const relaySockets = (stateDir: string) => ({ api: join(stateDir, 'net', 'api.sock'), egress: join(stateDir, 'net', 'egress.sock'), front: join(stateDir, 'net', 'front.sock') });
+
+/** checkout's NodePort on every node: the target group's instances are registered on it (seed-aws.ts) */
+export const SHOP_NODE_PORT = 30080;
 
 /** The shop's public name: in the sandbox it resolves to the front door on 127.0.0.1 (environment `resolve`). */
 export const SHOP_HOST = 'www.shop.example';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { GamedayError } from '../../core/errors.js';
-import { DB_ADDRESS, VPC_BRIDGE, VPC_GATEWAY, VPC_PREFIX_LEN, type NetLayout, type RealNodePlan } from './layout.js';
+import { DB_INSTANCES, VPC_BRIDGE, VPC_GATEWAY, VPC_PREFIX_LEN, type NetLayout, type RealNodePlan } from './layout.js';
 
 const exec = promisify(execFile);
 
@@ -46,7 +46,7 @@ async function addNamespace(ns: string): Promise<void> {
   await ip(['-n', ns, 'link', 'set', 'lo', 'up']);
 }
 
-/** The VPC namespace: the bridge (the VPC's router), the database's address, forwarding on. */
+/** The VPC namespace: the bridge (the VPC's router), the database instances' addresses, forwarding on. */
 export async function ensureVpc(layout: NetLayout): Promise<void> {
   const VPC_NETNS = layout.vpcNetns;
   await addNamespace(VPC_NETNS);
@@ -54,7 +54,7 @@ export async function ensureVpc(layout: NetLayout): Promise<void> {
   if (!links.includes(`: ${VPC_BRIDGE}:`)) await ip(['-n', VPC_NETNS, 'link', 'add', VPC_BRIDGE, 'type', 'bridge']);
   const addrs = await ip(['-n', VPC_NETNS, '-o', 'addr', 'show', 'dev', VPC_BRIDGE]);
   if (!addrs.includes(` ${VPC_GATEWAY}/`)) await ip(['-n', VPC_NETNS, 'addr', 'add', `${VPC_GATEWAY}/${VPC_PREFIX_LEN}`, 'dev', VPC_BRIDGE]);
-  if (!addrs.includes(` ${DB_ADDRESS}/`)) await ip(['-n', VPC_NETNS, 'addr', 'add', `${DB_ADDRESS}/32`, 'dev', VPC_BRIDGE]);
+  for (const db of DB_INSTANCES) if (!addrs.includes(` ${db.address}/`)) await ip(['-n', VPC_NETNS, 'addr', 'add', `${db.address}/32`, 'dev', VPC_BRIDGE]);
   await ip(['-n', VPC_NETNS, 'link', 'set', VPC_BRIDGE, 'up']);
   await exec('ip', ['netns', 'exec', VPC_NETNS, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=0'], { timeout: 10_000 });
 }

@@ -31,7 +31,12 @@ export const NODE_INIT_SCRIPT = asset('node-init.sh');
 export interface VpcProcesses {
   hostRelay?: ProcessRecord;
   vpcRelay?: ProcessRecord;
+  /** the TCP stand-in of issue 9 (kept for states written before the RDS instances existed) */
   database?: ProcessRecord;
+  /** the RDS cluster's instances: PostgreSQL servers (src/sandbox/db/postgres.ts), by instance id */
+  databases?: Record<string, ProcessRecord>;
+  /** the front door (src/sandbox/edge): started by sandbox.ts once the VPC relay's CONNECT socket exists */
+  frontDoor?: ProcessRecord;
 }
 
 export interface RealNodeRecord {
@@ -41,10 +46,11 @@ export interface RealNodeRecord {
 
 /**
  * The VPC namespace, the relays joining it to the host — the API server for nodes and pods, the
- * API server's way to the kubelets, the shop's front door on 127.0.0.1 for players and HTTP probes
- * (to the nodes' NodePort) — and the database stand-in.
+ * API server's way to the kubelets, the front door's way to the instances (a CONNECT socket dialled
+ * in the VPC: the front door on the host picks the instance as the load balancer would) — and the
+ * database stand-in.
  */
-export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDoorPort: number; nodeIps: string[]; nodePort: number; shopBinary?: string }): Promise<VpcProcesses> {
+export async function startVpc(p: SandboxPaths, opts: { apiPort: number; shopBinary?: string }): Promise<VpcProcesses> {
   const layout = netLayout(p.state);
   const VPC_NETNS = layout.vpcNetns;
   await ensureVpc(layout);
@@ -56,12 +62,11 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDo
     {
       name: 'relay-host',
       command: process.execPath,
-      args: [RELAY_SCRIPT, '--listen', `unix:${sockets.api}`, '--to', `tcp:127.0.0.1:${opts.apiPort}`, '--listen', `tcp:127.0.0.1:${opts.frontDoorPort}`, '--to', `unix:${sockets.front}`],
+      args: [RELAY_SCRIPT, '--listen', `unix:${sockets.api}`, '--to', `tcp:127.0.0.1:${opts.apiPort}`],
       runs: RELAY_SCRIPT,
     },
     logs,
   );
-  const nodePorts = opts.nodeIps.map((ip) => `tcp:${ip}:${opts.nodePort}`).join(',');
   out.vpcRelay = spawnDetached(
     {
       name: 'relay-vpc',
@@ -70,7 +75,7 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDo
         'netns', 'exec', VPC_NETNS, process.execPath, RELAY_SCRIPT,
         '--listen', `tcp:${VPC_GATEWAY}:${opts.apiPort}`, '--to', `unix:${sockets.api}`,
         '--connect-proxy', `unix:${sockets.egress}`,
-        ...(nodePorts ? ['--listen', `unix:${sockets.front}`, '--to', nodePorts] : []),
+        '--connect-proxy', `unix:${sockets.front}`,
       ],
       runs: RELAY_SCRIPT,
     },
@@ -89,14 +94,24 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; frontDo
     );
   }
   // the relays must be listening before anyone dials: their sockets appear when they are
-  for (let i = 0; i < 100 && !(existsSync(sockets.api) && existsSync(sockets.egress)); i++) {
+  for (let i = 0; i < 100 && !(existsSync(sockets.api) && existsSync(sockets.egress) && existsSync(sockets.front)); i++) {
     for (const rec of [out.hostRelay, out.vpcRelay]) {
-      if (!isRunning(rec)) throw new GamedayError('BACKEND_FAILED', `${rec.name} exited during start-up: ${tail(rec.log, 3)}`, { hint: `read ${rec.log}` });
+      // the pid, not the command line: right after the spawn, `ip netns exec` may not have exec'd node yet
+      if (!pidAlive(rec.pid)) throw new GamedayError('BACKEND_FAILED', `${rec.name} exited during start-up: ${tail(rec.log, 3)}`, { hint: `read ${rec.log}` });
     }
     await sleep(100);
   }
-  if (!existsSync(sockets.api) || !existsSync(sockets.egress)) throw new GamedayError('BACKEND_FAILED', 'the VPC relays did not open their sockets within 10 s', { hint: `read ${join(logs, 'relay-vpc.log')}` });
+  if (!existsSync(sockets.api) || !existsSync(sockets.egress) || !existsSync(sockets.front)) throw new GamedayError('BACKEND_FAILED', 'the VPC relays did not open their sockets within 10 s', { hint: `read ${join(logs, 'relay-vpc.log')}` });
   return out;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes a node's certificates, kubeconfigs and configuration files. */

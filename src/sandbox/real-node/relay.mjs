@@ -8,12 +8,12 @@
 //
 //   host:  relay.mjs --listen unix:<sock> --to tcp:127.0.0.1:<port>       (API server's side)
 //   VPC:   relay.mjs --listen tcp:10.20.0.1:<port> --to unix:<sock>       (what nodes and pods dial)
-//   host:  relay.mjs --listen tcp:127.0.0.1:<port> --to unix:<sock>       (the shop's front door)
-//   VPC:   relay.mjs --listen unix:<sock> --to tcp:<node>:30080,tcp:…    (round robin over nodes,
-//          the next one tried when one refuses: what a load balancer does)
-//   VPC:   relay.mjs --connect-proxy unix:<sock>                          (the API server's egress
-//          selector: HTTP CONNECT host:port over that socket, dialled inside the VPC namespace, so
-//          `kubectl exec/logs/port-forward` reach the kubelets)
+//   VPC:   relay.mjs --connect-proxy unix:<sock>                          (HTTP CONNECT host:port
+//          over that socket, dialled inside the VPC namespace: the API server's egress selector, so
+//          `kubectl exec/logs/port-forward` reach the kubelets; and the front door's way to the
+//          instances it picked, src/sandbox/edge)
+//   --listen unix:<sock> --to tcp:A,tcp:B                                 (round robin, the next one
+//          tried when one refuses)
 //
 // Several --listen/--to pairs and one --connect-proxy may be given to one process. Plain Node, no
 // dependencies: it is started as `node relay.mjs …`, under `ip netns exec` for the VPC side.

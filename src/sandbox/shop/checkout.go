@@ -25,6 +25,9 @@ type checker struct {
 	dialer     *net.Dialer
 	// the nameservers of /etc/resolv.conf, named when a lookup times out (Go's message then omits them)
 	nameservers []string
+	// DB_PROTOCOL=postgres: an order written over a held connection (pg.go); otherwise a TCP connect
+	pg  *pgPool
+	pod string
 }
 
 func newChecker(cfg config) *checker {
@@ -37,14 +40,19 @@ func newChecker(cfg config) *checker {
 	// A fresh connection per request (no keep-alive): every checkout resolves the Service name and
 	// dials again, so a fault injected mid-game shows on the next request, not after an idle timeout.
 	tr := &http.Transport{DisableKeepAlives: true, Proxy: nil, DialContext: dialer.DialContext, ResponseHeaderTimeout: cfg.timeout}
-	return &checker{
+	c := &checker{
 		catalogURL:  cfg.catalogURL,
 		dbAddr:      cfg.dbAddr,
 		timeout:     cfg.timeout,
 		client:      &http.Client{Transport: tr},
 		dialer:      dialer,
 		nameservers: readNameservers("/etc/resolv.conf"),
+		pod:         cfg.id.Pod,
 	}
+	if cfg.dbProtocol == "postgres" {
+		c.pg = &pgPool{addr: cfg.dbAddr, user: cfg.dbUser, database: cfg.dbDatabase, app: string(cfg.role), dialer: dialer, timeout: cfg.timeout}
+	}
+	return c
 }
 
 type catalogResult struct {
@@ -60,6 +68,8 @@ type dbResult struct {
 	Addr  string `json:"addr"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// the instance that took the order (PostgreSQL's cluster_name), with DB_PROTOCOL=postgres
+	Instance string `json:"instance,omitempty"`
 }
 
 type checkResult struct {
@@ -149,9 +159,19 @@ func (c *checker) callCatalog(ctx context.Context) catalogResult {
 	return r
 }
 
-// checkDB is a plain TCP connect: it works against the stand-in and against PostgreSQL alike.
+// checkDB writes an order through the held PostgreSQL connection (DB_PROTOCOL=postgres), or makes a
+// plain TCP connect (the stand-in database).
 func (c *checker) checkDB(ctx context.Context) dbResult {
 	r := dbResult{Addr: c.dbAddr}
+	if c.pg != nil {
+		who, err := c.pg.order(ctx, c.pod)
+		if err != nil {
+			r.Error = c.describe(err)
+			return r
+		}
+		r.OK, r.Instance = true, who
+		return r
+	}
 	conn, err := c.dialer.DialContext(ctx, "tcp", c.dbAddr)
 	if err != nil {
 		r.Error = c.describe(err)

@@ -31,6 +31,10 @@ type config struct {
 	dbAddr     string
 	timeout    time.Duration
 	dbName     string
+	// DB_PROTOCOL: "tcp" (a connect, the default) or "postgres"; DB_USER / DB_DATABASE for the latter
+	dbProtocol string
+	dbUser     string
+	dbDatabase string
 	id         identity
 	// resolver for checkout's downstream names; nil: the system's (/etc/resolv.conf, cluster DNS)
 	resolver *net.Resolver
@@ -54,6 +58,12 @@ func loadConfig(r, listen string, getenv func(string) string) (config, error) {
 	c.catalogURL = orDefault(getenv("CATALOG_URL"), "http://catalog/items")
 	c.dbAddr = orDefault(getenv("DB_ADDR"), "shop-db:5432")
 	c.dbName = orDefault(getenv("SHOP_DB_NAME"), "shop-db")
+	c.dbProtocol = orDefault(getenv("DB_PROTOCOL"), "tcp")
+	if c.dbProtocol != "tcp" && c.dbProtocol != "postgres" {
+		return c, fmt.Errorf("DB_PROTOCOL=%q: want tcp or postgres", c.dbProtocol)
+	}
+	c.dbUser = orDefault(getenv("DB_USER"), "shop")
+	c.dbDatabase = orDefault(getenv("DB_DATABASE"), "shop")
 	t, err := parseTimeout(getenv("DOWNSTREAM_TIMEOUT"))
 	if err != nil {
 		return c, err

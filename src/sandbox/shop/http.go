@@ -77,6 +77,8 @@ func newMux(cfg config, draining *atomic.Bool) *http.ServeMux {
 			status := http.StatusOK
 			if !res.OK {
 				status = http.StatusServiceUnavailable
+				// the downstream's exact error, for `kubectl logs` (the request line follows)
+				log.Printf("%s checkout failed: %s", stamp(), res.fields()["error"])
 			}
 			writeJSON(w, status, cfg.id, res.fields())
 		}

@@ -44,7 +44,7 @@ export function worldEnv(endpoint: string, hostedZones?: string[]): Environment 
   };
 }
 
-const ALL: (keyof AwsPorts)[] = ['elbv2', 'route53', 'rds', 'ec2', 'autoscaling'];
+const ALL: (keyof AwsPorts)[] = ['elbv2', 'route53', 'rds', 'ec2', 'autoscaling', 'mq'];
 
 async function portsFor(env: Environment): Promise<{ ctx: InjectorContext; clients: AwsClients; ports: AwsPorts }> {
   const clients = AwsClients.forEnvironment(env);

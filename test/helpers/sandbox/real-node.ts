@@ -4,9 +4,10 @@
  * VPC), and from inside a pod (`kubectl exec`). Every command is bounded by a timeout.
  */
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { sandbox } from './sandbox.js';
-import { netLayout } from '../../../src/sandbox/real-node/layout.js';
+import { netLayout, SHOP_HOST } from '../../../src/sandbox/real-node/layout.js';
 import { sandboxShellTarget } from '../../../src/sandbox/sandbox.js';
 
 export interface Run {
@@ -52,14 +53,29 @@ export function gamedayChainsOnNode(): string[] {
   return chains;
 }
 
+/**
+ * GET with a given Host header (node:http: fetch may not set Host, it always sends the URL's). The
+ * status and body, or the network error's code (ECONNRESET, ECONNREFUSED) or message.
+ */
+export function httpGet(baseUrl: string, path: string, host: string, timeoutMs = 5_000): Promise<{ status: number; body: string } | { error: string }> {
+  return new Promise((resolve) => {
+    const u = new URL(path, baseUrl);
+    const req = request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers: { host }, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', (e) => resolve({ error: (e as { code?: string }).code ?? e.message }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'TIMEOUT' })));
+    req.on('error', (e) => resolve({ error: (e as { code?: string }).code ?? e.message }));
+    req.end();
+  });
+}
+
 /** GET through the shop's front door (what www.shop.example resolves to in the sandbox). */
 export async function viaFrontDoor(path: string, timeoutMs = 5_000): Promise<{ status: number; body: string } | { error: string }> {
   const front = sandbox().frontDoor;
   if (!front) throw new Error('the sandbox has no front door (no real nodes)');
-  try {
-    const res = await fetch(`${front}${path}`, { signal: AbortSignal.timeout(timeoutMs), headers: { host: 'www.shop.example' } });
-    return { status: res.status, body: await res.text() };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
+  return httpGet(front, path, SHOP_HOST, timeoutMs);
 }

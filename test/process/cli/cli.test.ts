@@ -90,11 +90,16 @@ describe('list', () => {
     const kinds = (JSON.parse(r.stdout) as { kind: string; reversible: boolean }[]).map((k) => [k.kind, k.reversible]);
     expect(kinds).toEqual([
       ['k8s.pod-kill', false],
+      ['k8s.scale', true],
+      ['k8s.service-selector', true],
+      ['k8s.node-drain', true],
       ['node.iptables', true],
       ['aws.elbv2-delete', true],
       ['aws.rds-failover', false],
       ['aws.ec2-stop', true],
       ['aws.ec2-terminate', false],
+      ['aws.route53-weight', true],
+      ['aws.mq-reboot', false],
       ['test.marker', true],
     ]);
     const table = gd(['list', '--kinds'], { GAMEDAY_ENABLE_TEST_INJECTORS: '0' });

@@ -28,7 +28,7 @@ describe('gameday validate', () => {
     const lines = r.stdout.trim().split('\n');
     for (const l of lines) expect(l).toMatch(PROBLEM);
     // one line per problem of the corpus (see test/core/validate.test.ts for each one's details)
-    expect(lines).toHaveLength(32);
+    expect(lines).toHaveLength(34);
     expect(lines).toContain('broken-scenarios/yaml-syntax.yaml:2:8: YAML: Nested mappings are not allowed in compact mappings');
     expect(lines).toContain('broken-scenarios/missing-fields.yaml:1:1: title: missing (required)');
     expect(lines).toContain('broken-scenarios/unknown-field.yaml:5:1: severity: unknown field');
@@ -36,8 +36,8 @@ describe('gameday validate', () => {
     expect(lines).toContain('broken-scenarios/runbook-missing-file.yaml:5:10: runbook: runbook not found: runbooks/payments.md');
     expect(lines).toContain('broken-scenarios/dup-id.yml:1:5: id: duplicate id "dup-id" (also in broken-scenarios/dup-id.yaml)');
     expect(lines.find((l) => l.startsWith('broken-scenarios/unknown-kind.yaml:8:11: faults[1].kind: unknown fault kind "k8s.pod-explode" (known: k8s.pod-kill, '))).toBeDefined();
-    expect(new Set(lines.map((l) => PROBLEM.exec(l)!.groups!.file)).size).toBe(12); // every broken file but dup-id.yaml
-    expect(r.stderr).toMatch(/✗ 32 problems in 12 of 13 files/);
+    expect(new Set(lines.map((l) => PROBLEM.exec(l)!.groups!.file)).size).toBe(13); // every broken file but dup-id.yaml
+    expect(r.stderr).toMatch(/✗ 34 problems in 13 of 14 files/);
     expect(`${r.stdout}${r.stderr}`).not.toMatch(/ {4}at /);
   });
 
@@ -82,6 +82,6 @@ describe('gameday validate', () => {
   });
 
   it('the corpus really holds one file per defect (the counts above are not stale)', () => {
-    expect(readdirSync(join(FIXTURES, 'broken-scenarios'))).toHaveLength(13);
+    expect(readdirSync(join(FIXTURES, 'broken-scenarios'))).toHaveLength(14);
   });
 });

@@ -56,10 +56,14 @@ const corpus: Record<string, Expected[]> = {
     [9, 17, 'objectives.detectWithin', /^not a duration: "5 minutes"/],
     [10, 12, 'timeLimit', /^not a duration: "90"/],
   ],
-  'unknown-kind.yaml': [[8, 11, 'faults[1].kind', /^unknown fault kind "k8s\.pod-explode" \(known: k8s\.pod-kill, node\.iptables, aws\.elbv2-delete, aws\.rds-failover, aws\.ec2-stop, aws\.ec2-terminate/]],
+  'unknown-kind.yaml': [[8, 11, 'faults[1].kind', /^unknown fault kind "k8s\.pod-explode" \(known: k8s\.pod-kill, k8s\.scale, k8s\.service-selector, k8s\.node-drain, node\.iptables, aws\.elbv2-delete, aws\.rds-failover, aws\.ec2-stop, aws\.ec2-terminate, aws\.route53-weight, aws\.mq-reboot/]],
   'runbook-missing-file.yaml': [[5, 10, 'runbook', /^runbook not found: runbooks\/payments\.md$/]],
   'runbook-missing-heading.yaml': [[5, 10, 'runbook', /^no heading "#restart-the-database" in runbooks\/checkout\.md \(headings: checkout-runbook, pods-not-ready, rolling-back-a-deployment\)$/]],
   'id-mismatch.yaml': [[4, 5, 'id', /^id "checkout-down" does not match the file name \(expected "id-mismatch"\)$/]],
+  'checklist-order.yaml': [
+    [9, 13, 'checklist[1].target', /^the step is due before the step above it \(30m00s\): list steps in the order they are due$/],
+    [11, 13, 'checklist[2].target', /^the step is due after timeLimit \(1h30m00s\), when the drill is over$/],
+  ],
   'dup-id.yaml': [],
   'dup-id.yml': [[1, 5, 'id', /^duplicate id "dup-id" \(also in broken-scenarios\/dup-id\.yaml\)$/]],
   'bad-params.yaml': [

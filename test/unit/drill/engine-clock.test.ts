@@ -95,3 +95,38 @@ describe('the drill on a fake clock', () => {
     expect(markersLeft(dir)).toEqual([]);
   });
 });
+
+describe('a tabletop checklist on the fake clock', () => {
+  it('`c` ticks the steps off in order; the summary gives each time against its target, the report and history the total', async () => {
+    const { state, clock, deps } = setup();
+    const scenario = markerScenario('/nonexistent', 'http://checkout.test/health', {
+      id: 'rebuild-tabletop', faults: [], steadyState: [], hints: [], objectives: {}, timeLimit: '90m',
+      checklist: [{ step: 'state found', target: '10m' }, { step: 'cluster up', target: '30m' }, 'traffic served'],
+    });
+    const host = new RecordingHost({ answers: { start: true } });
+    const drill = runDrill({ scenario, env: env(), mode: 'facilitated', stateDir: state, root: process.cwd(), tickMs: 1000 }, deps(host));
+    let done = false;
+    void drill.finally(() => (done = true)).catch(() => undefined);
+    await clock.until(() => host.panels.length > 0, 60_000, 1000);
+    await clock.advance(8 * 60_000, 1000);
+    host.press('c'); // step 1 at ~8 min: on time
+    await clock.advance(27 * 60_000, 1000);
+    host.press('c'); // step 2 at ~35 min: late
+    await clock.advance(10 * 60_000, 1000);
+    host.press('c', 'c'); // step 3; a fourth press says every step is done
+    await clock.advance(2_000, 1000);
+    expect(host.panels.at(-1)!.steps).toMatchObject({ done: 3, total: 3 });
+    host.press('q');
+    expect(await clock.until(() => done, 10 * 60_000, 1000)).toBe(true);
+    const r = await drill;
+    expect(r.events.filter((e) => e.type === 'step-done').map((e) => e.type === 'step-done' && e.index)).toEqual([0, 1, 2]);
+    const steps = r.summary!.steps;
+    expect(steps.map((s) => Math.round(s.ms! / 60_000))).toEqual([8, 35, 45]);
+    expect(steps.map((s) => s.late)).toEqual([false, true, false]);
+    expect(host.events.some((e) => e.type === 'info' && e.message === 'every step is done')).toBe(true);
+    const { renderMarkdown } = await import('../../../src/report/markdown.js');
+    expect(renderMarkdown(r.summary!)).toMatch(/\| 2\. cluster up \| 30m00s \| 35m0\ds \| late by 5m0\ds \|/);
+    const { historyRow } = await import('../../../src/core/history.js');
+    expect(Math.round(historyRow(r.summary!).times.checklist! / 60_000)).toBe(45);
+  });
+});

@@ -27,6 +27,15 @@ describe('injector registry', () => {
     }
   });
 
+  it('every kind that talks to AWS declares the IAM actions it calls, each service:Action, and no other kind does', () => {
+    for (const kind of FAULT_KINDS) {
+      const inj = injectors[kind] as { needs: readonly string[]; awsActions?: readonly string[] };
+      const aws = inj.needs.some((n) => n !== 'kube');
+      expect({ kind, declares: Array.isArray(inj.awsActions) && inj.awsActions.length > 0 }).toEqual({ kind, declares: aws });
+      for (const a of inj.awsActions ?? []) expect(a).toMatch(/^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$/);
+    }
+  });
+
   it('every registered kind runs through the shared contract suite somewhere in test/', () => {
     const sources = testFiles('test').map((f) => readFileSync(f, 'utf8'));
     const missing = FAULT_KINDS.filter((k) => !sources.some((s) => s.includes(`describeInjectorContract('${k}'`)));
