@@ -157,13 +157,9 @@ type pgPool struct {
 func (p *pgPool) order(ctx context.Context, pod string) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	held := p.conn != nil
-	who, err := p.orderOnce(ctx, pod)
-	var pe *pgError
-	if err != nil && held && !errors.As(err, &pe) && ctx.Err() == nil {
-		who, err = p.orderOnce(ctx, pod)
-	}
-	return who, err
+	// no silent retry: a connection the database dropped fails this request with the driver's error,
+	// as an application's pool would show it after an Aurora failover; the next request reconnects
+	return p.orderOnce(ctx, pod)
 }
 
 func (p *pgPool) orderOnce(ctx context.Context, pod string) (string, error) {
