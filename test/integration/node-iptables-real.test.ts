@@ -94,9 +94,11 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
   it('preset egress to the database port, reject: checkout says connection refused; DNS still works; ends at its deadline', () => withRealNodeNetwork(async () => {
     await flowsAgain();
     inject(['preset=egress', 'to=10.20.0.0/16:5432', 'action=reject'], '45s');
-    const res = await waitUntil('checkout to fail on the database', async () => {
+    // each checkout pod's held database connection is reset first ("connection reset by peer"); its
+    // next request reconnects and the REJECT rule refuses the new connection
+    const res = await waitUntil('checkout to fail on the database with connection refused', async () => {
       const r = await checkout();
-      return 'status' in r && r.status === 503 ? r : undefined;
+      return 'status' in r && r.status === 503 && /connection refused/.test(r.body) ? r : undefined;
     }, 30_000, 500);
     expect(res.body).toMatch(/connection refused/);
     expect(res.body).toMatch(/5432/);

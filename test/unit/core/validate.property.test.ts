@@ -146,6 +146,9 @@ const typeSwap: fc.Arbitrary<Mutation> = fc.tuple(fc.array(fc.double({ min: 0, m
       }
       if (data === null || typeof data !== 'object') return b;
       let node = data as Record<string, unknown>;
+      // a `!!binary` value parses to a Uint8Array, whose bytes cannot be deleted or retyped: swap
+      // the fields of maps and lists only
+      if (ArrayBuffer.isView(node)) return b;
       for (let k = 0; k < steps.length; k++) {
         const keys = Object.keys(node);
         if (keys.length === 0) break;
@@ -156,6 +159,7 @@ const typeSwap: fc.Arbitrary<Mutation> = fc.tuple(fc.array(fc.double({ min: 0, m
           else node[key] = value;
           break;
         }
+        if (ArrayBuffer.isView(child)) break;
         node = child as Record<string, unknown>;
       }
       return Buffer.from(stringifyYaml(data));
