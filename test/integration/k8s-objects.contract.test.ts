@@ -206,6 +206,8 @@ describe('k8s object faults on the real API server', () => {
       expect((injected.left as string[]).some((l) => l.startsWith(`${closed.name}/other-`))).toBe(true);
       expect((await k8sNodeDrain.verify(ctx, undo, 'injected', r)).ok).toBe(true);
       expect((await k8sNodeDrain.revert(ctx, undo, r)).outcome).toBe('reverted');
+      // the node lifecycle controller removes its `unschedulable` taint shortly after the uncordon
+      await waitUntil('the node as it was (the unschedulable taint gone)', async () => JSON.stringify(await objectState('node', '', node.name)) === JSON.stringify(before), 30_000, 250);
       expect(await objectState('node', '', node.name)).toEqual(before);
       await ns.waitReady('free', 2);
     } finally {
