@@ -9,6 +9,7 @@
  * PostgreSQL refuses to run as root: the servers run as the `postgres` user the Debian package
  * creates, with their data directories owned by it (under /var/tmp: see dbRoot).
  */
+import { pidAlive } from '../../adapters/env-lock.js';
 import { execFile } from 'node:child_process';
 import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -18,15 +19,6 @@ import type { SandboxPaths } from '../paths.js';
 import { DB_INSTANCES, DB_PORT, netLayout } from '../real-node/layout.js';
 import { sleep } from '../../core/clock.js';
 import { spawnDetached, tail, type ProcessRecord } from '../supervisor.js';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const exec = promisify(execFile);
 

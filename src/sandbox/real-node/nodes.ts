@@ -7,6 +7,7 @@
  * (containerd → images → kubelet + kube-proxy) → Ready. `down` reverses it and checks: processes
  * (by cgroup), namespaces (by name prefix), cgroups — nothing of ours may be left.
  */
+import { pidAlive } from '../../adapters/env-lock.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,15 +104,6 @@ export async function startVpc(p: SandboxPaths, opts: { apiPort: number; shopBin
   }
   if (!existsSync(sockets.api) || !existsSync(sockets.egress) || !existsSync(sockets.front)) throw new GamedayError('BACKEND_FAILED', 'the VPC relays did not open their sockets within 10 s', { hint: `read ${join(logs, 'relay-vpc.log')}` });
   return out;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Writes a node's certificates, kubeconfigs and configuration files. */
