@@ -93,13 +93,17 @@ describe('node.iptables on a real node (real CLI, real DaemonSet, real kernel ru
 
   it('preset egress to the database port, reject: checkout says connection refused; DNS still works; ends at its deadline', () => withRealNodeNetwork(async () => {
     await flowsAgain();
-    inject(['preset=egress', 'to=10.20.0.0/16:5432', 'action=reject'], '45s');
+    // 75 s: under load the injection itself (agent pod, verification) can take a good part of a shorter
+    // window, and the rules would expire while the test is still waiting for the symptom
+    inject(['preset=egress', 'to=10.20.0.0/16:5432', 'action=reject'], '75s');
     // each checkout pod's held database connection is reset first ("connection reset by peer"); its
     // next request reconnects and the REJECT rule refuses the new connection
+    const seen = new Set<string>();
     const res = await waitUntil('checkout to fail on the database with connection refused', async () => {
       const r = await checkout();
+      seen.add('status' in r ? `${r.status} ${r.body.slice(0, 160)}` : r.error);
       return 'status' in r && r.status === 503 && /connection refused/.test(r.body) ? r : undefined;
-    }, 30_000, 500);
+    }, 45_000, 500).catch((e: Error) => { throw new Error(`${e.message}; checkout answered: ${[...seen].join(' | ')}`); });
     expect(res.body).toMatch(/connection refused/);
     expect(res.body).toMatch(/5432/);
     expect(lookup().status).toBe(0);
