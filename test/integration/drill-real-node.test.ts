@@ -1,12 +1,14 @@
 /**
- * The node-level drills of the library, played on the sandbox's real node by the recording host:
- * the shop's HTTP probe (http://www.shop.example/checkout, through the front door) goes BROKEN
- * within seconds of the injection and healthy again after the team reverts the fault (`x`).
+ * The drills of the library that break the shop on the sandbox's real node or in its AWS, played by
+ * the recording host: the shop's HTTP probe (http://www.shop.example/checkout, through the front
+ * door) goes BROKEN within seconds of the injection and healthy again after the team reverts the
+ * fault (`x`) — or, for a one-shot fault (db-failover), by itself: the drill's journal holds the window.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { AwsClients } from '../../src/adapters/aws/clients.js';
 import { JournalStore } from '../../src/adapters/journal-store.js';
 import { clusterLock } from '../../src/adapters/kube/cluster-lease.js';
 import { buildPorts } from '../../src/adapters/ports.js';
@@ -16,17 +18,58 @@ import type { DrillEvent } from '../../src/core/events.js';
 import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
 import { onNode, viaFrontDoor } from '../helpers/sandbox/real-node.js';
-import { sandboxEnvironment, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
+import { sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);
-/** what the runbook's `iptables-save | grep …` must find on the node during each drill's fault */
-const RULE: Record<string, RegExp> = { 'node-dns-blackhole': /--dport 53\b/, 'db-unreachable': /-d 10\.20\.0\.0\/16 .*--dport 5432\b/, 'nodeport-blocked': /(--dport|--ctorigdstport) 30080\b/ };
+interface Case {
+  id: string;
+  /** a one-shot fault: nothing to revert, the shop heals by itself */
+  oneShot?: boolean;
+  /** the real node goes down with the fault: the files that need the shop's pods wait too */
+  takesShop?: boolean;
+  /** what the runbook's `iptables-save | grep …` must find on the node during the fault (node faults) */
+  rule?: RegExp;
+  /** puts the sandbox back as the other files expect it, after the drill */
+  restore?: () => Promise<void>;
+}
 
-// lb-deleted changes the sandbox's AWS (the front door follows that endpoint); its revert re-creates the ALB
-describe.each(['node-dns-blackhole', 'db-unreachable', 'nodeport-blocked', 'lb-deleted'])('%s on the real node (recording host)', (id) => {
-  it('the shop probe breaks within seconds of the injection and heals after the revert', () =>
-    withRealNodeNetwork(async () => {
+const CASES: Case[] = [
+  { id: 'node-dns-blackhole', rule: /--dport 53\b/ },
+  { id: 'db-unreachable', rule: /-d 10\.20\.0\.0\/16 .*--dport 5432\b/ },
+  { id: 'nodeport-blocked', rule: /(--dport|--ctorigdstport) 30080\b/ },
+  // AWS faults: the front door follows the sandbox's AWS endpoint; the revert re-creates the ALB
+  { id: 'lb-deleted' },
+  // the instance behind the real node: its kubelet, containerd and pods stop; the revert starts it
+  { id: 'node-stopped', takesShop: true },
+  // the writer moves; checkout's held connections break and it reconnects to the new writer
+  { id: 'db-failover', oneShot: true, restore: failBackToFirstWriter },
+];
+
+/** The other files expect shop-db-1 to be the writer (as `sandbox up` leaves it). */
+async function failBackToFirstWriter(): Promise<void> {
+  const rds = await import('@aws-sdk/client-rds');
+  const clients = AwsClients.forEnvironment(sandboxEnvironment());
+  try {
+    const client = await clients.get('rds');
+    const writer = async () => (await client.send(new rds.DescribeDBClustersCommand({ DBClusterIdentifier: 'shop-db' }))).DBClusters?.[0]?.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
+    if ((await writer()) !== 'shop-db-1') await client.send(new rds.FailoverDBClusterCommand({ DBClusterIdentifier: 'shop-db', TargetDBInstanceIdentifier: 'shop-db-1' }));
+    await waitUntil('shop-db-1 to be the writer and checkout to write there', async () => {
+      if ((await writer()) !== 'shop-db-1') return false;
+      const r = await viaFrontDoor('/checkout');
+      return 'status' in r && r.status === 200 && r.body.includes('shop-db-1');
+    }, 90_000, 500);
+  } finally {
+    clients.destroy();
+  }
+}
+
+const exclusive = <T>(c: Case, fn: () => Promise<T>): Promise<T> => withRealNodeNetwork(() => (c.takesShop ? withShopCheckout(fn) : fn()));
+
+describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
+  const { id } = c;
+  it(c.oneShot ? 'the shop probe breaks within seconds of the injection and heals by itself; the journal holds the window' : 'the shop probe breaks within seconds of the injection and heals after the revert', () =>
+    exclusive(c, async () => {
       // an environment of its own name: its drill lock and cluster Lease never meet another test's
       const env = { ...sandboxEnvironment(), name: `sandbox-${id}` };
       const stateDir = mkdtempSync(join(tmpdir(), `gd-${id}-`));
@@ -38,46 +81,58 @@ describe.each(['node-dns-blackhole', 'db-unreachable', 'nodeport-blocked', 'lb-d
       }, 120_000, 1000);
       let broken = false;
       let rules = '';
+      const isShop = (e: { type: string; probe?: string }) => e.type === 'probe-result' && e.probe === 'shop-checkout';
       const host = new RecordingHost({
-        answers: { wentWell: 'the probe showed it', hard: 'iptables', gaps: 'none', actionItems: 'alert on checkout 5xx @sam' },
+        answers: { wentWell: 'the probe showed it', hard: 'finding the cause', gaps: 'none', actionItems: 'alert on checkout 5xx @sam' },
         reactions: [
-          // the team sees the shop fail, and takes the fault away (`x`: revert faults now)
-          { on: (e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok, keys: ['d', 'x'] },
-          { on: (e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && e.ok && broken, keys: ['m', 'q'] },
+          // the team sees the shop fail, and takes the fault away (`x`: revert faults now; nothing to
+          // revert after a one-shot fault)
+          { on: (e) => isShop(e) && e.type === 'probe-result' && !e.ok, keys: c.oneShot ? ['d'] : ['d', 'x'] },
+          { on: (e) => isShop(e) && e.type === 'probe-result' && e.ok && broken, keys: ['m', 'q'] },
         ],
         onEvent: (e) => {
-          if (e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok && !broken) {
+          if (e.type === 'probe-result' && isShop(e) && !e.ok && !broken && c.rule) {
             // the runbook's diagnosis on the node (`gameday sandbox shell -- iptables-save`), while the symptom is on
             rules = ['iptables-nft-save', 'iptables-legacy-save'].map((save) => onNode([save], 10_000).stdout).join('\n');
           }
-          if (e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok) broken = true;
+          if (e.type === 'probe-result' && isShop(e) && !e.ok) broken = true;
         },
       });
-      const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts, clusterLock });
-      const { events } = new JournalStore(stateDir).read(result.drillId);
-      const injected = events.find((e) => e.type === 'fault-injected');
-      const firstBroken = events.find((e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && !e.ok);
-      // the agents flush their rules on SIGTERM, before revert has seen every pod gone and journaled
-      // `fault-reverted`: the shop heals after the revert starts
-      const reverting = events.find((e) => e.type === 'fault-revert-started');
-      const reverted = events.find((e) => e.type === 'fault-reverted');
-      const healed = events.find((e) => e.type === 'probe-result' && e.probe === 'shop-checkout' && e.ok && at(e) > at(reverting));
-      expect(events.find((e) => e.type === 'preflight')).toMatchObject({ ok: true });
-      expect(injected).toBeDefined();
-      expect(firstBroken, JSON.stringify(events.filter((e) => e.type === 'probe-result').slice(-5))).toBeDefined();
-      expect(reverted).toBeDefined();
-      expect(healed).toBeDefined();
-      const brokeAfter = (at(firstBroken) - at(injected)) / 1000;
-      const healedAfter = (at(healed) - at(reverting)) / 1000;
-      console.log(`${id}: shop-checkout BROKEN ${brokeAfter.toFixed(1)} s after the injection (${firstBroken?.type === 'probe-result' ? firstBroken.detail : ''}); healthy ${healedAfter.toFixed(1)} s after the revert started`);
-      expect(brokeAfter).toBeLessThan(30);
-      expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
-      expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
-      // gameday's own chain, each rule commented with the drill, blocking what the scenario says
-      const ours = rules.split('\n').filter((l) => /^-A GD-/.test(l));
-      const want = RULE[id];
-      if (want) expect(ours.some((l) => want.test(l) && l.includes(`gameday:${result.drillId}`)), ours.join('\n') || '(no GD- rules)').toBe(true);
-      // (other test files may hold rules of their own drills on the node meanwhile: only this drill's count)
-      else expect(ours.filter((l) => l.includes(`gameday:${result.drillId}`)), 'a fault in AWS leaves the node\'s iptables alone').toEqual([]);
-    }), 360_000);
+      try {
+        const result = await runDrill({ scenario, env, mode: 'facilitated', stateDir, root, seed: 7, tickMs: 200, recheckMs: 60_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts, clusterLock });
+        const { events } = new JournalStore(stateDir).read(result.drillId);
+        const injected = events.find((e) => e.type === 'fault-injected');
+        const firstBroken = events.find((e) => isShop(e) && e.type === 'probe-result' && !e.ok);
+        // the agents flush their rules on SIGTERM, before revert has seen every pod gone and journaled
+        // `fault-reverted`: the shop heals after the revert starts
+        const reverting = events.find((e) => e.type === 'fault-revert-started');
+        const reverted = events.find((e) => e.type === 'fault-reverted');
+        const healedFrom = c.oneShot ? firstBroken : reverting;
+        const healed = events.find((e) => isShop(e) && e.type === 'probe-result' && e.ok && at(e) > at(healedFrom));
+        expect(events.find((e) => e.type === 'preflight')).toMatchObject({ ok: true });
+        expect(injected).toBeDefined();
+        expect(firstBroken, JSON.stringify(events.filter((e) => e.type === 'probe-result').slice(-5))).toBeDefined();
+        if (c.oneShot) expect(reverting, 'a one-shot fault has nothing to revert').toBeUndefined();
+        else expect(reverted).toBeDefined();
+        expect(healed).toBeDefined();
+        const brokeAfter = (at(firstBroken) - at(injected)) / 1000;
+        const healedAfter = (at(healed) - at(healedFrom)) / 1000;
+        const detail = firstBroken?.type === 'probe-result' ? firstBroken.detail : '';
+        console.log(
+          c.oneShot
+            ? `${id}: shop-checkout BROKEN ${brokeAfter.toFixed(1)} s after the injection (${detail}); the journaled window: ${healedAfter.toFixed(1)} s from the first failed probe to the first healthy one`
+            : `${id}: shop-checkout BROKEN ${brokeAfter.toFixed(1)} s after the injection (${detail}); healthy ${healedAfter.toFixed(1)} s after the revert started`,
+        );
+        expect(brokeAfter).toBeLessThan(30);
+        expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
+        expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
+        // gameday's own chain, each rule commented with the drill, blocking what the scenario says
+        const ours = rules.split('\n').filter((l) => /^-A GD-/.test(l));
+        if (c.rule) expect(ours.some((l) => c.rule!.test(l) && l.includes(`gameday:${result.drillId}`)), ours.join('\n') || '(no GD- rules)').toBe(true);
+        // (other test files may hold rules of their own drills on the node meanwhile: only this drill's count)
+        else expect(ours.filter((l) => l.includes(`gameday:${result.drillId}`)), "a fault in AWS leaves the node's iptables alone").toEqual([]);
+      } finally {
+        await c.restore?.();
+      }
+    }), 420_000);
 });

@@ -59,10 +59,7 @@ export const randomSuffix = (): string => Math.random().toString(36).slice(2, 8)
  * the tests that kill shop/checkout pods — the issues' own commands — take turns.
  */
 export async function withShopCheckout<T>(fn: () => Promise<T>): Promise<T> {
-  const { withLock } = await import('../../../src/sandbox/lock.js');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  return withLock(join(tmpdir(), 'gameday-tests-shop-checkout.lock'), fn, { timeoutMs: 5 * 60_000 });
+  return withSandboxTestLock('shop-checkout', fn, 5 * 60_000);
 }
 
 /**
@@ -71,8 +68,16 @@ export async function withShopCheckout<T>(fn: () => Promise<T>): Promise<T> {
  * check. The files that inject node.iptables take turns.
  */
 export async function withRealNodeNetwork<T>(fn: () => Promise<T>): Promise<T> {
+  return withSandboxTestLock('real-node-network', fn, 10 * 60_000);
+}
+
+/**
+ * A lock of the sandbox the tests run against (in its cache directory), not of the machine: two
+ * sandboxes side by side (another checkout's tests, a CI run) do not wait for each other.
+ */
+async function withSandboxTestLock<T>(name: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   const { withLock } = await import('../../../src/sandbox/lock.js');
-  const { tmpdir } = await import('node:os');
+  const { sandboxPaths } = await import('../../../src/sandbox/paths.js');
   const { join } = await import('node:path');
-  return withLock(join(tmpdir(), 'gameday-tests-real-node-network.lock'), fn, { timeoutMs: 10 * 60_000 });
+  return withLock(join(sandboxPaths().cache, `.tests-${name}.lock`), fn, { timeoutMs });
 }
