@@ -19,6 +19,8 @@ import { sandboxPaths, type SandboxPaths } from './paths.js';
 import { ensurePki } from './pki.js';
 import { missingArtefacts, provision } from './provision.js';
 import { localAwsClients, nodeRefs, SANDBOX_REGION, seedAws, type AwsWorld } from './seed-aws.js';
+import { API_HOST } from './seed-old-stack.js';
+import { sandboxCodeFingerprint } from './code-fingerprint.js';
 import { ensureObjects, nodeObjects, worldObjects, DEMO_APPS, SHOP_NAMESPACE, SIM_SHOP_NAMESPACE } from './seed-kube.js';
 import { imageArchivePath, SANDBOX_IMAGES, type SandboxImage } from './images.js';
 import { corednsObjects, realShopObjects } from './real-node/addons.js';
@@ -48,6 +50,8 @@ export interface SandboxState {
   seeded: { kube: boolean; aws: boolean };
   world?: AwsWorld;
   ready?: boolean;
+  /** the fingerprint of the code that started it (code-fingerprint.ts) */
+  codeFingerprint?: string;
 }
 
 /** What tests and `status --json` need to reach the sandbox. */
@@ -151,8 +155,9 @@ export function environmentRegistration(info: SandboxInfo): Record<string, unkno
     // the default guards, except that 2 of checkout's 3 pods (67 %) may be hit: issue 4's
     // `inject k8s.pod-kill … --param count=2` runs against this environment. Never 100.
     guards: { ...guardSpec.parse({}), maxPercent: SANDBOX_MAX_PERCENT },
-    // HTTP probes of http://www.shop.example/… reach the real shop through the front door
-    ...(info.frontDoor ? { resolve: { [SHOP_HOST]: info.frontDoor.replace(/^http:\/\//, '') } } : {}),
+    // HTTP probes of http://www.shop.example/… (and of the weighted api.shop.example) reach the real
+    // shop through the front door
+    ...(info.frontDoor ? { resolve: Object.fromEntries([SHOP_HOST, API_HOST].map((h) => [h, info.frontDoor!.replace(/^http:\/\//, '')])) } : {}),
     defaultDuration: '10m',
     maxDuration: '1h',
   };
@@ -311,6 +316,13 @@ function interrupted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new GamedayError('INTERRUPTED', 'sandbox start interrupted; everything it started was stopped');
 }
 
+/** Why a running sandbox does not match this code ('' when it does, or when either side cannot tell). */
+function staleCode(s: SandboxState): string {
+  const now = sandboxCodeFingerprint();
+  if (!now || s.codeFingerprint === now) return '';
+  return s.codeFingerprint ? `sandbox code ${s.codeFingerprint}, this checkout's ${now}` : `no code fingerprint recorded, this checkout's ${now}`;
+}
+
 export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
   const started = Date.now();
   const p = sandboxPaths(opts.cache);
@@ -327,13 +339,15 @@ export async function sandboxUp(opts: UpOptions = {}): Promise<UpResult> {
       const existing = readState(p);
       if (existing) {
         const bad = await unhealthyComponents(p, existing, say);
-        if (bad.length === 0 && existing.ready) {
+        const olderCode = staleCode(existing);
+        if (bad.length === 0 && existing.ready && !olderCode) {
           const running = existing.realNodes?.length ?? 0;
           if (opts.realNodes !== undefined && opts.realNodes !== running) say(`the running sandbox has ${running} real node(s); \`gameday sandbox down\` first to have ${opts.realNodes}`);
           const created = await ensureNodes(p, existing, nodes, say);
           return { info: infoFor(p, existing), reused: true, seconds: (Date.now() - started) / 1000, created };
         }
-        say(`the recorded sandbox is not healthy (${bad.map((c) => `${c.name}: ${c.detail}`).join('; ') || 'start-up never finished'}); restarting it from scratch`);
+        if (olderCode && bad.length === 0 && existing.ready) say(`the running sandbox was started by other code (${olderCode}): restarting it with this checkout's`);
+        else say(`the recorded sandbox is not healthy (${bad.map((c) => `${c.name}: ${c.detail}`).join('; ') || 'start-up never finished'}); restarting it from scratch`);
         await teardown(p, existing);
       }
       // provision on first use (or when asked); `gameday sandbox provision` re-checks versions
@@ -442,7 +456,7 @@ async function startFresh(p: SandboxPaths, nodes: number, realNodes: number, sta
   const say = (m: string) => opts.onProgress?.(m);
   const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler, moto] = await freePorts(6);
   const ports: Ports = { etcdClient: etcdClient!, etcdPeer: etcdPeer!, apiServer: apiServer!, controllerManager: controllerManager!, scheduler: scheduler!, moto: moto! };
-  const state: SandboxState = { version: 1, createdAt: new Date().toISOString(), nodes, ports, processes: {}, seeded: { kube: false, aws: false } };
+  const state: SandboxState = { version: 1, createdAt: new Date().toISOString(), nodes, ports, processes: {}, seeded: { kube: false, aws: false }, codeFingerprint: sandboxCodeFingerprint() };
   try {
     mkdirSync(p.state, { recursive: true, mode: 0o700 });
     mkdirSync(p.logs, { recursive: true });

@@ -3,12 +3,14 @@
  * injectors use: a VPC with subnets in two AZs, one EC2 instance per kwok node, an internet-facing
  * ALB `shop-public` (HTTP:80 listener, one rule, target group `shop-web` with the instances
  * registered), an Aurora-style cluster `shop-db` (writer + reader), and the hosted zone
- * `shop.example.` with `www.shop.example.` aliased to the ALB. Everything is tagged opt-in.
+ * `shop.example.` with `www.shop.example.` aliased to the ALB, and the old stack behind a weighted
+ * `api.shop.example.` (seed-old-stack.ts). Everything is tagged opt-in.
  * Create-if-absent: running it twice changes nothing.
  */
 import type { Tag as Ec2Tag } from '@aws-sdk/client-ec2';
 import { AwsClients } from '../adapters/aws/clients.js';
 import { SHOP_NODE_PORT } from './real-node/layout.js';
+import { seedOldStack } from './seed-old-stack.js';
 
 export const SANDBOX_REGION = 'us-east-1';
 export const ZONES = ['us-east-1a', 'us-east-1b'] as const;
@@ -249,6 +251,9 @@ export async function seedAws(clients: AwsClients, nodes: NodeRef[]): Promise<Aw
       }),
     );
   }
+
+  // the old stack and the weighted api.shop.example (weighted-dns-old-stack)
+  await seedOldStack(clients, { subnetIds, hostedZoneId, newStack: { dnsName: lbDns, canonicalZoneId: lbZone }, tags: tags() });
 
   return {
     region: clients.config.region,

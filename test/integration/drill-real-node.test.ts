@@ -42,6 +42,8 @@ const CASES: Case[] = [
   { id: 'lb-deleted' },
   // the instance behind the real node: its kubelet, containerd and pods stop; the revert starts it
   { id: 'node-stopped', takesShop: true },
+  // api.shop.example's weights shift to the old stack (a fixed page, no pod); the revert shifts them back
+  { id: 'weighted-dns-old-stack' },
   // the writer moves; checkout's held connections break and it reconnects to the new writer
   { id: 'db-failover', oneShot: true, restore: failBackToFirstWriter },
 ];

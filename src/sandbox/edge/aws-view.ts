@@ -56,7 +56,13 @@ export async function readAwsView(clients: AwsClients): Promise<AwsView> {
         const sets = (await r53.send(new r53m.ListResourceRecordSetsCommand({ HostedZoneId: z.Id!.replace(/^\/hostedzone\//, ''), MaxItems: 300 }))).ResourceRecordSets ?? [];
         return {
           name: normaliseDns(z.Name ?? ''),
-          records: sets.map((r) => ({ name: normaliseDns(r.Name ?? ''), type: r.Type ?? '', alias: r.AliasTarget?.DNSName ? normaliseDns(r.AliasTarget.DNSName) : undefined, values: (r.ResourceRecords ?? []).map((v) => v.Value ?? '') })),
+          records: sets.map((r) => ({
+            name: normaliseDns(r.Name ?? ''),
+            type: r.Type ?? '',
+            alias: r.AliasTarget?.DNSName ? normaliseDns(r.AliasTarget.DNSName) : undefined,
+            values: (r.ResourceRecords ?? []).map((v) => v.Value ?? ''),
+            ...(r.SetIdentifier !== undefined && r.Weight !== undefined ? { setIdentifier: r.SetIdentifier, weight: r.Weight } : {}),
+          })),
         };
       }),
     );

@@ -22,6 +22,9 @@ export interface RecordView {
   alias?: string;
   /** plain records' values (CNAME target, A addresses) */
   values: string[];
+  /** a weighted record set: its SetIdentifier and Weight (0–255) */
+  setIdentifier?: string;
+  weight?: number;
 }
 export interface ZoneView {
   /** lower case, no trailing dot */
@@ -108,8 +111,23 @@ export function normaliseDns(name: string): string {
 
 const MAX_CNAME_HOPS = 8;
 
+/**
+ * Of a name's alias records, the one Route 53 answers with: the only one, or among weighted sets one
+ * chosen in proportion to its weight (all at 0: each as likely) — a resolver asks again after the
+ * TTL, the front door for each request, so traffic splits as the weights say.
+ */
+export function pickAlias(records: RecordView[], pick: () => number): RecordView | undefined {
+  const aliases = records.filter((r) => (r.type === 'A' || r.type === 'AAAA') && r.alias);
+  const weighted = aliases.filter((r) => r.weight !== undefined);
+  if (!weighted.length) return aliases[0];
+  const total = weighted.reduce((sum, r) => sum + Math.max(0, r.weight!), 0);
+  if (total === 0) return weighted[Math.min(weighted.length - 1, Math.floor(pick() * weighted.length))];
+  let x = pick() * total;
+  return weighted.find((r) => (x -= Math.max(0, r.weight!)) < 0) ?? weighted.at(-1);
+}
+
 /** Route 53's answer for a name: the load balancer DNS name it leads to, or why none. */
-export function resolveName(zones: ZoneView[], host: string): { lbDns: string; via: string[] } | { error: string } {
+export function resolveName(zones: ZoneView[], host: string, pick: () => number = Math.random): { lbDns: string; via: string[] } | { error: string } {
   let name = normaliseDns(host);
   const via: string[] = [];
   for (let hop = 0; hop < MAX_CNAME_HOPS; hop++) {
@@ -117,9 +135,9 @@ export function resolveName(zones: ZoneView[], host: string): { lbDns: string; v
     const zone = zones.filter((z) => name === z.name || name.endsWith(`.${z.name}`)).sort((a, b) => b.name.length - a.name.length)[0];
     if (!zone) return hop === 0 ? { error: `${name} is in none of the sandbox's hosted zones (NXDOMAIN)` } : { lbDns: name, via };
     const records = zone.records.filter((r) => r.name === name);
-    const alias = records.find((r) => (r.type === 'A' || r.type === 'AAAA') && r.alias);
+    const alias = pickAlias(records, pick);
     if (alias?.alias) {
-      via.push(`${name} → alias ${alias.alias}`);
+      via.push(`${name} → ${alias.setIdentifier !== undefined ? `weighted set ${alias.setIdentifier} (weight ${alias.weight}) → ` : ''}alias ${alias.alias}`);
       if (alias.alias.endsWith('.elb.amazonaws.com')) return { lbDns: alias.alias, via };
       name = alias.alias; // an alias to another record of a zone
       continue;
@@ -188,10 +206,10 @@ export function targetEndpoints(tg: TargetGroupView, instances: InstanceView[], 
   return { endpoints: [], note: tg.targets.length ? `no target in service (${skipped.join(', ')})` : 'no registered targets' };
 }
 
-/** The decision for one request. `pick` chooses among weighted target groups (random in production). */
+/** The decision for one request. `pick` chooses among weighted record sets and target groups (random in production). */
 export function route(view: AwsView, req: { host: string; path: string; method: string; query?: string }, health: (key: string) => TargetHealth, pick: () => number = Math.random): Decision {
   const host = normaliseDns(req.host.replace(/:\d+$/, ''));
-  const resolved = resolveName(view.zones, host);
+  const resolved = resolveName(view.zones, host, pick);
   if ('error' in resolved) return { kind: 'no-route', reason: resolved.error };
   const lb = view.loadBalancers.find((l) => l.dnsName === resolved.lbDns);
   if (!lb) return { kind: 'no-route', reason: `${resolved.via.join(', ')}: no load balancer has that DNS name (deleted, or the record was not re-pointed): the name has no address` };

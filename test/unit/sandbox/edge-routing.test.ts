@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchPattern, normaliseDns, resolveName, route, targetEndpoints, type AwsView, type TargetHealth } from '../../../src/sandbox/edge/routing.js';
+import { matchPattern, normaliseDns, pickAlias, resolveName, route, targetEndpoints, type AwsView, type TargetHealth } from '../../../src/sandbox/edge/routing.js';
 
 const LB_DNS = 'shop-public-1.us-east-1.elb.amazonaws.com';
 const TG = 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/shop-web/1';
@@ -151,6 +151,35 @@ describe('front door routing (Route 53 → ALB → listener and rules → target
     expect(matchPattern('/a.c', '/abc')).toBe(false);
     expect(normaliseDns('dualstack.Shop-Public-1.us-east-1.elb.amazonaws.com.')).toBe(LB_DNS);
     expect(resolveName(world().zones, 'www.shop.example')).toEqual({ lbDns: LB_DNS, via: [`www.shop.example → alias ${LB_DNS}`] });
+  });
+});
+
+describe('weighted record sets (the old stack behind api.shop.example)', () => {
+  const OLD_DNS = 'shop-beanstalk-1.us-east-1.elb.amazonaws.com';
+  const api = (k8s: number, old: number) => [
+    { name: 'api.shop.example', type: 'A', alias: LB_DNS, values: [], setIdentifier: 'kubernetes', weight: k8s },
+    { name: 'api.shop.example', type: 'A', alias: OLD_DNS, values: [], setIdentifier: 'beanstalk', weight: old },
+  ];
+  const share = (k8s: number, old: number) => {
+    const picks = Array.from({ length: 100 }, (_, i) => pickAlias(api(k8s, old), () => (i + 0.5) / 100)?.setIdentifier);
+    return picks.filter((p) => p === 'beanstalk').length;
+  };
+
+  it('traffic splits as the weights say: 100/0 never reaches the old stack, 0/100 always, 75/25 a quarter', () => {
+    expect(share(100, 0)).toBe(0);
+    expect(share(0, 100)).toBe(100);
+    expect(share(75, 25)).toBe(25);
+    // all at zero: Route 53 answers with each set as often
+    expect(share(0, 0)).toBe(50);
+  });
+
+  it('the answer says which set it came from', () => {
+    const zones = [{ name: 'shop.example', records: api(0, 100) }];
+    expect(resolveName(zones, 'api.shop.example', () => 0.3)).toEqual({ lbDns: OLD_DNS, via: [`api.shop.example → weighted set beanstalk (weight 100) → alias ${OLD_DNS}`] });
+  });
+
+  it('a plain alias beside nothing weighted is the answer, as before', () => {
+    expect(pickAlias([{ name: 'www.shop.example', type: 'A', alias: LB_DNS, values: [] }], () => 0.99)?.alias).toBe(LB_DNS);
   });
 });
 
