@@ -162,6 +162,11 @@ function sandboxCommands(program: Command, on: On): void {
     .argument('[command...]', 'run this instead of an interactive shell (after --)')
     .description("a shell inside a real node's namespaces: iptables-save, crictl ps, curl, nslookup as the node sees them")
     .action(on('sandbox', 'shell'));
+  sandbox
+    .command('aws')
+    .argument('[args...]', 'the AWS CLI command (after --), e.g. -- elbv2 describe-load-balancers --names shop-public')
+    .description("the AWS CLI against the sandbox's local endpoint (region, dummy credentials and endpoint set), as the runbooks' aws commands are written")
+    .action(on('sandbox', 'aws'));
   sandbox.command('status').description('health of each component').option('--json', 'machine-readable output').action(on('sandbox', 'status'));
   sandbox.command('down').description('stop every process the sandbox started and remove its state').action(on('sandbox', 'down'));
   sandbox.command('provision').description('build or fetch the binaries and the virtualenv into the cache, without starting anything').action(on('sandbox', 'provision'));

@@ -15,6 +15,9 @@ K8S_VERSION="${GAMEDAY_K8S_VERSION:-v1.34.4}"
 ETCD_VERSION="${GAMEDAY_ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${GAMEDAY_KWOK_VERSION:-v0.8.0}"
 MOTO_VERSION="${GAMEDAY_MOTO_VERSION:-5.2.5}"
+# the AWS CLI the runbooks' `aws …` commands are played with (`gameday sandbox aws`); a virtualenv
+# of its own: awscli pins botocore exactly, moto's boto3 must keep its own
+AWSCLI_VERSION="${GAMEDAY_AWSCLI_VERSION:-1.46.3}"
 
 CACHE="${GAMEDAY_CACHE:-$HOME/.cache/gameday}"
 BIN="$CACHE/bin"
@@ -147,6 +150,13 @@ step_moto() {
   run "moto[server] $MOTO_VERSION: virtualenv" "$LOGS/moto.log" bash -c "python3 -m venv '$venv' && '$venv/bin/pip' install -q 'moto[server]==$MOTO_VERSION'"
 }
 
+step_awscli() {
+  local venv="$CACHE/awscli"
+  if [ -x "$venv/bin/aws" ] && has_text "^aws-cli/${AWSCLI_VERSION} " "$(version_of "$venv/bin/aws" --version)"; then return 0; fi
+  run "awscli $AWSCLI_VERSION: virtualenv" "$LOGS/awscli.log" bash -c "python3 -m venv '$venv' && '$venv/bin/pip' install -q 'awscli==$AWSCLI_VERSION'"
+  has_text "^aws-cli/${AWSCLI_VERSION} " "$(version_of "$venv/bin/aws" --version)" || fail "awscli version check (got: $("$venv/bin/aws" --version 2>&1 | head -1))" "$LOGS/awscli.log"
+}
+
 # the real nodes' kubelet and kube-proxy: the same module and flags as the control plane, then the
 # node's other artefacts (provision-node.sh, its own steps and locks)
 step_node() {
@@ -158,8 +168,8 @@ step_node() {
 steps=("$@"); [ ${#steps[@]} -eq 0 ] && steps=(all)
 for s in "${steps[@]}"; do
   case "$s" in
-    all) with_lock apt step_apt; with_lock moto step_moto; with_lock kwok step_kwok; with_lock etcd step_etcd; with_lock kube step_kube; with_lock kube step_node ;;
-    apt|etcd|kube|kwok|moto) with_lock "$s" "step_$s" ;;
+    all) with_lock apt step_apt; with_lock moto step_moto; with_lock awscli step_awscli; with_lock kwok step_kwok; with_lock etcd step_etcd; with_lock kube step_kube; with_lock kube step_node ;;
+    apt|etcd|kube|kwok|moto|awscli) with_lock "$s" "step_$s" ;;
     node) with_lock kube step_node ;;
     *) say "unknown step $s"; exit 2 ;;
   esac

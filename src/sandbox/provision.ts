@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { GamedayError } from '../core/errors.js';
 import { imageArchivePath, SANDBOX_IMAGES } from './images.js';
 
-export const PROVISION_STEPS = ['apt', 'moto', 'kwok', 'etcd', 'kube', 'node'] as const;
+export const PROVISION_STEPS = ['apt', 'moto', 'awscli', 'kwok', 'etcd', 'kube', 'node'] as const;
 export type ProvisionStep = (typeof PROVISION_STEPS)[number] | 'all';
 
 /** src/sandbox/provision.sh, from both src/sandbox (tests) and dist/sandbox (the built CLI). */
@@ -31,10 +31,13 @@ export function parseProvisionFailure(stderr: string): ProvisionFailure | undefi
   return undefined;
 }
 
+/** The AWS CLI of the sandbox (its own virtualenv), for the runbooks' `aws …` commands. */
+export const awsCliPath = (cache: string): string => join(cache, 'awscli', 'bin', 'aws');
+
 /** The artefacts `up` needs (binaries, moto's entry point and, for real nodes, their binaries and images), missing ones first. */
 export function missingArtefacts(cache: string, opts: { realNodes?: boolean } = {}): string[] {
   const bin = (n: string) => join(cache, 'bin', n);
-  const control = [bin('etcd'), bin('kube-apiserver'), bin('kube-controller-manager'), bin('kube-scheduler'), bin('kubectl'), bin('kwok'), join(cache, 'venv', 'bin', 'moto_server')];
+  const control = [bin('etcd'), bin('kube-apiserver'), bin('kube-controller-manager'), bin('kube-scheduler'), bin('kubectl'), bin('kwok'), join(cache, 'venv', 'bin', 'moto_server'), awsCliPath(cache)];
   const node = opts.realNodes ? [bin('kubelet'), bin('kube-proxy'), bin('crictl'), bin('shop'), bin('coredns'), ...SANDBOX_IMAGES.map((i) => imageArchivePath(cache, i.key))] : [];
   return [...control, ...node].filter((f) => !existsSync(f));
 }

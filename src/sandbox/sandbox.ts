@@ -17,7 +17,7 @@ import { renderKubeconfig, SANDBOX_CONTEXT } from './kubeconfig.js';
 import { withLock } from './lock.js';
 import { sandboxPaths, type SandboxPaths } from './paths.js';
 import { ensurePki } from './pki.js';
-import { missingArtefacts, provision } from './provision.js';
+import { awsCliPath, missingArtefacts, provision } from './provision.js';
 import { localAwsClients, nodeRefs, SANDBOX_REGION, seedAws, type AwsWorld } from './seed-aws.js';
 import { API_HOST } from './seed-old-stack.js';
 import { sandboxCodeFingerprint } from './code-fingerprint.js';
@@ -650,6 +650,36 @@ export function sandboxShellTarget(node?: string, cache?: string): { name: strin
       CONTAINER_RUNTIME_ENDPOINT: 'unix:///run/containerd/containerd.sock',
       IMAGE_SERVICE_ENDPOINT: 'unix:///run/containerd/containerd.sock',
       CONTAINERD_NAMESPACE: 'k8s.io',
+    },
+  };
+}
+
+/**
+ * How to run the sandbox's AWS CLI against its local endpoint, as the runbooks' `aws …` commands
+ * are written (no --endpoint-url to type): the provisioned awscli, the endpoint, the region and
+ * the sandbox's dummy credentials in its environment. Never a real account: the endpoint is set.
+ */
+export function sandboxAwsCli(cache?: string): { command: string; args: string[]; env: Record<string, string> } {
+  const p = sandboxPaths(cache);
+  const s = readState(p);
+  if (!s) throw new GamedayError('UNREACHABLE', 'the sandbox is not running', { hint: 'start it with `gameday sandbox up`' });
+  const command = awsCliPath(p.cache);
+  if (!existsSync(command)) throw new GamedayError('BACKEND_FAILED', `the sandbox's AWS CLI is not installed (${command})`, { hint: 'gameday sandbox provision' });
+  const endpoint = `http://${HOST}:${s.ports.moto}`;
+  return {
+    command,
+    // --endpoint-url as well as AWS_ENDPOINT_URL: awscli 1.46 sends `rds` calls to rds.amazonaws.com
+    // despite the variable; the option applies to every service
+    args: ['--endpoint-url', endpoint],
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_DEFAULT_REGION: SANDBOX_REGION,
+      AWS_ACCESS_KEY_ID: 'gameday',
+      AWS_SECRET_ACCESS_KEY: 'gameday',
+      // no profile, config or pager of the user's may point it elsewhere or wait for a key
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_PAGER: '',
     },
   };
 }

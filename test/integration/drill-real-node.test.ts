@@ -17,8 +17,9 @@ import { RecordingHost } from '../../src/cli/hosts/recording.js';
 import type { DrillEvent } from '../../src/core/events.js';
 import { runDrill } from '../../src/drill/engine.js';
 import { loadScenario } from '../../src/drill/scenario-file.js';
-import { onNode, viaFrontDoor } from '../helpers/sandbox/real-node.js';
-import { sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
+import { awsSnapshot, sandboxAws } from '../helpers/sandbox/aws-state.js';
+import { onNode, viaFrontDoor, type Run } from '../helpers/sandbox/real-node.js';
+import { sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork, withShopCheckout } from '../helpers/sandbox/sandbox.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const at = (e: DrillEvent | undefined): number => (e ? Date.parse(e.at) : NaN);
@@ -32,20 +33,62 @@ interface Case {
   rule?: RegExp;
   /** puts the sandbox back as the other files expect it, after the drill */
   restore?: () => Promise<void>;
+  /** the runbook's `aws …` diagnosis, run with the real CLI while the symptom is on, and what it must show */
+  diagnose?: () => Diagnosis[];
 }
+
+interface Diagnosis {
+  /** what the runbook promises the command shows */
+  shows: string;
+  args: string[];
+  check: (r: Run) => boolean;
+}
+
+const world = () => sandbox().world!;
+const out = (r: Run) => `${r.stdout}${r.stderr}`;
+const writerOf = (r: Run): string | undefined => (JSON.parse(r.stdout) as { DBInstanceIdentifier: string; IsClusterWriter: boolean }[]).find((m) => m.IsClusterWriter)?.DBInstanceIdentifier;
 
 const CASES: Case[] = [
   { id: 'node-dns-blackhole', rule: /--dport 53\b/ },
   { id: 'db-unreachable', rule: /-d 10\.20\.0\.0\/16 .*--dport 5432\b/ },
   { id: 'nodeport-blocked', rule: /(--dport|--ctorigdstport) 30080\b/ },
   // AWS faults: the front door follows the sandbox's AWS endpoint; the revert re-creates the ALB
-  { id: 'lb-deleted' },
+  {
+    id: 'lb-deleted',
+    diagnose: () => [
+      { shows: 'LoadBalancerNotFound: it was deleted', args: ['elbv2', 'describe-load-balancers', '--names', 'shop-public'], check: (r) => r.status !== 0 && /LoadBalancerNotFound/.test(out(r)) },
+      { shows: 'the target group survived', args: ['elbv2', 'describe-target-groups', '--names', 'shop-web'], check: (r) => r.status === 0 && /"TargetGroupName": "shop-web"/.test(r.stdout) },
+    ],
+  },
   // the instance behind the real node: its kubelet, containerd and pods stop; the revert starts it
-  { id: 'node-stopped', takesShop: true },
+  {
+    id: 'node-stopped',
+    takesShop: true,
+    diagnose: () => [
+      { shows: 'the instance is stopped', args: ['ec2', 'describe-instances', '--instance-ids', world().instances['sandbox-real-1']!, '--query', 'Reservations[].Instances[].State.Name', '--output', 'text'], check: (r) => /^(stopping|stopped)\s*$/.test(r.stdout) },
+      { shows: 'its target is not in service', args: ['elbv2', 'describe-target-health', '--target-group-arn', world().targetGroupArn], check: (r) => r.status === 0 && new RegExp(`"Id": "${world().instances['sandbox-real-1']}"[\\s\\S]*?"State": "(unused|unhealthy|draining)"`).test(r.stdout) },
+    ],
+  },
   // api.shop.example's weights shift to the old stack (a fixed page, no pod); the revert shifts them back
-  { id: 'weighted-dns-old-stack' },
+  {
+    id: 'weighted-dns-old-stack',
+    diagnose: () => [
+      {
+        shows: 'beanstalk carries the weight',
+        args: ['route53', 'list-resource-record-sets', '--hosted-zone-id', world().hostedZoneId, '--query', "ResourceRecordSets[?Name=='api.shop.example.'].[SetIdentifier,Weight,TTL]", '--output', 'table'],
+        check: (r) => /beanstalk\s*\|\s*100\b/.test(r.stdout) && /kubernetes\s*\|\s*0\b/.test(r.stdout),
+      },
+    ],
+  },
   // the writer moves; checkout's held connections break and it reconnects to the new writer
-  { id: 'db-failover', oneShot: true, restore: failBackToFirstWriter },
+  {
+    id: 'db-failover',
+    oneShot: true,
+    restore: failBackToFirstWriter,
+    diagnose: () => [
+      { shows: 'shop-db-2 is the writer now', args: ['rds', 'describe-db-clusters', '--db-cluster-identifier', 'shop-db', '--query', 'DBClusters[0].DBClusterMembers'], check: (r) => r.status === 0 && writerOf(r) === 'shop-db-2' },
+    ],
+  },
 ];
 
 /** The other files expect shop-db-1 to be the writer (as `sandbox up` leaves it). */
@@ -81,8 +124,12 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
         const r = await viaFrontDoor('/checkout');
         return 'status' in r && r.status === 200;
       }, 120_000, 1000);
+      // db-failover moves the writer from shop-db-1, as `sandbox up` leaves it
+      if (c.oneShot) await c.restore?.();
+      const awsBefore = await awsSnapshot();
       let broken = false;
       let rules = '';
+      let diagnosis: { shows: string; command: string; ok: boolean; output: string }[] = [];
       const isShop = (e: { type: string; probe?: string }) => e.type === 'probe-result' && e.probe === 'shop-checkout';
       const host = new RecordingHost({
         answers: { wentWell: 'the probe showed it', hard: 'finding the cause', gaps: 'none', actionItems: 'alert on checkout 5xx @sam' },
@@ -96,6 +143,13 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
           if (e.type === 'probe-result' && isShop(e) && !e.ok && !broken && c.rule) {
             // the runbook's diagnosis on the node (`gameday sandbox shell -- iptables-save`), while the symptom is on
             rules = ['iptables-nft-save', 'iptables-legacy-save'].map((save) => onNode([save], 10_000).stdout).join('\n');
+          }
+          if (e.type === 'probe-result' && isShop(e) && !e.ok && !broken && c.diagnose) {
+            // the runbook's `aws …` commands, typed by a player while the shop is down
+            diagnosis = c.diagnose().map((d) => {
+              const r = sandboxAws(d.args);
+              return { shows: d.shows, command: `aws ${d.args.join(' ')}`, ok: d.check(r), output: out(r).slice(0, 600) };
+            });
           }
           if (e.type === 'probe-result' && isShop(e) && !e.ok) broken = true;
         },
@@ -128,6 +182,16 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
         expect(brokeAfter).toBeLessThan(30);
         expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
         expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
+        if (c.diagnose) {
+          expect(diagnosis.length, 'the runbook commands ran while the shop was down').toBe(c.diagnose().length);
+          for (const d of diagnosis) expect(d.ok, `${d.command} should show: ${d.shows}\n${d.output}`).toBe(true);
+        }
+        // the AWS resources are as before (a one-shot failover leaves the writer moved, by design)
+        const awsAfter = await awsSnapshot();
+        if (c.oneShot) {
+          expect({ ...awsAfter, dbMembers: awsAfter.dbMembers.map((m) => m.id) }).toEqual({ ...awsBefore, dbMembers: awsBefore.dbMembers.map((m) => m.id) });
+          expect(awsAfter.dbMembers.find((m) => m.writer)?.id).not.toBe(awsBefore.dbMembers.find((m) => m.writer)?.id);
+        } else expect(awsAfter).toEqual(awsBefore);
         // gameday's own chain, each rule commented with the drill, blocking what the scenario says
         const ours = rules.split('\n').filter((l) => /^-A GD-/.test(l));
         if (c.rule) expect(ours.some((l) => c.rule!.test(l) && l.includes(`gameday:${result.drillId}`)), ours.join('\n') || '(no GD- rules)').toBe(true);

@@ -1,4 +1,4 @@
-/** `gameday sandbox up|status|down|provision`: a thin shell over src/sandbox/. */
+/** `gameday sandbox up|status|shell|aws|down|provision`: a thin shell over src/sandbox/. */
 import { GamedayError } from '../../core/errors.js';
 import type { CommandContext, CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
@@ -14,6 +14,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
       const names = args[1] !== undefined && /^sandbox-real-\d+$/.test(args[1]);
       return shell(ctx, names ? args[1] : undefined, names ? args.slice(2) : args.slice(1));
     }
+    case 'aws':
+      return aws(args.slice(1));
     case 'status':
       return status(ctx, Boolean(opts.json));
     case 'down':
@@ -21,7 +23,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
     case 'provision':
       return provisionOnly(ctx);
     default:
-      throw new GamedayError('INVALID_INPUT', `unknown sandbox command "${sub ?? ''}"`, { hint: 'use one of: up, status, shell, down, provision' });
+      throw new GamedayError('INVALID_INPUT', `unknown sandbox command "${sub ?? ''}"`, { hint: 'use one of: up, status, shell, aws, down, provision' });
   }
 };
 
@@ -64,7 +66,7 @@ async function up(ctx: CommandContext, nodesOpt: unknown, realNodesOpt: unknown)
     ctx.out.line(`    gameday sandbox shell ${i.realNodes[0]}     # iptables-save, crictl ps, as the node sees them`);
   }
   ctx.out.line(`    export KUBECONFIG=${i.kubeconfig}   # then: kubectl --context ${i.kubeContext} get nodes`);
-  ctx.out.line(`    AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws --endpoint-url ${i.aws.endpoint} --region ${i.aws.region} elbv2 describe-load-balancers`);
+  ctx.out.line('    gameday sandbox aws -- elbv2 describe-load-balancers   # the runbooks\' aws commands, against the sandbox');
   ctx.out.line('    gameday sandbox status · gameday sandbox down');
   return EXIT.ok;
 }
@@ -126,6 +128,16 @@ async function shell(ctx: CommandContext, node: string | undefined, command: str
     env: { ...process.env, ...t.env, PS1: `[${t.name}] \\w# ` },
   });
   if (r.error) throw new GamedayError('BACKEND_FAILED', `cannot enter ${t.name}: ${r.error.message}`, { hint: 'nsenter (util-linux) and root are needed' });
+  return r.status ?? 1;
+}
+
+/** `gameday sandbox aws -- elbv2 describe-load-balancers …`: the runbooks' `aws` commands, against the sandbox. */
+async function aws(args: string[]): Promise<number> {
+  const { sandboxAwsCli } = await import('../../sandbox/sandbox.js');
+  const { spawnSync } = await import('node:child_process');
+  const cli = sandboxAwsCli();
+  const r = spawnSync(cli.command, [...cli.args, ...args], { stdio: 'inherit', env: { ...process.env, ...cli.env } });
+  if (r.error) throw new GamedayError('BACKEND_FAILED', `cannot run the sandbox's AWS CLI (${cli.command}): ${r.error.message}`, { hint: 'gameday sandbox provision' });
   return r.status ?? 1;
 }
 
