@@ -142,6 +142,6 @@ describe('environment registration', () => {
 describe('first-use provisioning', () => {
   test('an empty cache misses every artefact; `up` provisions only then', () => {
     const missing = missingArtefacts('/nonexistent-gameday-cache');
-    expect(missing.map((m) => m.split('/').pop())).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'moto_server']);
+    expect(missing.map((m) => m.split('/').pop())).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'kwok', 'moto_server', 'aws']);
   });
 });
