@@ -197,6 +197,9 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
         if (c.rule) expect(ours.some((l) => c.rule!.test(l) && l.includes(`gameday:${result.drillId}`)), ours.join('\n') || '(no GD- rules)').toBe(true);
         // (other test files may hold rules of their own drills on the node meanwhile: only this drill's count)
         else expect(ours.filter((l) => l.includes(`gameday:${result.drillId}`)), "a fault in AWS leaves the node's iptables alone").toEqual([]);
+        // and after the drill, the node's rules hold nothing of it (the agents flushed on SIGTERM)
+        const left = ['iptables-nft-save', 'iptables-legacy-save'].flatMap((save) => onNode([save], 10_000).stdout.split('\n')).filter((l) => l.includes(`gameday:${result.drillId}`));
+        expect(left, 'rules of the drill left on the node').toEqual([]);
       } finally {
         await c.restore?.();
       }
