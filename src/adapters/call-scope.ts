@@ -61,19 +61,39 @@ export function scopeProbe(): () => InFlightCall | undefined {
  * was seen never to fire in the CLI (a frozen API server held `halt` until its revert deadline),
  * the known weak-reference/GC problem of composed timeout signals. The timer is unref'd so a
  * finished command exits at once; it only fires (harmlessly) after the call is long done.
+ * The calls of one scope share one listener on `outer` (liveCalls): a listener per call stayed
+ * until its timer fired, and a drill's probes and watches soon held more than Node's ten.
  */
 export function callSignal(timeoutMs: number, outer: AbortSignal | undefined = scopeSignal()): AbortSignal {
   const ctl = new AbortController();
+  if (outer?.aborted) {
+    ctl.abort(outer.reason);
+    return ctl.signal;
+  }
+  const live = outer ? liveCalls(outer) : undefined;
+  live?.add(ctl);
   const timer = setTimeout(() => ctl.abort(Object.assign(new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`), { name: 'TimeoutError' })), timeoutMs);
   timer.unref();
-  if (outer?.aborted) ctl.abort(outer.reason);
-  else if (outer) {
-    const onOuter = () => ctl.abort(outer.reason);
-    outer.addEventListener('abort', onOuter, { once: true });
-    ctl.signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onOuter);
-    }, { once: true });
-  }
+  ctl.signal.addEventListener('abort', () => {
+    clearTimeout(timer);
+    live?.delete(ctl);
+  }, { once: true });
   return ctl.signal;
+}
+
+const callsByScope = new WeakMap<AbortSignal, Set<AbortController>>();
+
+/** The calls not yet timed out under `outer`, aborted together when it aborts (one listener per scope). */
+function liveCalls(outer: AbortSignal): Set<AbortController> {
+  let calls = callsByScope.get(outer);
+  if (!calls) {
+    const set = new Set<AbortController>();
+    outer.addEventListener('abort', () => {
+      for (const c of [...set]) c.abort(outer.reason);
+      set.clear();
+    }, { once: true });
+    callsByScope.set(outer, set);
+    calls = set;
+  }
+  return calls;
 }

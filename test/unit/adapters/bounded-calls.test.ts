@@ -154,3 +154,33 @@ describe('Kubernetes calls', () => {
     expect(tries).toBe(1);
   });
 });
+
+describe('per-call signals under one scope', () => {
+  it('share one listener on the scope, are all cut when it aborts, and later calls are cut at once', async () => {
+    const { callSignal } = await import('../../../src/adapters/call-scope.js');
+    const { getEventListeners } = await import('node:events');
+    const scope = new AbortController();
+    const calls = Array.from({ length: 50 }, () => callSignal(60_000, scope.signal));
+    // one listener for the scope, however many calls (a listener per call tripped Node's leak warning)
+    expect(getEventListeners(scope.signal, 'abort')).toHaveLength(1);
+    expect(calls.some((c) => c.aborted)).toBe(false);
+    scope.abort(new Error('halted'));
+    expect(calls.every((c) => c.aborted && (c.reason as Error).message === 'halted')).toBe(true);
+    expect(callSignal(60_000, scope.signal).aborted).toBe(true);
+  });
+
+  it('a call times out by itself, with a TimeoutError naming the time, and leaves the scope alone', async () => {
+    const { callSignal } = await import('../../../src/adapters/call-scope.js');
+    const scope = new AbortController();
+    const call = callSignal(20, scope.signal);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(call.aborted).toBe(true);
+    expect(call.reason).toMatchObject({ name: 'TimeoutError', message: 'no answer in 0 s' });
+    expect(scope.signal.aborted).toBe(false);
+    // the timed-out call is no longer held for the scope: aborting it now reaches only live calls
+    const live = callSignal(60_000, scope.signal);
+    scope.abort(new Error('end'));
+    expect((call.reason as Error).name).toBe('TimeoutError');
+    expect(live.aborted).toBe(true);
+  });
+});
