@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubePort } from '../../src/adapters/kube/index.js';
 import type { KubePort, PodInfo } from '../../src/ports/kube.js';
 import { sandboxEnvironment, sandboxPort, testNamespace, waitUntil, type TestNamespace } from '../helpers/kube.js';
-import { sandbox } from '../helpers/sandbox/sandbox.js';
+import { sandbox, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 let kube: KubePort;
 let ns: TestNamespace;
@@ -76,13 +76,17 @@ describe('KubePort on the sandbox', () => {
     expect(await kube.deleteConfigMaps(ns.name, 'gameday.dev/drill=port-test')).toBe(0);
   });
 
-  it('nodes and the API server endpoints the agents must keep reaching', async () => {
-    const nodes = await kube.listNodes();
-    expect(nodes.length).toBeGreaterThan(0);
+  // under the real-node lock: other files stop, drain or cut off the real node meanwhile (and give
+  // it back NotReady for a few seconds after their revert)
+  it('nodes and the API server endpoints the agents must keep reaching', () => withRealNodeNetwork(async () => {
+    const nodes = await waitUntil('every node Ready and schedulable', async () => {
+      const all = await kube.listNodes();
+      return all.length > 0 && all.every((n) => n.ready && !n.unschedulable) ? all : undefined;
+    }, 120_000, 1000);
     for (const n of nodes) expect(n).toMatchObject({ ready: true, unschedulable: false });
     const u = new URL(sandbox().apiServer);
     expect(await kube.apiServerEndpoints()).toContainEqual({ ip: u.hostname, port: Number(u.port) });
-  });
+  }), 660_000);
 
   it('an unreachable API server is one UNREACHABLE line, not a stack of HTTP noise', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gd-kc-'));

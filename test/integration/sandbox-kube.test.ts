@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { loadConfig } from '../../src/adapters/config-store.js';
 import { DRILL_LABEL, guardSpec, TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
 import { sandboxStatus } from '../../src/sandbox/sandbox.js';
-import { kube, randomSuffix, sandbox, waitUntil } from '../helpers/sandbox/sandbox.js';
+import { kube, randomSuffix, sandbox, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 const isReady = (p: { status?: { phase?: string; conditions?: { type: string; status: string }[] }; metadata?: { deletionTimestamp?: Date } }) =>
   p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
@@ -30,7 +30,8 @@ describe('sandbox: Kubernetes', () => {
     }
   });
 
-  test('the demo world exists: shop is opted in, checkout 3/3 and catalog 2/2 Ready, services, gameday-system', async () => {
+  // under the real-node lock: other files stop or drain the real node, and the shop with it
+  test('the demo world exists: shop is opted in, checkout 3/3 and catalog 2/2 Ready, services, gameday-system', () => withRealNodeNetwork(async () => {
     const { core, apps } = await kube();
     const shop = await core.readNamespace({ name: 'shop' });
     expect(shop.metadata?.labels?.['gameday.dev/enabled']).toBe('true');
@@ -44,7 +45,7 @@ describe('sandbox: Kubernetes', () => {
       const svc = await core.readNamespacedService({ name, namespace: 'shop' });
       expect(svc.spec?.clusterIP).toMatch(/^10\.96\./);
     }
-  });
+  }), 660_000);
 
   test('deleting a checkout pod of the simulated shop: the ReplicaSet creates a replacement that kwok marks Ready', async () => {
     // beside real nodes the kwok shop lives in shop-sim (shop is the real one: sandbox-real-node.test.ts)
