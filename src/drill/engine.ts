@@ -8,8 +8,8 @@
  * any step: revert what is active, journal the end, throw INTERRUPTED (exit 130) or HALTED.
  */
 import { EnvLock } from '../adapters/env-lock.js';
-import { HaltFlag } from '../adapters/halt-flag.js';
-import { JournalStore, newDrillId } from '../adapters/journal-store.js';
+import { newDrillId } from '../adapters/journal-store.js';
+import { DrillStores } from '../adapters/journals.js';
 import { systemClock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { describeError, GamedayError, isGamedayError } from '../core/errors.js';
@@ -29,10 +29,12 @@ export type { DrillDeps, DrillOptions, DrillResult } from './options.js';
 
 export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
   const clock = deps.clock ?? systemClock;
+  // the journal and halt flag of the environment: the state directory's, or its cluster's
+  const stores = new DrillStores(opts.stateDir, { [opts.env.name]: opts.env });
   const session = DrillSession.open(newDrillId(opts.scenario.id, new Date(clock.now())), opts.env, {
     clock,
-    journals: new JournalStore(opts.stateDir),
-    halt: new HaltFlag(opts.stateDir),
+    journals: stores.journalFor(opts.env),
+    halt: stores.halt,
     lock: new EnvLock(opts.stateDir),
     clusterLock: deps.clusterLock,
     host: deps.host,
