@@ -129,11 +129,13 @@ export function readChunks(chunks: ConfigMap[], maps: Pick<ConfigMaps, 'describe
   const spans: { name: string; from: number; lines: number }[] = [];
   let text = '';
   let line = 0;
-  chunks.forEach((cm, i) => {
+  let expected = 0;
+  chunks.forEach((cm) => {
     const name = maps.describe(cm.metadata.name);
     const n = chunkOf(cm);
     if (n === Number.MAX_SAFE_INTEGER) problems.push({ file: name, line: 0, message: `no valid ${CHUNK_LABEL} label; its place in the journal is unknown`, mayHideFault: true });
-    else if (n !== i) problems.push({ file: name, line: 0, message: `chunk ${n} follows chunk ${i - 1}: chunk(s) ${i}–${n - 1} are missing (lost from the journal)`, mayHideFault: true });
+    else if (n !== expected) problems.push({ file: name, line: 0, message: `chunk${n - expected > 1 ? `s ${expected}–${n - 1} are` : ` ${expected} is`} missing before this one (lost from the journal)`, mayHideFault: true });
+    if (n !== Number.MAX_SAFE_INTEGER) expected = n + 1;
     const body = cm.data?.events;
     if (typeof body !== 'string') {
       problems.push({ file: name, line: 0, message: 'data.events is missing or not text: the chunk cannot be read', mayHideFault: true });

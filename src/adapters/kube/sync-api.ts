@@ -44,7 +44,10 @@ port.on('message', (req) => {
     const url = new URL(req.path, conn.server);
     const headers = { accept: 'application/json' };
     if (conn.token) headers.authorization = 'Bearer ' + conn.token;
-    if (req.body !== undefined) headers['content-type'] = req.contentType || 'application/json';
+    if (req.body !== undefined) {
+      headers['content-type'] = req.contentType || 'application/json';
+      headers['content-length'] = Buffer.byteLength(req.body); // not chunked: every method the same framing
+    }
     const r = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers, agent, timeout: req.timeoutMs }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
