@@ -55,6 +55,12 @@ export const environmentSpec = z.strictObject({
    * needs `kube`).
    */
   journal: z.enum(['file', 'cluster']).optional(),
+  /**
+   * A Slack-compatible incoming webhook told of each drill's start, abort and verdict (with the
+   * report's path). Best effort: a webhook that fails or hangs (bounded by `timeout`, default 5s)
+   * never changes or blocks the drill.
+   */
+  notify: z.strictObject({ webhook: httpUrl, timeout: durationSchema.optional() }).optional(),
   /** deadline of a reversible fault when none is given */
   defaultDuration: durationSchema.default(durationSchema.parse('10m')),
   /** no reversible fault may live longer than this */
