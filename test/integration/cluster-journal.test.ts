@@ -206,7 +206,8 @@ describe('`gameday halt` from another machine', () => {
     const vars: NodeJS.ProcessEnv = { ...process.env, GAMEDAY_CACHE: join(cwd, 'cache'), NO_COLOR: '1' };
     delete vars.GAMEDAY_STATE_DIR;
     delete vars.GAMEDAY_CONFIG;
-    return (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, env: vars, encoding: 'utf8', timeout: 120_000 });
+    const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd, env: vars, encoding: 'utf8', timeout: 120_000 });
+    return Object.assign(run, { run, cwd, env: vars });
   }
 
   it('a k8s.scale injected on one machine is reverted exactly once by `gameday halt` on another; status there shows it first', async () => {
@@ -245,6 +246,30 @@ describe('`gameday halt` from another machine', () => {
     const report = laptopB(['report', drillId, '--format', 'json']);
     expect(report.status, report.stderr).toBe(0);
     expect(report.stdout).toContain(drillId);
+  }, 240_000);
+
+  it('a live `inject --wait` on one machine sees `gameday halt` from another within seconds: reverted once, ended "halted", exit 3', async () => {
+    const laptopA = machine(`d-${randomSuffix()}`);
+    const laptopB = machine(`e-${randomSuffix()}`);
+    const child = spawn(process.execPath, [BIN, 'inject', 'k8s.scale', '--env', 'shared', '--target', `namespace=${ns.name},deployment=web`, '--duration', '10m', '--wait', '--yes'], { cwd: laptopA.cwd, env: laptopA.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    child.stderr!.on('data', (d) => (out += String(d)));
+    const code = new Promise<number | null>((r) => child.on('close', r));
+    const drillId = await waitUntil('the drill id', async () => /drill id: (\S+)/.exec(out)?.[1] ?? (child.exitCode !== null ? 'exited' : undefined), 120_000, 100);
+    expect(drillId, out).not.toBe('exited');
+    drillIds.push(drillId);
+    const haltAt = Date.now();
+    const halt = laptopB.run(['halt', '--env', 'shared', '--reason', 'from laptop B']);
+    expect(halt.status, halt.stdout + halt.stderr).toBe(0);
+    expect(await code, out).toBe(3);
+    console.log(`halt on B → inject --wait on A exited ${Date.now() - haltAt} ms later (including the halt's own revert)`);
+    const events = store.read(drillId).events;
+    expect(events.filter((e) => e.type === 'fault-reverted' && e.outcome === 'reverted')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'drill-ended')).toEqual([expect.objectContaining({ reason: 'halted' })]);
+    const { apps } = await kube();
+    await waitUntil('web back to 2 replicas', async () => (await apps.readNamespacedDeployment({ name: 'web', namespace: ns.name })).spec?.replicas === 2);
+    expect(laptopB.run(['halt', '--clear', '--env', 'shared']).status).toBe(0);
   }, 240_000);
 
   it('a damaged journal record: `gameday halt` names the object and does not report success', () => {
