@@ -20,23 +20,13 @@ import { pause } from '../core/clock.js';
 import { GamedayError } from '../core/errors.js';
 import { createWithContent, isStale, parseOwner, readRaw, releaseIfMine, takeOverStale } from './exclusive-file.js';
 
-export interface ClaimHolder {
-  pid: number;
-  host: string;
-  /** why it reverts: halt, recover, deadline, drill-end… */
-  reason: string;
-  at: string;
-}
+import type { ClaimAttempt, ClaimHolder, FaultClaimPort, HeldClaim } from '../ports/journal.js';
 
-export interface HeldClaim {
-  release(): void;
-}
-
-export type ClaimAttempt = { ok: true; claim: HeldClaim } | { ok: false; holder: ClaimHolder };
+export type { ClaimAttempt, ClaimHolder, HeldClaim } from '../ports/journal.js';
 
 const SAFE = /^[A-Za-z0-9._-]{1,120}$/;
 
-export class FaultClaims {
+export class FaultClaims implements FaultClaimPort {
   constructor(readonly dir: string) {}
 
   /** The claims of the state directory a journal lives in (<stateDir>/drills/<id>.jsonl). */
@@ -79,17 +69,28 @@ export class FaultClaims {
    * aborts first (the caller's deadline or Ctrl-C), with the holder it waited for; `onWait` hears
    * about the holder once.
    */
-  async claim(drillId: string, faultId: string, reason: string, opts: { signal: AbortSignal; onWait?: (holder: ClaimHolder) => void; pollMs?: number }): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
-    let waitedFor: ClaimHolder | undefined;
-    while (!opts.signal.aborted) {
-      const a = this.tryClaim(drillId, faultId, reason);
-      if (a.ok) return { claim: a.claim, waitedFor };
-      if (!waitedFor) opts.onWait?.(a.holder);
-      waitedFor = a.holder;
-      await pause(opts.pollMs ?? 100, opts.signal);
-    }
-    return { waitedFor };
+  claim(drillId: string, faultId: string, reason: string, opts: ClaimWaitOptions): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
+    return waitForClaim(this, drillId, faultId, reason, opts);
   }
+}
+
+export interface ClaimWaitOptions {
+  signal: AbortSignal;
+  onWait?: (holder: ClaimHolder) => void;
+  pollMs?: number;
+}
+
+/** The waiting loop of `claim`, for every claim store (the state directory's, the cluster's). */
+export async function waitForClaim(claims: Pick<FaultClaimPort, 'tryClaim'>, drillId: string, faultId: string, reason: string, opts: ClaimWaitOptions): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
+  let waitedFor: ClaimHolder | undefined;
+  while (!opts.signal.aborted) {
+    const a = claims.tryClaim(drillId, faultId, reason);
+    if (a.ok) return { claim: a.claim, waitedFor };
+    if (!waitedFor) opts.onWait?.(a.holder);
+    waitedFor = a.holder;
+    await pause(opts.pollMs ?? 100, opts.signal);
+  }
+  return { waitedFor };
 }
 
 const readHolder = (file: string): ClaimHolder | undefined => parseOwner<ClaimHolder>(readRaw(file));

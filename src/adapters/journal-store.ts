@@ -9,7 +9,7 @@
  * it. Since a lost line may have been a fault's intent, each problem says whether it could hide an
  * active fault: `halt` and `recover` then refuse to call the drill clean.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
@@ -20,32 +20,24 @@ import { clip } from '../core/text.js';
 import { describeFileType, FileReadError, readRegularFile } from './regular-file.js';
 import { SerializedAppender } from './journal-append.js';
 import { duplicateSeqProblems } from './journal-seq.js';
+import { FaultClaims } from './fault-claim.js';
+import type { JournalAppender, JournalPort, JournalProblem, JournalRead } from '../ports/journal.js';
 
-export interface JournalProblem {
-  file: string;
-  line: number;
-  message: string;
-  /**
-   * true when the unreadable line (or file) may have held a fault's intent: whoever reverts must
-   * treat it as a possible active fault, never as nothing (absent: a harmless problem)
-   */
-  mayHideFault?: boolean;
-}
+export type { JournalProblem, JournalRead } from '../ports/journal.js';
 
 /** A journal larger than this is refused rather than read into memory (a sparse or runaway file; a string cannot hold 512 MiB anyway). */
 export const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
-export interface JournalRead {
-  events: DrillEvent[];
-  problems: JournalProblem[];
-}
 
-const DRILL_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+export const DRILL_ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
-export class JournalStore {
+export class JournalStore implements JournalPort {
   readonly dir: string;
+  /** one reverter per fault: the claims live in the same state directory (<stateDir>/claims) */
+  readonly claims: FaultClaims;
   constructor(stateDir: string) {
     this.dir = join(stateDir, 'drills');
+    this.claims = new FaultClaims(join(stateDir, 'claims'));
   }
 
   pathOf(drillId: string): string {
@@ -152,7 +144,7 @@ export class JournalStore {
   }
 }
 
-export class JournalWriter {
+export class JournalWriter implements JournalAppender {
   private fd: number | undefined;
   private readonly listeners: ((e: DrillEvent) => void)[] = [];
   private readonly appender: SerializedAppender;
@@ -175,8 +167,9 @@ export class JournalWriter {
     // the seq comes from the cross-process appender: unique even when halt, recover and the
     // deadline keeper write the same journal at once
     this.appender.append((seq) => {
-      event = { v: JOURNAL_LINE_VERSION, drillId: this.drillId, at: at.toISOString(), seq, ...body } as DrillEvent;
-      return `${withChecksum(JSON.stringify(event))}\n`;
+      const built = journalLine(this.drillId, seq, at, body);
+      event = built.event;
+      return built.line;
     });
     for (const l of this.listeners) l(event);
     return event;
@@ -185,6 +178,20 @@ export class JournalWriter {
   /** Called after each durable append (hosts render journal events as they happen). */
   onAppend(listener: (e: DrillEvent) => void): void {
     this.listeners.push(listener);
+  }
+
+  get location(): string {
+    return this.file;
+  }
+
+  /** The claims of the state directory this journal lives in (<stateDir>/claims). */
+  get claims(): FaultClaims {
+    return FaultClaims.besideJournal(this.file);
+  }
+
+  /** The journal as it is on disk now (other processes may have written to it). */
+  readStored(): JournalRead {
+    return parseJournal(readFileSync(this.file, 'utf8'), this.file);
   }
 
   close(): void {
@@ -288,6 +295,12 @@ function mayHideFault(line: string, parsedType: unknown): boolean {
   return line.includes('fault-intent') || line.includes('"record"') || line.includes('"undo"');
 }
 
+/** One event as a journal line (checksummed, newline-terminated): the same bytes in every store. */
+export function journalLine(drillId: string, seq: number, at: Date, body: DrillEventBody): { event: DrillEvent; line: string } {
+  const event = { v: JOURNAL_LINE_VERSION, drillId, at: at.toISOString(), seq, ...body } as DrillEvent;
+  return { event, line: `${withChecksum(JSON.stringify(event))}\n` };
+}
+
 /**
  * Every line written now ends with `"sum":"<crc32 of the line without it>"`, so one changed,
  * lost or added byte anywhere in a line is noticed (a damaged byte inside a fault's undo data
@@ -324,7 +337,7 @@ function checksumProblem(line: string, json: Record<string, unknown>): string | 
 const TORN_MARK = '\t#torn';
 
 /** How a line left without its newline (a writer died mid-line) is ended before the next append. */
-function endTornFragment(fragment: string): string {
+export function endTornFragment(fragment: string): string {
   return readLine(fragment).event !== undefined ? '\n' : `${TORN_MARK}\n`;
 }
 

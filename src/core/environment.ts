@@ -48,6 +48,19 @@ export const environmentSpec = z.strictObject({
   resolve: z
     .record(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'a host name'), z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'write address:port, e.g. 127.0.0.1:8080'))
     .optional(),
+  /**
+   * Where this environment's drill journals, fault claims and halt flag live: `file` (the default,
+   * the state directory of the machine that runs the drill) or `cluster` (ConfigMaps in
+   * gameday-system of the environment's cluster, so every machine sees and can halt its drills;
+   * needs `kube`).
+   */
+  journal: z.enum(['file', 'cluster']).optional(),
+  /**
+   * A Slack-compatible incoming webhook told of each drill's start, abort and verdict (with the
+   * report's path). Best effort: a webhook that fails or hangs (bounded by `timeout`, default 5s)
+   * never changes or blocks the drill.
+   */
+  notify: z.strictObject({ webhook: httpUrl, timeout: durationSchema.optional() }).optional(),
   /** deadline of a reversible fault when none is given */
   defaultDuration: durationSchema.default(durationSchema.parse('10m')),
   /** no reversible fault may live longer than this */

@@ -51,6 +51,13 @@ export const DIFFICULTIES = ['easy', 'medium', 'hard'] as const;
 /** A drill without `timeLimit` ends by itself after this long. */
 export const DEFAULT_TIME_LIMIT_MS = 30 * 60_000;
 
+export const stopConditionSpec = z.union([
+  /** a steadyState probe (by name) failing for longer than `tolerance` (absent: as soon as it fails) */
+  z.strictObject({ probe: nonEmpty, tolerance: durationSchema.optional() }),
+  /** a CloudWatch alarm of the environment's AWS account entering ALARM, checked every `interval` (default 5s) */
+  z.strictObject({ alarm: nonEmpty, interval: durationSchema.optional() }),
+]);
+
 export const scenarioSpec = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lower-case words joined by dashes'),
   title: nonEmpty,
@@ -70,7 +77,14 @@ export const scenarioSpec = z.strictObject({
   objectives: objectivesSpec.default({}),
   /** the drill ends by itself after this long (default 30m) */
   timeLimit: durationSchema.optional(),
+  /**
+   * When to give up at once (revert everything, verdict failed): a steady-state probe failing for
+   * longer than its tolerance, or a CloudWatch alarm entering ALARM. The safety net of an
+   * unattended drill: the system is hurting more than the drill meant it to.
+   */
+  stopConditions: z.array(stopConditionSpec).default([]),
 });
 export type Scenario = z.infer<typeof scenarioSpec>;
+export type StopCondition = z.infer<typeof stopConditionSpec>;
 export type ScenarioInput = z.input<typeof scenarioSpec>;
 

@@ -164,6 +164,9 @@ function crossFieldProblems(src: YamlSource, s: Scenario): Problem[] {
     if (seen.has(p.name)) at(['steadyState', i, 'name'], `a second probe named ${quoted(p.name, 40)}: probe names must be unique`);
     seen.add(p.name);
   });
+  s.stopConditions.forEach((c, i) => {
+    if ('probe' in c && !seen.has(c.probe)) at(['stopConditions', i, 'probe'], `no steadyState probe named ${quoted(c.probe, 40)} (probes: ${[...seen].join(', ') || 'none'})`);
+  });
   return out;
 }
 

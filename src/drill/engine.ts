@@ -8,8 +8,8 @@
  * any step: revert what is active, journal the end, throw INTERRUPTED (exit 130) or HALTED.
  */
 import { EnvLock } from '../adapters/env-lock.js';
-import { HaltFlag } from '../adapters/halt-flag.js';
-import { JournalStore, newDrillId } from '../adapters/journal-store.js';
+import { newDrillId } from '../adapters/journal-store.js';
+import { DrillStores } from '../adapters/journals.js';
 import { systemClock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { describeError, GamedayError, isGamedayError } from '../core/errors.js';
@@ -19,20 +19,24 @@ import { summaryRows } from '../core/summary-rows.js';
 import { describeProbe } from '../probes/registry.js';
 import { planJson } from '../runner/plan.js';
 import { askOrInterrupt, Interrupt, reasonOf } from './ask.js';
+import type { Notifier } from '../ports/notify.js';
 import type { DrillHost } from './host.js';
 import { liveLoop, recheckSteadyState } from './live.js';
 import { preflight, type Preflighted } from './preflight.js';
 import type { DrillDeps, DrillOptions, DrillResult } from './options.js';
 import { DrillSession } from './session.js';
+import { StopConditionBreached } from './stop-conditions.js';
 
 export type { DrillDeps, DrillOptions, DrillResult } from './options.js';
 
 export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<DrillResult> {
   const clock = deps.clock ?? systemClock;
+  // the journal and halt flag of the environment: the state directory's, or its cluster's
+  const stores = new DrillStores(opts.stateDir, { [opts.env.name]: opts.env });
   const session = DrillSession.open(newDrillId(opts.scenario.id, new Date(clock.now())), opts.env, {
     clock,
-    journals: new JournalStore(opts.stateDir),
-    halt: new HaltFlag(opts.stateDir),
+    journals: stores.journalFor(opts.env),
+    halt: stores.halt,
     lock: new EnvLock(opts.stateDir),
     clusterLock: deps.clusterLock,
     host: deps.host,
@@ -42,11 +46,13 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
   let ready: Preflighted | undefined;
   try {
     ready = await preflight(opts, deps, session);
+    const targets = ready.plan.faults.reduce((n, f) => n + f.selection.targets.length, 0);
+    deps.notifier?.notify({ kind: 'start', drillId: session.drillId, env: opts.env.name, scenario: opts.scenario.id, text: `${opts.mode} drill started: ${targets} fault target(s), time limit ${formatDuration(ready.timeLimitMs)}` });
     if (!(await brief(opts, deps.host, session, ready))) return { drillId: session.drillId, events: session.events, outcome: 'declined' };
     const endDetail = await liveLoop(opts, deps.host, session, ready);
     return await finish(opts, deps.host, session, ready, endDetail);
   } catch (caught) {
-    throw await failed(session, caught, ready?.backgroundFailure());
+    throw await failed(session, caught, ready?.backgroundFailure(), deps.notifier);
   } finally {
     await ready?.probes?.stop().catch(() => undefined);
     await session.stopFollowing();
@@ -109,23 +115,29 @@ async function debrief(host: DrillHost, session: DrillSession): Promise<void> {
  * cause into the error the CLI maps to an exit code. A scheduled fault that failed to inject ends
  * the drill as failed (its error), not as interrupted.
  */
-async function failed(session: DrillSession, caught: unknown, backgroundFailure: unknown): Promise<unknown> {
+async function failed(session: DrillSession, caught: unknown, backgroundFailure: unknown, notifier?: Notifier): Promise<unknown> {
   const { signal } = session;
   const e = backgroundFailure ?? caught;
   const halted = backgroundFailure === undefined ? session.haltedBy : undefined;
-  const interrupted = backgroundFailure === undefined && !halted && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
+  const stopped = backgroundFailure === undefined && signal.reason instanceof StopConditionBreached ? signal.reason : undefined;
+  const interrupted = backgroundFailure === undefined && !halted && !stopped && (e instanceof Interrupt || signal.aborted || (isGamedayError(e) && e.code === 'INTERRUPTED'));
   const why = backgroundFailure !== undefined ? describeError(backgroundFailure) : e instanceof Interrupt ? e.why : signal.aborted ? reasonOf(signal) : describeError(e);
   (session.host as DrillHost).endLive();
   const started = session.journal !== undefined;
+  const abortedBy = stopped ?? halted;
+  if (started && abortedBy) notifier?.notify({ kind: 'abort', drillId: session.drillId, env: session.env.name, scenario: session.state.scenario, text: `${abortedBy.message}; reverting every active fault` });
   if (started && session.state.endedAt === undefined) {
     try {
       await session.revertActive(halted ? 'halt' : interrupted ? 'interrupt' : 'rollback');
     } finally {
       if (halted) session.end('halted', halted.message);
+      else if (stopped) session.end('aborted', stopped.message);
       else session.end(interrupted ? 'interrupted' : 'failed', why);
     }
   }
-  const out = halted
+  const out = stopped
+    ? new GamedayError('OBJECTIVES_FAILED', `drill aborted by its ${stopped.message}; ${started ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: `the journal is kept: \`gameday report ${session.drillId}\``, cause: e })
+    : halted
     ? new GamedayError('HALTED', `drill stopped: ${halted.message}; ${started ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: 'new drills are refused until `gameday halt --clear`', cause: e })
     : interrupted
       ? new GamedayError('INTERRUPTED', `drill interrupted (${why}); ${started ? 'every active fault was reverted' : 'nothing was injected'}`, { hint: started ? `the journal is kept: \`gameday report ${session.drillId}\`` : undefined, cause: e })

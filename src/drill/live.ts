@@ -15,6 +15,7 @@ import type { DrillHost, DrillKey } from './host.js';
 import { PanelLog, panelView } from './panel-view.js';
 import type { Preflighted } from './preflight.js';
 import { WakeQueue } from './queue.js';
+import { watchStopConditions } from './stop-conditions.js';
 import { readRunbook } from './runbook.js';
 import type { DrillSession } from './session.js';
 
@@ -38,6 +39,7 @@ export async function liveLoop(opts: DrillOptions, host: DrillHost, session: Dri
   const live: Live = { opts, host, session, ready, queue, scheduled, t0: session.clock.now(), log: new PanelLog(6) };
   session.journal!.onAppend((e) => live.log.add(session.clock.now() - live.t0, e, session.state));
   const stopDeadlines = session.startDeadlineTimer();
+  const stopConditions = watchStopConditions(session, opts.scenario, ready);
   const stopKeys = host.listen((k) => (k === 'interrupt' ? session.abort(new Error('Ctrl-C')) : queue.push(k)));
   try {
     for (;;) {
@@ -55,6 +57,7 @@ export async function liveLoop(opts: DrillOptions, host: DrillHost, session: Dri
       if (ended) return ended;
     }
   } finally {
+    await stopConditions();
     stopDeadlines();
     stopKeys();
     host.panel(view(live));

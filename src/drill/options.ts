@@ -6,6 +6,7 @@ import type { DrillEvent } from '../core/events.js';
 import type { Scenario } from '../core/scenario.js';
 import type { DrillSummary } from '../core/summary.js';
 import type { ClusterLock } from '../ports/cluster-lock.js';
+import type { Notifier } from '../ports/notify.js';
 import type { ProbePortName, ProbePorts } from '../ports/probes.js';
 import type { PlannedFault } from '../runner/plan.js';
 import type { DrillHost } from './host.js';
@@ -35,6 +36,8 @@ export interface DrillDeps {
   clusterLock?: ClusterLock;
   /** the system clock unless a test brings a fake one */
   clock?: Clock;
+  /** told of the start and of an abort (the CLI sends the verdict); omitted: nobody */
+  notifier?: Notifier;
 }
 
 export interface DrillResult {

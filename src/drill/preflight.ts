@@ -13,6 +13,7 @@ import { probePortsNeeded } from '../probes/registry.js';
 import { planEvent, portsNeeded, refusalHint, resolvePlan, type Plan } from '../runner/plan.js';
 import { newSeed } from '../core/random.js';
 import { throwIfAborted } from './ask.js';
+import { alarmStopSpecs, assertStopConditions } from './stop-conditions.js';
 import type { DrillDeps, DrillOptions } from './options.js';
 import type { DrillSession } from './session.js';
 
@@ -41,10 +42,13 @@ export async function preflight(opts: DrillOptions, deps: DrillDeps, session: Dr
   const halt = { halted: false };
   const plan = await resolvePlan({ env, faults: scenario.faults, seed, halt, now: session.clock.now() }, { ports: session.ports, signal, progress: (m) => host.emit({ type: 'progress', message: m }) });
   throwIfAborted(signal);
-  const probePorts = await deps.buildProbePorts(env, probePortsNeeded(scenario.steadyState));
+  assertStopConditions(scenario);
+  const stopAlarms = alarmStopSpecs(scenario);
+  const probePorts = await deps.buildProbePorts(env, probePortsNeeded([...scenario.steadyState, ...stopAlarms]));
   const ready: Preflighted = { plan, timeLimitMs: scenario.timeLimit ?? DEFAULT_TIME_LIMIT_MS, probePorts, backgroundFailure: () => undefined };
   try {
-    const steady = await checkAll(scenario.steadyState, probePorts, signal);
+    // an alarm stop condition already in ALARM (or missing) refuses the drill like a failing probe
+    const steady = await checkAll([...scenario.steadyState, ...stopAlarms], probePorts, signal);
     throwIfAborted(signal);
     // the journal starts once the lock is ours and the plan is known
     session.openJournal();

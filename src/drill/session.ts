@@ -8,7 +8,7 @@
  * Everything outside comes in through DrillSessionDeps (clock, journal store, halt flag, lock), so
  * tests run it on a fake clock against a journal in a temporary directory.
  */
-import type { JournalStore, JournalWriter } from '../adapters/journal-store.js';
+import type { JournalAppender, JournalPort } from '../ports/journal.js';
 import { applyEvent, emptyDrillState, revertableFaults, type DrillState } from '../core/drill-state.js';
 import type { Clock } from '../core/clock.js';
 import type { Environment } from '../core/environment.js';
@@ -32,7 +32,7 @@ export interface EnvLockPort {
 
 export interface DrillSessionDeps {
   clock: Clock;
-  journals: Pick<JournalStore, 'open' | 'read'>;
+  journals: Pick<JournalPort, 'open' | 'read'>;
   halt: HaltFlagPort;
   /** omitted: the drill does not hold the environment (ad-hoc faults stack, as `inject` always has) */
   lock?: EnvLockPort;
@@ -70,7 +70,7 @@ export class DrillSession {
   lease: HeldLease | undefined;
   private readonly abortCtl = new AbortController();
   private readonly observeCtl = new AbortController();
-  private journalWriter: JournalWriter | undefined;
+  private journalWriter: JournalAppender | undefined;
   private reverting: Promise<unknown> = Promise.resolve();
   private readonly stops: (() => void | Promise<void>)[] = [];
   private readonly keepAlives: (() => void)[] = [];
@@ -121,7 +121,7 @@ export class DrillSession {
   get host(): Host {
     return this.deps.host;
   }
-  get journal(): JournalWriter | undefined {
+  get journal(): JournalAppender | undefined {
     return this.journalWriter;
   }
   /** the halt that stopped this drill, if one did */
@@ -143,7 +143,7 @@ export class DrillSession {
   }
 
   /** Opens the journal: from now on every event is folded into `state` and shown to the host. */
-  openJournal(): JournalWriter {
+  openJournal(): JournalAppender {
     const journal = this.deps.journals.open(this.drillId);
     journal.now = () => this.clock.now();
     journal.onAppend((e) => {

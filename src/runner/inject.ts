@@ -10,15 +10,14 @@ import type { FaultRecord } from '../core/events.js';
 import type { Host } from '../core/host.js';
 import type { FaultRef, InjectorContext, Target } from '../injectors/contract.js';
 import type { PortSet } from '../ports/index.js';
-import type { JournalWriter } from '../adapters/journal-store.js';
+import type { JournalAppender } from '../ports/journal.js';
 import { makeInjectorContext } from './context.js';
 import { sleep } from '../core/clock.js';
 import type { Plan, PlannedFault } from './plan.js';
 import { revertAll } from './revert.js';
-import { FaultClaims } from '../adapters/fault-claim.js';
 
 export interface RunnerDeps {
-  journal: JournalWriter;
+  journal: JournalAppender;
   ports: Partial<PortSet>;
   env: Environment;
   host: Host;
@@ -59,8 +58,7 @@ export async function injectFault(planned: PlannedFault, deps: RunnerDeps): Prom
   }
   // the faults are ours from intent to outcome: a halt or recover started meanwhile waits for the
   // outcome instead of "reverting" a fault whose mutation is still in flight (fault-claim.ts)
-  const claims = FaultClaims.besideJournal(deps.journal.file);
-  const held = prepared.map((p) => claims.tryClaim(deps.journal.drillId, p.ref.faultId, 'inject'));
+  const held = prepared.map((p) => deps.journal.claims.tryClaim(deps.journal.drillId, p.ref.faultId, 'inject'));
   const done: InjectedFault[] = [];
   const failures: string[] = [];
   try {

@@ -5,7 +5,7 @@
  */
 import { hostname } from 'node:os';
 import type { LoadedConfig } from '../adapters/config-store.js';
-import type { JournalProblem, JournalStore, JournalWriter } from '../adapters/journal-store.js';
+import type { JournalAppender, JournalPort, JournalProblem } from '../ports/journal.js';
 import { pidAlive } from '../adapters/env-lock.js';
 import { revertableFaults, type DrillState } from '../core/drill-state.js';
 import { GamedayError, describeError } from '../core/errors.js';
@@ -18,7 +18,7 @@ import type { Environment } from '../core/environment.js';
 import { journalUnfinished, revertAll, type RevertResult } from './revert.js';
 
 export interface RecoverDeps {
-  store: JournalStore;
+  store: JournalPort;
   config: LoadedConfig;
   host: Host;
   buildPorts: (env: Environment, needs: readonly PortName[]) => Promise<Partial<PortSet>>;
@@ -79,7 +79,7 @@ export async function recoverDrill(drillId: string, reason: RevertReason, deps: 
   return out;
 }
 
-function withJournal<T>(deps: RecoverDeps, drillId: string, fn: (j: JournalWriter) => T): T {
+function withJournal<T>(deps: RecoverDeps, drillId: string, fn: (j: JournalAppender) => T): T {
   const j = deps.store.open(drillId);
   try {
     j.onAppend((e) => deps.host.emit(e));

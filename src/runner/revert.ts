@@ -14,7 +14,6 @@
  *   - `cancel` (halt and recover pass Ctrl-C / SIGTERM) stops the wait the same way. Live drills
  *     pass none: their revert is what Ctrl-C asks for, and only the deadline bounds it.
  */
-import { readFileSync } from 'node:fs';
 import type { Environment } from '../core/environment.js';
 import { foldDrill, type FaultStatus } from '../core/drill-state.js';
 import { describeError, GamedayError } from '../core/errors.js';
@@ -23,9 +22,8 @@ import type { Host } from '../core/host.js';
 import type { RevertOutcome } from '../injectors/contract.js';
 import { findInjector } from '../injectors/registry.js';
 import type { PortSet } from '../ports/index.js';
-import { parseJournal, type JournalWriter } from '../adapters/journal-store.js';
+import type { ClaimHolder, JournalAppender } from '../ports/journal.js';
 import { scopeProbe, withCallScope, type InFlightCall } from '../adapters/call-scope.js';
-import { FaultClaims, type ClaimHolder } from '../adapters/fault-claim.js';
 import { makeInjectorContext } from './context.js';
 
 /**
@@ -40,7 +38,7 @@ const UNWIND_MS = 1_000;
 const WAITING_NOTICE_MS = 10_000;
 
 export interface RevertDeps {
-  journal: JournalWriter;
+  journal: JournalAppender;
   ports: Partial<PortSet>;
   env: Environment;
   host: Host;
@@ -57,9 +55,9 @@ const holderText = (h: ClaimHolder | undefined) => (h ? `${h.reason === 'deadlin
 const waitingText = (w: InFlightCall | undefined, now: number) => (w ? `; it was waiting for ${w.what} for ${secs(now - w.since)} s` : '');
 const signalName = (reason: unknown) => (reason instanceof Error ? reason.message : String(reason ?? 'interrupt'));
 
-/** The fault's status in the journal as it is on disk now (other processes may have written to it). */
-function journaledStatus(journal: JournalWriter, faultId: string): FaultStatus | undefined {
-  const { events } = parseJournal(readFileSync(journal.file, 'utf8'), journal.file);
+/** The fault's status in the journal as it is stored now (other processes may have written to it). */
+function journaledStatus(journal: JournalAppender, faultId: string): FaultStatus | undefined {
+  const { events } = journal.readStored();
   return foldDrill(journal.drillId, events).faults.get(faultId)?.status;
 }
 
@@ -122,8 +120,7 @@ export async function revertFault(record: FaultRecord, reason: RevertReason, dep
   notice.unref();
 
   try {
-    const claims = FaultClaims.besideJournal(deps.journal.file);
-    const { claim, waitedFor } = await claims.claim(drillId, record.faultId, reason, {
+    const { claim, waitedFor } = await deps.journal.claims.claim(drillId, record.faultId, reason, {
       signal: stop.signal,
       onWait: (h) => progress(`${holderText(h)} is ${h.reason === 'inject' ? 'injecting' : 'reverting'} it; waiting for its outcome`),
     });
@@ -189,7 +186,7 @@ async function revertClaimed(record: FaultRecord, reason: RevertReason, deps: Re
  * Journals faults this process meant to revert but did not get to (Ctrl-C in halt): they stay
  * active in the fold, and `gameday status` shows why and how to retry.
  */
-export function journalUnfinished(journal: JournalWriter, records: FaultRecord[], why: string): RevertResult[] {
+export function journalUnfinished(journal: JournalAppender, records: FaultRecord[], why: string): RevertResult[] {
   return records.map((r) => {
     const error = `not reverted: ${why} before its turn`;
     journal.append({ type: 'fault-revert-failed', faultId: r.faultId, error });

@@ -6,8 +6,7 @@
  */
 import { buildPorts } from '../../adapters/ports.js';
 import { getEnvironment, type LoadedConfig } from '../../adapters/config-store.js';
-import type { JournalStore } from '../../adapters/journal-store.js';
-import type { HaltFlag } from '../../adapters/halt-flag.js';
+import type { HaltFlagPort, JournalPort } from '../../ports/journal.js';
 import { own } from '../../core/text.js';
 import { assertRecovered, haltAll, unfinished } from '../../runner/recover.js';
 import type { CommandRun } from '../context.js';
@@ -56,7 +55,7 @@ export const run: CommandRun = async (ctx, _args, opts) => {
  * refuse it. A name known only from journals (an environment since removed from the config) is
  * accepted, and so is clearing a flag set for any name.
  */
-function assertKnownEnvironment(env: string, config: LoadedConfig, journals: JournalStore, halt: HaltFlag): void {
+function assertKnownEnvironment(env: string, config: LoadedConfig, journals: JournalPort, halt: HaltFlagPort): void {
   if (own(config.environments, env)) return;
   if (halt.list().some((f) => f.scope === env)) return;
   if (journals.list().some((id) => journals.fold(id).state.env === env)) return;

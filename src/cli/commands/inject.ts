@@ -36,11 +36,11 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const kind = args[0]!;
   const spec = faultSpecFrom(kind, opts);
   const seed = parseSeed(opts.seed) ?? newSeed();
-  const { config, journals, halt } = stateOf(ctx);
+  const { config, stores, halt } = stateOf(ctx);
   const env = getEnvironment(config, opts.env as string | undefined);
   const host = new LineHost(ctx.out);
   // a critical or halted environment is refused here, before any client is even built
-  const session = DrillSession.open(newDrillId(kind.replace(/\./g, '-')), env, { clock: systemClock, journals, halt, host, signal: ctx.signal }, { watchHalt: false });
+  const session = DrillSession.open(newDrillId(kind.replace(/\./g, '-')), env, { clock: systemClock, journals: stores.journalFor(env), halt, host, signal: ctx.signal }, { watchHalt: false });
   try {
     const plan = await planAndConfirm(ctx, session, spec, seed, opts);
     session.openJournal();

@@ -5,7 +5,7 @@
  */
 import { buildPorts } from '../../adapters/ports.js';
 import { getEnvironment } from '../../adapters/config-store.js';
-import { HaltFlag } from '../../adapters/halt-flag.js';
+import { DrillStores } from '../../adapters/journals.js';
 import { parseSeed } from '../kv.js';
 import { newSeed } from '../../core/random.js';
 import { formatDuration } from '../../core/duration.js';
@@ -24,7 +24,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const env = getEnvironment(loaded, opts.env as string | undefined);
   const { scenario, file } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const seed = parseSeed(opts.seed) ?? newSeed();
-  const halt = new HaltFlag(loaded.stateDir).state(env.name);
+  const halt = new DrillStores(loaded.stateDir, { [env.name]: env }).halt.state(env.name);
   const ports = await buildPorts(env, portsNeeded(scenario.faults));
   const plan = await resolvePlan({ env, faults: scenario.faults, seed, halt }, { ports, signal: ctx.signal });
   const json = planJson(plan);

@@ -1,17 +1,17 @@
 /** `gameday report <drill-id> [--format md|html|json|junit] [--out FILE]`: from the journal alone; loads no client. */
 import { writeReport } from '../report-file.js';
 import { resolve } from 'node:path';
-import { JournalStore } from '../../adapters/journal-store.js';
 import { GamedayError } from '../../core/errors.js';
 import { parseFormat, renderReport } from '../../report/index.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { stateOf } from '../state.js';
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const drillId = args[0];
   if (!drillId) throw new GamedayError('INVALID_INPUT', 'missing drill id', { hint: 'see `gameday status` for the drill ids' });
   const format = parseFormat(String(opts.format ?? 'md'));
-  const store = new JournalStore(ctx.config().stateDir);
+  const store = stateOf(ctx).journals;
   const { events, problems } = store.read(drillId);
   for (const p of problems) ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`);
   const text = renderReport(events, format);

@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import { getEnvironment } from '../../adapters/config-store.js';
 import { buildPorts } from '../../adapters/ports.js';
 import { buildProbePorts } from '../../adapters/probes/index.js';
-import { GamedayError } from '../../core/errors.js';
+import { describeError, GamedayError } from '../../core/errors.js';
+import { DEFAULT_WEBHOOK_TIMEOUT_MS, silentNotifier, WebhookNotifier } from '../../adapters/webhook.js';
 import { runDrill } from '../../drill/engine.js';
 import type { DrillHost } from '../../drill/host.js';
 import { loadScenario } from '../../drill/scenario-file.js';
@@ -43,25 +44,34 @@ export const run: CommandRun = async (ctx, args, opts) => {
     const { TerminalHost } = await import('../hosts/terminal.js');
     host = new TerminalHost({ stdin: process.stdin, stdout: process.stdout, color: ctx.out.color });
   }
+  const notifier = env.notify ? new WebhookNotifier(env.notify.webhook, env.notify.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_MS, (m) => ctx.out.error(`warning: ${m} (the drill carries on)`)) : silentNotifier;
+  const verdict = (drillId: string | undefined, text: string, reported: boolean) =>
+    drillId && notifier.notify({ kind: 'verdict', drillId, env: env.name, scenario: scenario.id, text: `${text}${reported ? `; report: ${reportFile}` : ''}` });
   let result;
   try {
     result = await runDrill(
       { scenario, env, mode: yes ? 'unattended' : 'facilitated', stateDir: loaded.stateDir, root, seed },
-      { host, signal: ctx.signal, buildPorts, buildProbePorts, clusterLock: env.kube ? (await import('../../adapters/kube/cluster-lease.js')).clusterLock : undefined },
+      { host, signal: ctx.signal, buildPorts, buildProbePorts, notifier, clusterLock: env.kube ? (await import('../../adapters/kube/cluster-lease.js')).clusterLock : undefined },
     );
   } catch (e) {
     // a drill that started but did not complete still gets its report (CI wants the failure)
-    const journaled = e as { events?: DrillEvent[] };
-    if (reportFile && reportFormat && journaled.events?.length) {
-      writeReport(reportFile, renderers[reportFormat](summarize(journaled.events)));
+    const journaled = e as { events?: DrillEvent[]; drillId?: string };
+    const reported = Boolean(reportFile && reportFormat && journaled.events?.length);
+    if (reported) {
+      writeReport(reportFile!, renderers[reportFormat!](summarize(journaled.events!)));
       ctx.out.error(`report written to ${reportFile}`);
     }
+    verdict(journaled.drillId, `failed: ${describeError(e)}`, reported);
+    await notifier.flush(); // bounded by the webhook's timeout
     throw e;
   }
-  if (result.summary && reportFile && reportFormat) {
-    writeReport(reportFile, renderers[reportFormat](result.summary));
+  const reported = Boolean(result.summary && reportFile && reportFormat);
+  if (reported) {
+    writeReport(reportFile!, renderers[reportFormat!](result.summary!));
     ctx.out.error(`report written to ${reportFile}`);
   }
+  verdict(result.drillId, result.outcome === 'objectives-failed' ? 'failed: objectives missed' : result.outcome === 'declined' ? 'not started' : 'passed', reported);
+  await notifier.flush();
   if (result.outcome === 'objectives-failed') return EXIT.objectivesFailed;
   return EXIT.ok;
 };

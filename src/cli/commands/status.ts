@@ -1,6 +1,5 @@
 /** `gameday status`: active drills and faults with age and expiry, from the journals alone. */
-import { join } from 'node:path';
-import { FaultClaims } from '../../adapters/fault-claim.js';
+import type { FaultClaimPort } from '../../ports/journal.js';
 import { activeFaults, type FaultState } from '../../core/drill-state.js';
 import { formatDuration } from '../../core/duration.js';
 import type { CommandRun } from '../context.js';
@@ -10,8 +9,8 @@ import { stateOf } from '../state.js';
 import { table } from '../table.js';
 
 export const run: CommandRun = async (ctx, _args, opts) => {
-  const { journals, halt, config } = stateOf(ctx);
-  const claims = new FaultClaims(join(config.stateDir, 'claims'));
+  const { journals, halt } = stateOf(ctx);
+  const claims = journals.claims;
   const now = Date.now();
   const p = paint(ctx.out.color);
   const scan = journals.scan();
@@ -77,7 +76,7 @@ export const run: CommandRun = async (ctx, _args, opts) => {
  * A revert in progress names who does it (its claim's holder); one that failed, or whose process
  * died mid-way (journaled as reverting, nobody holds the claim), says why and how to retry.
  */
-function revertState(claims: FaultClaims, drillId: string, f: FaultState): { revertingBy?: string; lastError?: string; retry?: string } {
+function revertState(claims: FaultClaimPort, drillId: string, f: FaultState): { revertingBy?: string; lastError?: string; retry?: string } {
   const retry = `gameday recover ${drillId}`;
   if (f.status === 'revert-failed') return { lastError: f.lastError ?? 'revert failed', retry };
   if (f.status !== 'reverting') return {};
