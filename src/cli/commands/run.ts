@@ -17,7 +17,9 @@ import { summarize } from '../../core/summary.js';
 import type { DrillEvent } from '../../core/events.js';
 import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';
-import type { CommandRun } from '../context.js';
+import type { CommandContext, CommandOptions, CommandRun } from '../context.js';
+import { JournalStore } from '../../adapters/journal-store.js';
+import { parsePort, screenForRun } from '../screen.js';
 import { EXIT } from '../exit-codes.js';
 import { parseSeed } from '../kv.js';
 
@@ -43,6 +45,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
     const { TerminalHost } = await import('../hosts/terminal.js');
     host = new TerminalHost({ stdin: process.stdin, stdout: process.stdout, color: ctx.out.color });
   }
+  const screen = await roomScreen(ctx, opts, host, loaded.stateDir);
+  host = screen?.host ?? host;
   let result;
   try {
     result = await runDrill(
@@ -57,6 +61,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
       ctx.out.error(`report written to ${reportFile}`);
     }
     throw e;
+  } finally {
+    await screen?.screen.close();
   }
   if (result.summary && reportFile && reportFormat) {
     writeReport(reportFile, renderers[reportFormat](result.summary));
@@ -65,3 +71,12 @@ export const run: CommandRun = async (ctx, args, opts) => {
   if (result.outcome === 'objectives-failed') return EXIT.objectivesFailed;
   return EXIT.ok;
 };
+
+/** `--screen`: the room's page, attached to the drill's journal as soon as it starts. */
+async function roomScreen(ctx: CommandContext, opts: CommandOptions, host: DrillHost, stateDir: string) {
+  if (!opts.screen && opts.screenHost === undefined && opts.screenPort === undefined) return undefined;
+  const journals = new JournalStore(stateDir);
+  const opened = await screenForRun(host, { host: opts.screenHost as string | undefined, port: parsePort(opts.screenPort) }, (id) => journals.pathOf(id));
+  ctx.out.line(`room screen: ${opened.screen.url}`);
+  return opened;
+}
