@@ -15,6 +15,8 @@ export type ScreenPhase = 'waiting' | 'briefing' | 'live' | 'ended';
 
 export interface ScreenView {
   phase: ScreenPhase;
+  /** the last journal line shown (the page exposes it, so a test can tell when an append arrived) */
+  seq: number;
   drillId?: string;
   title: string;
   env?: string;
@@ -42,11 +44,11 @@ const LOGGED: ReadonlySet<DrillEventType> = new Set<DrillEventType>(['drill-star
 export const SCREEN_LOG_SIZE = 12;
 
 /** The screen of a drill not started yet (`gameday run --screen` before its journal exists). */
-export const waitingView = (title = 'Waiting for the drill to start'): ScreenView => ({ phase: 'waiting', title, clock: { ms: 0, running: false }, objectives: [], hints: [], marks: [], probes: [], faults: [], log: [] });
+export const waitingView = (title = 'Waiting for the drill to start'): ScreenView => ({ phase: 'waiting', seq: 0, title, clock: { ms: 0, running: false }, objectives: [], hints: [], marks: [], probes: [], faults: [], log: [] });
 
 export function screenView(events: readonly DrillEvent[], state: DrillState, now: number, extra: { briefing?: string } = {}): ScreenView {
   const started = events.find((e): e is Extract<DrillEvent, { type: 'drill-started' }> => e.type === 'drill-started');
-  if (!started || !state.startedAt) return { ...waitingView(), drillId: state.drillId };
+  if (!started || !state.startedAt) return { ...waitingView(), seq: state.lastSeq, drillId: state.drillId };
   const ended = state.endedAt !== undefined;
   const t0 = Date.parse(events.find((e) => e.type === 'fault-injected')?.at ?? state.startedAt);
   const injected = events.some((e) => e.type === 'fault-injected');
@@ -56,6 +58,7 @@ export function screenView(events: readonly DrillEvent[], state: DrillState, now
   const summary = summarize(events, state);
   return {
     phase,
+    seq: state.lastSeq,
     drillId: state.drillId,
     title: state.title ?? state.scenario ?? state.drillId,
     env: state.env,

@@ -34,7 +34,7 @@ li{display:flex;gap:12px;align-items:baseline}
 #briefing{white-space:pre-wrap;font-size:24px;line-height:1.45}
 #hints li{flex-direction:column;gap:2px;background:#0f2547;border-left:4px solid #2e90fa;padding:8px 12px;border-radius:8px}
 #hints .text{font-size:24px}
-#log{font-size:18px}#log li{gap:16px}
+#log{font-size:18px;flex:1;min-height:0;overflow:hidden;justify-content:flex-end;-webkit-mask-image:linear-gradient(to bottom,transparent,#000 56px);mask-image:linear-gradient(to bottom,transparent,#000 56px)}#log li{gap:16px;flex:none}
 .tone-good{color:#75e0a7}.tone-bad{color:#fda29b}.tone-warn{color:#fec84b}.tone-info{color:#b2ddff}.tone-dim{color:#98a2b3}
 #result{display:none;gap:36px;align-items:center;background:#111a2e;border:2px solid #1a7f37;border-radius:16px;padding:16px 28px}
 #result.failed{border-color:#b42318}
@@ -58,6 +58,8 @@ var MARK = { detected: 'Team detected the problem', diagnosed: 'Team found the r
 function render(){
   var v = view; if (!v) return;
   document.title = v.title + ' — game day';
+  document.body.dataset.seq = String(v.seq);
+  document.body.dataset.phase = v.phase;
   $('title').textContent = v.title;
   var badge = $('phase'); badge.textContent = PHASE[v.phase] || v.phase; badge.className = 'badge ' + v.phase;
   $('meta').textContent = v.drillId ? v.drillId + (v.env ? ' · ' + v.env : '') : '';
@@ -101,7 +103,12 @@ function tick(){
 
 function connect(){
   var es = new EventSource('events' + location.search);
-  es.onmessage = function(m){ view = JSON.parse(m.data); receivedAt = Date.now(); $('conn').textContent = 'live'; $('conn').className = ''; render(); };
+  es.onmessage = function(m){
+    view = JSON.parse(m.data); receivedAt = Date.now();
+    // an ended drill does not change again: stop listening, so the page keeps its result when gameday exits
+    if (view.phase === 'ended') { es.close(); $('conn').textContent = 'final'; } else $('conn').textContent = 'live';
+    $('conn').className = ''; render();
+  };
   es.onerror = function(){ $('conn').textContent = 'reconnecting…'; $('conn').className = 'down'; };
 }
 setInterval(tick, 250);
