@@ -158,7 +158,7 @@ function journalCommands(program: Command, on: On): void {
     .option('-p, --port <port>', 'port (default 8765; 0: any free port)')
     .option('--dir <dir>', 'scenario directory (briefings of drills journaled before the journal carried them)', 'scenarios')
     .action(on('screen'));
-  program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json or junit', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
+  program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json, junit, or pdf (the HTML printed by Chromium, with --out)', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
 }
 
 function sandboxCommands(program: Command, on: On): void {
