@@ -140,6 +140,8 @@ function journalCommands(program: Command, on: On): void {
     .option('-e, --env <name>', 'only this environment')
     .option('--adhoc', 'include ad-hoc injects')
     .option('--json', 'machine-readable output')
+    .option('-f, --format <fmt>', 'text, json or html (charts per scenario, objectives as lines)', 'text')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(on('history'));
   program
     .command('halt')
