@@ -51,8 +51,11 @@ const label = (y: number, text: string) => {
 };
 const title = (text: string) => `<title>${esc(text)}</title>`;
 
+/** Where bands stop: the drill's end (an objective further right widens the axis, not the drill). */
+const endOf = (s: DrillSummary, sc: Scale): number => s.timeline.find((t) => t.kind === 'end')?.offsetMs ?? sc.to;
+
 function faultRows(s: DrillSummary, sc: Scale, y0: number): string[] {
-  const end = sc.to;
+  const end = endOf(s, sc);
   return s.faults.map((f, i) => {
     const y = y0 + i * ROW_H;
     const start = s.timeline.find((t) => t.kind === 'fault' && t.subject === f.faultId && t.ok !== false);
@@ -72,7 +75,7 @@ function probeRows(s: DrillSummary, sc: Scale, y0: number): string[] {
     const changes = s.timeline.filter((t): t is TimelineEntry & { ok: boolean } => t.kind === 'probe' && t.subject === p.name && t.ok !== undefined);
     const bands = changes.map((c, j) => {
       const x1 = sc.x(c.offsetMs);
-      const x2 = sc.x(changes[j + 1]?.offsetMs ?? sc.to);
+      const x2 = sc.x(changes[j + 1]?.offsetMs ?? Math.max(c.offsetMs, endOf(s, sc)));
       return `<rect data-event="probe-result" x="${x1.toFixed(1)}" y="${y + 8}" width="${Math.max(1, x2 - x1).toFixed(1)}" height="${ROW_H - 16}" fill="${c.ok ? COLOURS.healthy : COLOURS.broken}">${title(c.text)}</rect>`;
     });
     return `${label(y, `probe ${p.name}`)}${bands.join('')}`;
