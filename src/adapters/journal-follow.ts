@@ -40,13 +40,15 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
     } catch {
       return; // not there yet, or removed: the next poll looks again
     }
+    if (!watcher) startWatch(); // the file is there (again): be told of its next append at once
     try {
       const st = fstatSync(fd);
       if ((inode !== undefined && st.ino !== inode) || st.size < offset) {
         offset = 0;
         lineNo = 0;
-        watcher?.close(); // it watches the old file: the next poll watches the new one
+        watcher?.close(); // it watched the old file
         watcher = undefined;
+        startWatch();
         handlers.onReset();
       }
       inode = st.ino;
