@@ -33,11 +33,9 @@ export class RoomScreen {
   private state: DrillState = emptyDrillState('drill');
   private follower: JournalFollower | undefined;
   private fallbackBriefing: string | undefined;
+  private server: LivePageServer | undefined;
 
-  private constructor(
-    private readonly opts: ScreenOptions,
-    private server: LivePageServer | undefined = undefined,
-  ) {}
+  private constructor(private readonly opts: ScreenOptions) {}
 
   static async open(opts: ScreenOptions): Promise<RoomScreen> {
     const screen = new RoomScreen(opts);
