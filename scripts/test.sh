@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README: `npm test`; CI: .ci/run). On a fresh machine of this kind it installs
-# and starts everything the tests need: npm packages, apt packages (iptables, iproute2, tmux,
-# containerd, runc, CNI plugins, busybox), the Kubernetes binaries (control plane, kubelet,
+# and starts everything the tests need: npm packages (playwright-core among them), apt packages
+# (iptables, iproute2, tmux, chromium for the browser tests, containerd, runc, CNI plugins, busybox), the Kubernetes binaries (control plane, kubelet,
 # kube-proxy) built from source with Go, etcd, kwok, CoreDNS, crictl, the shop, the real nodes'
 # images and the moto virtualenv — all
 # cached outside the repository (~/.cache/gameday, or $GAMEDAY_CACHE), so a warm run is fast.

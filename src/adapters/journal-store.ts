@@ -263,8 +263,11 @@ function lostLines(events: DrillEvent[], unreadableSeqs: number[], file: string)
 }
 
 
-/** One line: an event that passed its schema, or why not (with the field) and its type if known. */
-function readLine(line: string): { event?: DrillEvent; error: string; type?: unknown } {
+/**
+ * One line: an event that passed its schema, or why not (with the field) and its type if known.
+ * Exported for readers that follow a journal as it grows (journal-follow.ts).
+ */
+export function readLine(line: string): { event?: DrillEvent; error: string; type?: unknown } {
   let json: unknown;
   try {
     json = JSON.parse(line);

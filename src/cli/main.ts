@@ -27,6 +27,7 @@ const commands = {
   plan: () => import('./commands/plan.js'),
   run: () => import('./commands/run.js'),
   report: () => import('./commands/report.js'),
+  screen: () => import('./commands/screen.js'),
   sandbox: () => import('./commands/sandbox.js'),
   rbac: () => import('./commands/rbac.js'),
   history: () => import('./commands/history.js'),
@@ -110,6 +111,9 @@ function drillCommands(program: Command, on: On): void {
     .option('-y, --yes', 'take every default (unattended); required without a terminal')
     .option('--seed <n>', 'random seed for target choice')
     .option('--report <file>', 'also write the debrief report here (.md, .html, .json or .xml)')
+    .option('--screen', "serve the room's screen (a read-only live page for the TV) while the drill runs")
+    .option('--screen-host <host>', 'share the screen on this address (a token is added to its URL)')
+    .option('--screen-port <port>', 'the screen’s port (default 8765; 0: any free port)')
     .action(on('run'));
   program
     .command('inject')
@@ -136,6 +140,8 @@ function journalCommands(program: Command, on: On): void {
     .option('-e, --env <name>', 'only this environment')
     .option('--adhoc', 'include ad-hoc injects')
     .option('--json', 'machine-readable output')
+    .option('-f, --format <fmt>', 'text, json or html (charts per scenario, objectives as lines)', 'text')
+    .option('-o, --out <file>', 'write to a file instead of stdout')
     .action(on('history'));
   program
     .command('halt')
@@ -145,7 +151,16 @@ function journalCommands(program: Command, on: On): void {
     .option('--reason <text>', 'why (kept with the flag)')
     .action(on('halt'));
   program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
-  program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json or junit', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
+  program
+    .command('screen')
+    .argument('[drill-id]', 'drill id (default: the latest drill)')
+    .description("the room's screen: a read-only live page of a drill for the TV (clock, briefing, revealed hints, marks, probes)")
+    .option('--latest', 'the latest drill')
+    .option('--host <host>', 'share beyond this machine on this address (default 127.0.0.1); the URL then carries a token')
+    .option('-p, --port <port>', 'port (default 8765; 0: any free port)')
+    .option('--dir <dir>', 'scenario directory (briefings of drills journaled before the journal carried them)', 'scenarios')
+    .action(on('screen'));
+  program.command('report').argument('<drill-id>', 'drill id').description('write the debrief report of a drill').option('-f, --format <fmt>', 'md, html, json, junit, or pdf (the HTML printed by Chromium, with --out)', 'md').option('-o, --out <file>', 'write to a file instead of stdout').action(on('report'));
 }
 
 function sandboxCommands(program: Command, on: On): void {

@@ -57,6 +57,8 @@ export const eventBodySchemas = {
     /** the scenario's checklist (targets in ms from the drill's start), for reports and history */
     checklist: z.array(z.object({ step: text, targetMs: z.number().optional() })).optional(),
     runbook: text.optional(),
+    /** the players' briefing, so the room's screen needs only the journal (never the facilitator's summary) */
+    briefing: text.optional(),
   }),
   preflight: z.object({ type: z.literal('preflight'), ok: z.boolean(), checks: z.array(z.object({ name: text, ok: z.boolean(), detail: text.optional() })) }),
   plan: z.object({

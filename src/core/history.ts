@@ -16,6 +16,8 @@ export interface HistoryRow extends Pick<DrillSummary, 'drillId' | 'scenario' | 
   outcome: Outcome;
   /** ms from the failure's start; undefined when it did not happen (or does not apply) */
   times: Partial<Record<TrendKey, number>>;
+  /** the scenario's objectives when this drill ran (ms), for charts that draw them as lines */
+  objectives: Partial<Record<MeasureKey, number>>;
   actionItems: ActionItem[];
 }
 
@@ -40,7 +42,11 @@ const outcomeOf = (s: DrillSummary): Outcome => (s.endReason === undefined ? 'ru
 
 export function historyRow(s: DrillSummary): HistoryRow {
   const times: Partial<Record<TrendKey, number>> = {};
-  for (const m of s.measures) if (m.applicable && m.ms !== undefined) times[m.key] = m.ms;
+  const objectives: Partial<Record<MeasureKey, number>> = {};
+  for (const m of s.measures) {
+    if (m.applicable && m.ms !== undefined) times[m.key] = m.ms;
+    if (m.applicable && m.objectiveMs !== undefined) objectives[m.key] = m.objectiveMs;
+  }
   // the checklist's time: when its last step was ticked off, if every step was
   if (s.steps.length && s.steps.every((st) => st.ms !== undefined)) times.checklist = Math.max(...s.steps.map((st) => st.ms!));
   return {
@@ -55,6 +61,7 @@ export function historyRow(s: DrillSummary): HistoryRow {
     score: s.score,
     hintsUsed: s.hintsUsed,
     times,
+    objectives,
     actionItems: s.debrief?.actionItems ?? [],
   };
 }

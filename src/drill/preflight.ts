@@ -54,7 +54,7 @@ export async function preflight(opts: DrillOptions, deps: DrillDeps, session: Dr
     session.openJournal();
     session.append({
       type: 'drill-started', mode: opts.mode, env: env.name, scenario: scenario.id, title: scenario.title, pid: process.pid, host: hostname(), timeLimitMs: ready.timeLimitMs, seed,
-      objectives: scenario.objectives, hintCount: scenario.hints.length, runbook: scenario.runbook,
+      objectives: scenario.objectives, hintCount: scenario.hints.length, runbook: scenario.runbook, briefing: scenario.briefing.trim(),
       ...(scenario.checklist.length ? { checklist: scenario.checklist.map((c) => ({ step: c.step, targetMs: c.target })) } : {}),
     });
     const checks: Check[] = [

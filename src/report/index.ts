@@ -27,7 +27,7 @@ export function renderReport(events: readonly DrillEvent[], format: ReportFormat
 export function parseFormat(f: string): ReportFormat {
   const norm = f === 'markdown' ? 'md' : f === 'xml' ? 'junit' : f;
   if ((REPORT_FORMATS as readonly string[]).includes(norm)) return norm as ReportFormat;
-  throw new GamedayError('INVALID_INPUT', `unknown report format "${f}"`, { hint: `use one of: ${REPORT_FORMATS.join(', ')}` });
+  throw new GamedayError('INVALID_INPUT', `unknown report format "${f}"`, { hint: `use one of: ${REPORT_FORMATS.join(', ')} (or pdf: gameday report ID --format pdf --out FILE.pdf)` });
 }
 
 /** report.html → html, report.xml → junit… */

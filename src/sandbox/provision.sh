@@ -41,6 +41,8 @@ step_apt() {
   command -v openssl >/dev/null || missing+=(openssl)
   command -v python3 >/dev/null || missing+=(python3)
   python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+  # the browser tests of the room's screen and the reports (playwright-core drives Debian's build)
+  command -v chromium >/dev/null || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then say "missing packages ${missing[*]} and not root: install them with apt-get"; exit 1; fi
   run "apt-get install ${missing[*]}" "$LOGS/apt.log" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing[*]}"

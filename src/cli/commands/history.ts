@@ -1,9 +1,13 @@
 /**
- * `gameday history [--scenario ID] [--env E] [--adhoc] [--json]`: every drill so far, from the
+ * `gameday history [--scenario ID] [--env E] [--adhoc] [--json | --format text|json|html] [--out FILE]`: every drill so far, from the
  * journals alone (loads no client) — result, score and the team's times — then, per scenario run
  * twice or more, first → last (best) time of each measure, and the debriefs' action items.
  */
+import { resolve } from 'node:path';
 import { formatDuration } from '../../core/duration.js';
+import { GamedayError } from '../../core/errors.js';
+import { renderHistoryHtml } from '../../report/history-html.js';
+import { writeReport } from '../report-file.js';
 import { actionItems, history, trends, type HistoryRow } from '../../core/history.js';
 import { MEASURES, summarize } from '../../core/summary.js';
 import type { CommandRun } from '../context.js';
@@ -16,6 +20,8 @@ const when = (iso: string | undefined): string => (iso ? iso.slice(0, 16).replac
 const time = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
 
 export const run: CommandRun = async (ctx, _args, opts) => {
+  const format = opts.json ? 'json' : String(opts.format ?? 'text');
+  if (!['text', 'json', 'html'].includes(format)) throw new GamedayError('INVALID_INPUT', `unknown history format "${format.slice(0, 20)}"`, { hint: 'use one of: text, json, html' });
   const { journals } = stateOf(ctx);
   const p = paint(ctx.out.color);
   const scan = journals.scan();
@@ -29,8 +35,19 @@ export const run: CommandRun = async (ctx, _args, opts) => {
   });
   const trend = trends(rows);
   const items = actionItems(rows);
-  if (opts.json) {
+  if (format === 'json') {
     ctx.out.line(JSON.stringify({ drills: rows, trends: trend, actionItems: items }, null, 2));
+    return EXIT.ok;
+  }
+  if (format === 'html') {
+    const html = renderHistoryHtml(rows, items);
+    if (!opts.out) {
+      ctx.out.write(html);
+      return EXIT.ok;
+    }
+    const file = resolve(ctx.cwd, String(opts.out));
+    writeReport(file, html);
+    ctx.out.error(`wrote ${file}`);
     return EXIT.ok;
   }
   if (rows.length === 0) {

@@ -18,7 +18,9 @@ import { summarize } from '../../core/summary.js';
 import type { DrillEvent } from '../../core/events.js';
 import { formatFromFile, renderers } from '../../report/index.js';
 import { UnattendedHost } from '../hosts/unattended.js';
-import type { CommandRun } from '../context.js';
+import type { CommandContext, CommandOptions, CommandRun } from '../context.js';
+import { JournalStore } from '../../adapters/journal-store.js';
+import { parsePort, screenForRun } from '../screen.js';
 import { EXIT } from '../exit-codes.js';
 import { parseSeed } from '../kv.js';
 
@@ -47,6 +49,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const notifier = env.notify ? new WebhookNotifier(env.notify.webhook, env.notify.timeout ?? DEFAULT_WEBHOOK_TIMEOUT_MS, (m) => ctx.out.error(`warning: ${m} (the drill carries on)`)) : silentNotifier;
   const verdict = (drillId: string | undefined, text: string, reported: boolean) =>
     drillId && notifier.notify({ kind: 'verdict', drillId, env: env.name, scenario: scenario.id, text: `${text}${reported ? `; report: ${reportFile}` : ''}` });
+  const screen = await roomScreen(ctx, opts, host, loaded.stateDir);
+  host = screen?.host ?? host;
   let result;
   try {
     result = await runDrill(
@@ -64,6 +68,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
     verdict(journaled.drillId, `failed: ${describeError(e)}`, reported);
     await notifier.flush(); // bounded by the webhook's timeout
     throw e;
+  } finally {
+    await screen?.screen.close();
   }
   const reported = Boolean(result.summary && reportFile && reportFormat);
   if (reported) {
@@ -75,3 +81,12 @@ export const run: CommandRun = async (ctx, args, opts) => {
   if (result.outcome === 'objectives-failed') return EXIT.objectivesFailed;
   return EXIT.ok;
 };
+
+/** `--screen`: the room's page, attached to the drill's journal as soon as it starts. */
+async function roomScreen(ctx: CommandContext, opts: CommandOptions, host: DrillHost, stateDir: string) {
+  if (!opts.screen && opts.screenHost === undefined && opts.screenPort === undefined) return undefined;
+  const journals = new JournalStore(stateDir);
+  const opened = await screenForRun(host, { host: opts.screenHost as string | undefined, port: parsePort(opts.screenPort) }, (id) => journals.pathOf(id));
+  ctx.out.line(`room screen: ${opened.screen.url}`);
+  return opened;
+}

@@ -39,7 +39,7 @@ describe('gameday report', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('no journal for drill');
     expect(missing.stderr).toContain('gameday status');
-    const bad = run('report', id, '--format', 'pdf');
+    const bad = run('report', id, '--format', 'docx');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('use one of: md, html, json, junit');
   });

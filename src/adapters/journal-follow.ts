@@ -1,0 +1,108 @@
+/**
+ * Follows one drill's journal as another process appends to it (`tail -f`, line by line): the
+ * room's screen reads a drill run by `gameday run` elsewhere. Only whole lines are read (an append
+ * is one write of a whole line, so a line without its newline is still being written); each is
+ * checked like every journal line (checksum and schema, journal-store.ts `readLine`), and a bad
+ * one is reported and skipped, never fatal.
+ *
+ * inotify (fs.watch) says at once that the file changed; a stat every `pollMs` covers file systems
+ * that do not deliver it, and notices a journal replaced or cut, which starts the reading over.
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import type { DrillEvent } from '../core/events.js';
+import { readLine, type JournalProblem } from './journal-store.js';
+
+export interface FollowHandlers {
+  /** new events, in file order (called once per batch of lines read) */
+  onEvents(events: DrillEvent[], problems: JournalProblem[]): void;
+  /** the file was replaced or cut: forget what was read, events come again from the start */
+  onReset(): void;
+}
+
+export interface JournalFollower {
+  /** reads what was appended since the last read (also called by the watch and the poll) */
+  poll(): void;
+  stop(): void;
+}
+
+export function followJournal(file: string, handlers: FollowHandlers, opts: { pollMs?: number } = {}): JournalFollower {
+  let offset = 0;
+  let lineNo = 0;
+  let inode: number | undefined;
+  let stopped = false;
+  let watcher: FSWatcher | undefined;
+
+  const poll = () => {
+    if (stopped) return;
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch {
+      return; // not there yet, or removed: the next poll looks again
+    }
+    if (!watcher) startWatch(); // the file is there (again): be told of its next append at once
+    try {
+      const st = fstatSync(fd);
+      if ((inode !== undefined && st.ino !== inode) || st.size < offset) {
+        offset = 0;
+        lineNo = 0;
+        watcher?.close(); // it watched the old file
+        watcher = undefined;
+        startWatch();
+        handlers.onReset();
+      }
+      inode = st.ino;
+      if (st.size === offset) return;
+      const buf = Buffer.alloc(st.size - offset);
+      const n = readSync(fd, buf, 0, buf.length, offset);
+      const end = buf.subarray(0, n).lastIndexOf(0x0a);
+      if (end < 0) return; // a line still being written
+      offset += end + 1;
+      deliver(buf.subarray(0, end).toString('utf8'));
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  const deliver = (text: string) => {
+    const events: DrillEvent[] = [];
+    const problems: JournalProblem[] = [];
+    for (const line of text.split('\n')) {
+      lineNo += 1;
+      if (line.trim() === '') continue;
+      const read = readLine(line);
+      if (read.event) events.push(read.event);
+      else problems.push({ file, line: lineNo, message: `unreadable line skipped: ${read.error}` });
+    }
+    if (events.length || problems.length) handlers.onEvents(events, problems);
+  };
+
+  const startWatch = () => {
+    if (watcher || stopped) return;
+    try {
+      statSync(file);
+      watcher = watch(file, { persistent: false }, () => poll());
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined; // the poll carries on, and watches again when the file is back
+      });
+    } catch {
+      // not there yet
+    }
+  };
+  const timer = setInterval(() => {
+    startWatch();
+    poll();
+  }, opts.pollMs ?? 500);
+  timer.unref();
+  startWatch();
+  poll();
+  return {
+    poll,
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `gameday screen [drill-id | --latest] [--host H] [--port P]`: the room's TV page for one drill,
+ * following its journal live (a drill run by another process too). Read-only. Runs until Ctrl-C.
+ */
+import { GamedayError } from '../../core/errors.js';
+import { pause } from '../../core/clock.js';
+import { loadScenario } from '../../drill/scenario-file.js';
+import type { CommandContext, CommandOptions, CommandRun } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { parsePort, RoomScreen } from '../screen.js';
+import { stateOf } from '../state.js';
+
+export const run: CommandRun = async (ctx, args, opts) => {
+  // the screen follows a journal file (a cluster journal is not followed yet)
+  const journals = stateOf(ctx).stores.file;
+  const drillId = pickDrill(journals.list(), args[0], Boolean(opts.latest), journals.dir);
+  const file = journals.pathOf(drillId);
+  if (!journals.exists(drillId)) throw new GamedayError('NOT_FOUND', `no drill ${drillId} in ${journals.dir}`, { hint: 'see `gameday history` for the drill ids, or use --latest' });
+  const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`) });
+  try {
+    screen.follow(file, drillId);
+    ctx.out.line(`room screen for ${drillId}: ${screen.url}`);
+    ctx.out.error('read-only; Ctrl-C stops it');
+    while (!ctx.signal.aborted) await pause(60_000, ctx.signal);
+  } finally {
+    await screen.close();
+  }
+  return EXIT.ok;
+};
+
+function pickDrill(ids: string[], given: string | undefined, latest: boolean, dir: string): string {
+  if (given !== undefined && latest) throw new GamedayError('INVALID_INPUT', 'give a drill id or --latest, not both');
+  if (given !== undefined) return given;
+  const last = ids[ids.length - 1];
+  if (last === undefined) throw new GamedayError('NOT_FOUND', `no drills yet in ${dir}`, { hint: 'start one with `gameday run <scenario> --env <name> --screen`' });
+  return last;
+}
+
+/** The scenario file's briefing only (older journals lack it); any problem reading it: no briefing. */
+function briefingFrom(ctx: CommandContext, opts: CommandOptions): (id: string) => string | undefined {
+  return (id) => {
+    try {
+      return loadScenario(id, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd }).scenario.briefing.trim();
+    } catch {
+      return undefined;
+    }
+  };
+}
