@@ -276,15 +276,16 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
       writeFileSync(lease, `${v}\n`);
       return v;
     };
-    // leases run 2–3 s ahead (second resolution) while renewals come every second: a loaded machine
-    // can delay a renewal by a second without the agent (rightly) reverting early
-    set(3);
+    // leases run 4–5 s ahead (second resolution) while renewals come every second: a loaded machine
+    // (the full suite: other files' agents, 4 × 60 cluster appends) can delay a renewal by a few
+    // seconds without the agent (rightly) reverting early; 2–3 s ahead failed there twice
+    set(5);
     const a = ns.agent(agentEnv({ preset: 'egress', to: '127.0.0.2:8080', action: 'reject' }, { leaseFile: lease, deadlineInS: 300 }));
     await a.waitFor(/applied/, 10_000);
-    // renew for ~4 s (past the first expiry)
-    for (let i = 0; i < 4; i++) {
+    // renew for ~6 s (past the first expiry)
+    for (let i = 0; i < 6; i++) {
       await new Promise((r) => setTimeout(r, 1000));
-      set(3);
+      set(5);
     }
     expect(a.lines.some((l) => l.includes('reverted'))).toBe(false);
     expect(ns.probe(1000, 'tcp:127.0.0.2:8080')).toEqual({ 'tcp:127.0.0.2:8080': 'refused' });
