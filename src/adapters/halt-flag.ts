@@ -5,16 +5,27 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GamedayError } from '../core/errors.js';
-import { own } from '../core/text.js';
+import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, type HaltFlags, type HaltState } from '../core/halt-flags.js';
 import { errnoText, readRegularFile } from './regular-file.js';
 
-interface Flag {
-  at: string;
-  reason?: string;
-}
-interface HaltFile {
-  global?: Flag;
-  envs: Record<string, Flag>;
+/**
+ * Calls `onHalt` once, within `everyMs`, after `look()` first says halted; a `look` that throws
+ * is a blip and is asked again next time. Returns the stop function. Shared by every halt store.
+ */
+export function watchUntilHalted(look: () => HaltState, onHalt: (reason: string | undefined) => void, everyMs: number): () => void {
+  const t = setInterval(() => {
+    let s: HaltState;
+    try {
+      s = look();
+    } catch {
+      return;
+    }
+    if (!s.halted) return;
+    clearInterval(t);
+    onHalt(s.reason);
+  }, everyMs);
+  t.unref?.();
+  return () => clearInterval(t);
 }
 
 export class HaltFlag {
@@ -22,21 +33,17 @@ export class HaltFlag {
   constructor(stateDir: string) {
     this.file = join(stateDir, 'halt.json');
   }
-  private read(): HaltFile {
-    if (!existsSync(this.file)) return { envs: Object.create(null) as Record<string, Flag> };
+  private read(): HaltFlags {
+    if (!existsSync(this.file)) return noHaltFlags();
     try {
       // a FIFO or a huge file in its place must not hang or exhaust `halt`: read it as a regular file
-      const f = JSON.parse(readRegularFile(this.file, { what: 'halt flag', maxBytes: 1024 * 1024 }).toString('utf8')) as HaltFile;
-      if (typeof f !== 'object' || f === null) throw new Error('not an object');
-      // flags keyed by environment name, without a prototype (an env named `constructor` is just a name)
-      const envs = Object.assign(Object.create(null) as Record<string, Flag>, typeof f.envs === 'object' && f.envs !== null ? f.envs : {});
-      return { global: f.global, envs };
+      return haltFlagsFrom(JSON.parse(readRegularFile(this.file, { what: 'halt flag', maxBytes: 1024 * 1024 }).toString('utf8')));
     } catch {
       // an unreadable flag file is treated as set: fail safe
-      return { global: { at: new Date(0).toISOString(), reason: `unreadable ${this.file}` }, envs: {} };
+      return haltedBecause(`unreadable ${this.file}`);
     }
   }
-  private write(f: HaltFile): void {
+  private write(f: HaltFlags): void {
     try {
       mkdirSync(join(this.file, '..'), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
@@ -47,28 +54,17 @@ export class HaltFlag {
     }
   }
   /** Is `env` halted (by its own flag or the global one)? */
-  state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
-    const f = this.read();
-    if (f.global) return { halted: true, reason: f.global.reason, scope: 'global' };
-    const e = env ? own(f.envs, env) : undefined;
-    return e ? { halted: true, reason: e.reason, scope: 'env' } : { halted: false };
+  state(env?: string): HaltState {
+    return haltStateIn(this.read(), env);
   }
   set(env: string | undefined, reason: string | undefined): void {
     const f = this.read();
-    const flag = { at: new Date().toISOString(), reason };
-    // eslint-disable-next-line no-restricted-syntax -- a write to a prototype-less map of flags
-    if (env) f.envs[env] = flag;
-    else f.global = flag;
+    setHaltFlag(f, env, { at: new Date().toISOString(), reason });
     this.write(f);
   }
   clear(env: string | undefined): void {
     const f = this.read();
-    // eslint-disable-next-line no-restricted-syntax -- a delete from a prototype-less map of flags
-    if (env) delete f.envs[env];
-    else {
-      delete f.global;
-      f.envs = {};
-    }
+    clearHaltFlag(f, env);
     this.write(f);
   }
   /**
@@ -77,17 +73,9 @@ export class HaltFlag {
    * after `gameday halt` elsewhere has reverted its faults. Returns the stop function.
    */
   watch(env: string, onHalt: (reason: string | undefined) => void, everyMs = 1000): () => void {
-    const t = setInterval(() => {
-      const s = this.state(env);
-      if (!s.halted) return;
-      clearInterval(t);
-      onHalt(s.reason);
-    }, everyMs);
-    t.unref?.();
-    return () => clearInterval(t);
+    return watchUntilHalted(() => this.state(env), onHalt, everyMs);
   }
   list(): { scope: string; at: string; reason?: string }[] {
-    const f = this.read();
-    return [...(f.global ? [{ scope: 'global', ...f.global }] : []), ...Object.entries(f.envs).map(([scope, v]) => ({ scope, ...v }))];
+    return haltFlagRows(this.read());
   }
 }

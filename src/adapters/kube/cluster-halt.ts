@@ -10,18 +10,10 @@
  * which must not stop on a blip of the API server (it stops when it reads the flag set).
  */
 import { GamedayError } from '../../core/errors.js';
-import { own } from '../../core/text.js';
+import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, type HaltFlags as Flags, type HaltState } from '../../core/halt-flags.js';
 import type { HaltFlagPort } from '../../ports/journal.js';
+import { watchUntilHalted } from '../halt-flag.js';
 import { MANAGED, RECORD_LABEL, type ConfigMap, type ConfigMaps } from './config-maps.js';
-
-interface Flag {
-  at: string;
-  reason?: string;
-}
-interface Flags {
-  global?: Flag;
-  envs: Record<string, Flag>;
-}
 
 export const HALT_CONFIGMAP = 'gameday-halt';
 
@@ -35,70 +27,42 @@ export class ClusterHaltFlag implements HaltFlagPort {
   /** The flags as stored; throws when the API server cannot be reached or the object is damaged. */
   readStrict(): { flags: Flags; cm?: ConfigMap } {
     const cm = this.maps.get(HALT_CONFIGMAP);
-    if (!cm) return { flags: { envs: Object.create(null) as Record<string, Flag> } };
+    if (!cm) return { flags: noHaltFlags() };
     const raw = cm.data?.flags;
-    let parsed: Partial<Flags>;
     try {
-      parsed = JSON.parse(typeof raw === 'string' ? raw : '') as Partial<Flags>;
-      if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+      return { flags: haltFlagsFrom(JSON.parse(typeof raw === 'string' ? raw : '')), cm };
     } catch {
       throw new GamedayError('INVALID_INPUT', `${this.where}: data.flags is not the halt flag's JSON (damaged)`, { hint: `fix it or delete it (kubectl -n ${this.maps.namespace} delete configmap ${HALT_CONFIGMAP}), then halt again` });
     }
-    const envs = Object.assign(Object.create(null) as Record<string, Flag>, typeof parsed.envs === 'object' && parsed.envs !== null ? parsed.envs : {});
-    return { flags: { global: parsed.global, envs }, cm };
   }
 
   private readSafe(): Flags {
     try {
       return this.readStrict().flags;
     } catch (e) {
-      return { global: { at: new Date(0).toISOString(), reason: `cannot read ${this.where}: ${(e as Error).message.split('\n')[0]}` }, envs: {} };
+      return haltedBecause(`cannot read ${this.where}: ${(e as Error).message.split('\n')[0]}`);
     }
   }
 
-  state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
-    return stateIn(this.readSafe(), env);
+  state(env?: string): HaltState {
+    return haltStateIn(this.readSafe(), env);
   }
 
   set(env: string | undefined, reason: string | undefined): void {
-    this.update((f) => {
-      const flag = { at: new Date().toISOString(), ...(reason !== undefined ? { reason } : {}) };
-      // eslint-disable-next-line no-restricted-syntax -- a write to a prototype-less map of flags
-      if (env) f.envs[env] = flag;
-      else f.global = flag;
-    });
+    this.update((f) => setHaltFlag(f, env, { at: new Date().toISOString(), ...(reason !== undefined ? { reason } : {}) }));
   }
 
   clear(env: string | undefined): void {
-    this.update((f) => {
-      // eslint-disable-next-line no-restricted-syntax -- a delete from a prototype-less map of flags
-      if (env) delete f.envs[env];
-      else {
-        delete f.global;
-        f.envs = {};
-      }
-    });
+    this.update((f) => clearHaltFlag(f, env));
   }
 
+  /** Polls the strict read: a blip of the API server is not a halt (the drill stops when it reads the flag set). */
   watch(env: string, onHalt: (reason: string | undefined) => void, everyMs = 1000): () => void {
-    const t = setInterval(() => {
-      let s;
-      try {
-        s = stateIn(this.readStrict().flags, env);
-      } catch {
-        return; // a blip: look again next time
-      }
-      if (!s.halted) return;
-      clearInterval(t);
-      onHalt(s.reason);
-    }, everyMs);
-    t.unref?.();
-    return () => clearInterval(t);
+    return watchUntilHalted(() => haltStateIn(this.readStrict().flags, env), onHalt, everyMs);
   }
 
   list(): { scope: string; at: string; reason?: string }[] {
-    const f = this.readSafe();
-    return [...(f.global ? [{ scope: 'global', ...f.global }] : []), ...Object.entries(f.envs).map(([scope, v]) => ({ scope, ...v }))];
+    return haltFlagRows(this.readSafe());
   }
 
   private update(change: (f: Flags) => void): void {
@@ -112,10 +76,4 @@ export class ClusterHaltFlag implements HaltFlagPort {
     }
     throw new GamedayError('UNREACHABLE', `cannot change ${this.where}: it kept changing under 20 attempts`, { hint: 'try again' });
   }
-}
-
-function stateIn(f: Flags, env: string | undefined): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
-  if (f.global) return { halted: true, reason: f.global.reason, scope: 'global' };
-  const e = env ? own(f.envs, env) : undefined;
-  return e ? { halted: true, reason: e.reason, scope: 'env' } : { halted: false };
 }

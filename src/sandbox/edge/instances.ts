@@ -12,6 +12,11 @@
  *                                controller's job on EKS)
  *   stopped → running            the node boots again: a real node's init starts anew and kubelet
  *                                re-registers; a kwok node heartbeats again.
+ *
+ * Edges alone are not enough for a kwok node: a heartbeat kwok had already scheduled can land after
+ * the stop and write Ready=True again (seen under load in CI; kwok renews the Lease, so nothing
+ * would ever turn it back). So each tick also holds down every node whose instance stays down
+ * (`holdDown`, level-triggered like a controller's reconcile).
  */
 import type { AwsClients } from '../../adapters/aws/clients.js';
 
@@ -35,9 +40,16 @@ export function nodeActions(before: Map<string, InstanceState>, now: Map<string,
   return out;
 }
 
+/** The nodes whose instance is down now and was down at the last reading too (pure): the stop has been acted on. */
+export function nodesStayingDown(before: Map<string, InstanceState>, now: Map<string, InstanceState>): { node: string; state: InstanceState }[] {
+  return [...now].filter(([node, s]) => down(s) && down(before.get(node) ?? '')).map(([node, state]) => ({ node, state }));
+}
+
 export interface InstanceFollowerOptions {
   clients: AwsClients;
   act(a: NodeAction): Promise<void>;
+  /** Keeps a node whose instance stays down down; resolves with what it had to redo, if anything. */
+  holdDown?(node: string, state: InstanceState): Promise<string | undefined>;
   log(m: string): void;
   intervalMs?: number;
 }
@@ -83,6 +95,7 @@ export function startInstanceFollower(o: InstanceFollowerOptions): InstanceFollo
           o.log(`${a.node}: ${a.action} failed: ${(e as Error).message}`);
         }
       }
+      if (seen && o.holdDown) await holdDownAll(nodesStayingDown(seen, now));
       seen = now;
       lastError = '';
     } catch (e) {
@@ -91,6 +104,16 @@ export function startInstanceFollower(o: InstanceFollowerOptions): InstanceFollo
       lastError = m;
     } finally {
       busy = false;
+    }
+  }
+  async function holdDownAll(nodes: { node: string; state: InstanceState }[]): Promise<void> {
+    for (const { node, state } of nodes) {
+      try {
+        const redone = await o.holdDown?.(node, state);
+        if (redone) o.log(`${node}: ${redone}`);
+      } catch (e) {
+        o.log(`${node}: holding it down failed: ${(e as Error).message}`);
+      }
     }
   }
   const timer = setInterval(() => void tick(), o.intervalMs ?? 1_000);

@@ -18,8 +18,20 @@ export function kubeAccess(files: { host: string; port: number; ca: string; cert
   return { host: files.host, port: files.port, ca: readFileSync(files.ca, 'utf8'), cert: readFileSync(files.cert, 'utf8'), key: readFileSync(files.key, 'utf8') };
 }
 
+type CallOptions = { contentType?: string; allowNotFound?: boolean; timeoutMs?: number };
+
 /** One call; resolves with the status (2xx, or 404 when allowNotFound), rejects with the API's words otherwise. */
-export function kubeCall(kube: KubeAccess, method: string, path: string, body?: unknown, opts: { contentType?: string; allowNotFound?: boolean; timeoutMs?: number } = {}): Promise<number> {
+export async function kubeCall(kube: KubeAccess, method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<number> {
+  return (await kubeExchange(kube, method, path, body, opts)).code;
+}
+
+/** A GET's parsed body; undefined for a 404. */
+export async function kubeGet(kube: KubeAccess, path: string): Promise<unknown> {
+  const { code, text } = await kubeExchange(kube, 'GET', path, undefined, { allowNotFound: true });
+  return code === 404 ? undefined : (JSON.parse(text) as unknown);
+}
+
+function kubeExchange(kube: KubeAccess, method: string, path: string, body: unknown, opts: CallOptions): Promise<{ code: number; text: string }> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   const timeoutMs = opts.timeoutMs ?? 5_000;
   return new Promise((resolve, reject) => {
@@ -41,7 +53,7 @@ export function kubeCall(kube: KubeAccess, method: string, path: string, body?: 
         res.on('data', (d: string) => (out += d));
         res.on('end', () => {
           const code = res.statusCode ?? 0;
-          if ((code >= 200 && code < 300) || (code === 404 && opts.allowNotFound)) resolve(code);
+          if ((code >= 200 && code < 300) || (code === 404 && opts.allowNotFound)) resolve({ code, text: out });
           else reject(new Error(`${method} ${path}: HTTP ${code} ${out.slice(0, 200)}`));
         });
       },
@@ -75,4 +87,10 @@ export async function markNodeUnknown(kube: KubeAccess, node: string, why: strin
   const now = new Date().toISOString();
   const condition = { type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: `Kubelet stopped posting node status (${why}).`, lastHeartbeatTime: now, lastTransitionTime: now };
   await kubeCall(kube, 'PATCH', `/api/v1/nodes/${encodeURIComponent(node)}/status`, { status: { conditions: [condition] } }, { contentType: 'application/strategic-merge-patch+json' });
+}
+
+/** The status of a Node's Ready condition ('True', 'False', 'Unknown'), or undefined when it has none or is gone. */
+export async function nodeReadyStatus(kube: KubeAccess, node: string): Promise<string | undefined> {
+  const n = (await kubeGet(kube, `/api/v1/nodes/${encodeURIComponent(node)}`)) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+  return n?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }

@@ -18,7 +18,7 @@ import { SHOP_NAMESPACE } from '../seed-kube.js';
 import { startFrontDoor } from './front-door.js';
 import { kubeAccess, setSliceAddresses } from './kube-endpoints.js';
 import { startInstanceFollower } from './instances.js';
-import { actOnNode } from './node-power.js';
+import { actOnNode, holdNodeDown } from './node-power.js';
 import { startRdsFollower } from './rds-follower.js';
 
 function arg(name: string): string | undefined {
@@ -63,7 +63,7 @@ function kubeFor(cache: string, apiPort: number) {
 function followInstances(cache: string, apiPort: number, clients: ReturnType<typeof localAwsClients>) {
   const p = sandboxPaths(cache);
   const kube = kubeFor(cache, apiPort);
-  return startInstanceFollower({ clients, act: (a) => actOnNode(p, kube, a), log: (m) => log(`ec2 ${m}`) });
+  return startInstanceFollower({ clients, act: (a) => actOnNode(p, kube, a), holdDown: (node, state) => holdNodeDown(p, kube, node, state), log: (m) => log(`ec2 ${m}`) });
 }
 
 function followRds(cache: string, apiPort: number, clients: ReturnType<typeof localAwsClients>) {

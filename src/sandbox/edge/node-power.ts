@@ -13,8 +13,8 @@ import type { SandboxPaths } from '../paths.js';
 import { startRealNode, stopRealNode, type RealNodeRecord } from '../real-node/nodes.js';
 import { SANDBOX_REGION } from '../seed-aws.js';
 import { INSTANCE_STATE_LABEL } from '../stages.js';
-import type { NodeAction } from './instances.js';
-import { deleteNode, markNodeUnknown, setNodeLabel, type KubeAccess } from './kube-endpoints.js';
+import type { InstanceState, NodeAction } from './instances.js';
+import { deleteNode, markNodeUnknown, nodeReadyStatus, setNodeLabel, type KubeAccess } from './kube-endpoints.js';
 
 type StateFile = { realNodes?: RealNodeRecord[] } & Record<string, unknown>;
 const readStateFile = (p: SandboxPaths): StateFile => JSON.parse(readFileSync(p.stateFile, 'utf8')) as StateFile;
@@ -45,4 +45,17 @@ export async function actOnNode(p: SandboxPaths, kube: KubeAccess, a: NodeAction
     await markNodeUnknown(kube, a.node, `instance ${a.to}`);
   }
   if (a.action === 'terminate') await deleteNode(kube, a.node);
+}
+
+/**
+ * A kwok node whose instance stays stopped must not look Ready: a heartbeat kwok scheduled before
+ * the stop may have landed after it. Marks it again if so; a real node needs nothing (its kubelet
+ * is gone with its init).
+ */
+export async function holdNodeDown(p: SandboxPaths, kube: KubeAccess, node: string, state: InstanceState): Promise<string | undefined> {
+  if (readStateFile(p).realNodes?.some((n) => n.plan.name === node)) return undefined;
+  if ((await nodeReadyStatus(kube, node)) !== 'True') return undefined;
+  await setNodeLabel(kube, node, INSTANCE_STATE_LABEL, state);
+  await markNodeUnknown(kube, node, `instance ${state}`);
+  return `Ready again while its instance is ${state} (a late heartbeat): marked Unknown again`;
 }

@@ -206,4 +206,11 @@ describe('the instance follower: what a change of instance state does to its nod
     expect(nodeActions(new Map([['n1', 'running']]), new Map([['n1', 'pending']]))).toEqual([]);
     expect(nodeActions(new Map([['n1', 'terminated']]), new Map([['n1', 'running']]))).toEqual([]);
   });
+
+  it('holds down only the nodes whose instance was down at the last reading and still is', async () => {
+    const { nodesStayingDown } = await import('../../../src/sandbox/edge/instances.js');
+    const before = new Map([['a', 'stopped'], ['b', 'running'], ['c', 'stopping'], ['d', 'stopped']]);
+    const now = new Map([['a', 'stopped'], ['b', 'stopped'], ['c', 'stopped'], ['d', 'running'], ['e', 'stopped']]);
+    expect(nodesStayingDown(before, now)).toEqual([{ node: 'a', state: 'stopped' }, { node: 'c', state: 'stopped' }]);
+  });
 });
