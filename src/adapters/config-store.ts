@@ -4,13 +4,14 @@
  * which appears as `sandbox` unless the file defines that name itself.
  */
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { configSpec, environmentSpec, type Config, type Environment } from '../core/environment.js';
 import { GamedayError } from '../core/errors.js';
 import { own, quoted } from '../core/text.js';
+import { sandboxEnvironmentFile } from './cache-dir.js';
 import { readRegularFile } from './regular-file.js';
-import { formatProblem, parseYamlSource, zodProblems } from '../core/yaml-source.js';
+import { parseYamlSource, zodProblems } from '../core/yaml-source.js';
+import { formatProblem } from '../core/problem.js';
 
 export const DEFAULT_CONFIG_FILE = 'gameday.yaml';
 /** An environments file is a few kilobytes; anything this big is not one. */
@@ -23,9 +24,6 @@ export interface LoadedConfig {
   stateDir: string;
 }
 
-/** The cache for binaries, the virtualenv and the sandbox's state: outside any repository. */
-export const cacheDir = (): string => process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
-export const sandboxEnvironmentFile = (): string => join(cacheDir(), 'sandbox', 'environment.json');
 
 export function loadConfig(opts: { configFile?: string; cwd?: string } = {}): LoadedConfig {
   const cwd = opts.cwd ?? process.cwd();

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from './config-store.js';
+import { cacheDir } from './cache-dir.js';
 
 declare const __GAMEDAY_BUILD__: string | undefined;
 

@@ -14,7 +14,8 @@ import { paint, processOutput } from './output.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-type Loader = () => Promise<{ run: CommandRun }>;
+/** A command's module; `configFree` ones never read gameday.yaml, so its parser and schemas are not loaded for them. */
+type Loader = () => Promise<{ run: CommandRun; configFree?: true }>;
 const commands = {
   list: () => import('./commands/list.js'),
   show: () => import('./commands/show.js'),
@@ -218,19 +219,23 @@ export async function runCommandLine(argv: string[], io: { out: Output; signal: 
   const dispatch = async (name: keyof typeof commands, args: string[], opts: CommandOptions) => {
     debug = Boolean(opts.debug);
     let loaded: LoadedConfig | undefined;
-    // loaded only when a command runs: --help and --version never pay for zod and yaml
-    const { loadConfig } = await import('../adapters/config-store.js');
+    const mod = await commands[name]();
+    // loaded only for a command that may read the configuration: --help, --version and the
+    // config-free commands (list, show, validate, runbook) never pay for zod and yaml
+    const store = 'configFree' in mod && mod.configFree ? undefined : await import('../adapters/config-store.js');
     const ctx: CommandContext = {
       out,
       cwd: io.cwd,
       debug,
       configFile: opts.config as string | undefined,
-      config: () => (loaded ??= loadConfig({ configFile: opts.config as string | undefined, cwd: io.cwd })),
+      config: () => {
+        if (!store) throw new Error(`${name} is declared config-free but read the configuration`);
+        return (loaded ??= store.loadConfig({ configFile: opts.config as string | undefined, cwd: io.cwd }));
+      },
       signal: io.signal,
       stdinIsTTY: io.stdinIsTTY,
     };
     io.onCommand?.(name); // how the process's signal handler words a Ctrl-C (halt and recover stop waiting)
-    const mod = await commands[name]();
     exit = await mod.run(ctx, args, opts);
   };
   try {

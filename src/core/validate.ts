@@ -7,15 +7,9 @@ import type { z } from 'zod';
 import { DEFAULT_TIME_LIMIT_MS, scenarioSpec, type Scenario } from './scenario.js';
 import { formatDuration } from './duration.js';
 import { own, quoted } from './text.js';
-import { formatPath, locate, parseYamlSource, zodProblems, type Problem, type YamlSource } from './yaml-source.js';
-
-export const MAX_SCENARIO_BYTES = 256 * 1024;
-
-export interface RunbookInfo {
-  exists: boolean;
-  /** GitHub-style anchors of the file's headings */
-  anchors: string[];
-}
+import type { Problem } from './problem.js';
+import { MAX_SCENARIO_BYTES, type KindFacts, type RunbookInfo, type ScenarioCheck } from './scenario-check.js';
+import { formatPath, locate, parseYamlSource, zodProblems, type YamlSource } from './yaml-source.js';
 
 /** What validation needs to know of a fault kind (the injector registry provides it). */
 export interface KindRules {
@@ -29,35 +23,6 @@ export interface ValidateEnv {
   catalog: Readonly<Record<string, KindRules>>;
   /** resolves a scenario's runbook path (relative to the project root) */
   runbook(path: string, scenarioFile: string): RunbookInfo;
-}
-
-export interface ScenarioCheck {
-  file: string;
-  scenario?: Scenario;
-  problems: Problem[];
-  /** where the id is written, so a duplicate id is reported on its line */
-  idAt?: { line: number; col: number };
-}
-
-/** GitHub's heading anchor: lower-case, punctuation dropped, spaces to dashes. */
-export function headingAnchor(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-export function markdownAnchors(markdown: string): string[] {
-  const out: string[] = [];
-  let fenced = false;
-  for (const line of markdown.split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    if (fenced) continue;
-    const m = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
-    if (m?.[1]) out.push(headingAnchor(m[1]));
-  }
-  return out;
 }
 
 export function checkScenarioText(file: string, bytes: Buffer, env: ValidateEnv): ScenarioCheck {
@@ -133,7 +98,18 @@ function checkScenarioData(src: YamlSource, env: ValidateEnv): ScenarioCheck {
 
   if (parsed.success) problems.push(...crossFieldProblems(src, parsed.data));
   problems.sort((a, b) => a.line - b.line || a.col - b.col);
-  return { file, scenario: parsed.success && problems.length === 0 ? parsed.data : undefined, problems, idAt: locate(src, ['id']) };
+  const scenario = parsed.success && problems.length === 0 ? parsed.data : undefined;
+  return { file, scenario, problems, idAt: locate(src, ['id']), ...(scenario ? { kinds: kindFacts(scenario, env.catalog) } : {}) };
+}
+
+/** What the registry says of each kind the scenario uses, kept with the check (list and show read it from the cache). */
+function kindFacts(s: Scenario, catalog: ValidateEnv['catalog']): Record<string, KindFacts> {
+  const out: Record<string, KindFacts> = {};
+  for (const kind of new Set(s.faults.map((f) => f.kind))) {
+    const rules = own(catalog, kind);
+    if (rules) out[kind] = { reversible: rules.reversible, nodeImpact: Boolean(rules.nodeImpact) };
+  }
+  return out;
 }
 
 /**
@@ -170,16 +146,3 @@ function crossFieldProblems(src: YamlSource, s: Scenario): Problem[] {
   return out;
 }
 
-/** Ids must be unique across everything validated together. */
-export function duplicateIdProblems(checks: ScenarioCheck[]): Problem[] {
-  const seen = new Map<string, string>();
-  const out: Problem[] = [];
-  for (const c of checks) {
-    const id = c.scenario?.id;
-    if (!id) continue;
-    const prev = seen.get(id);
-    if (prev) out.push({ file: c.file, ...(c.idAt ?? { line: 1, col: 1 }), field: 'id', message: `duplicate id "${id}" (also in ${prev})` });
-    else seen.set(id, c.file);
-  }
-  return out;
-}

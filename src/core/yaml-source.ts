@@ -4,18 +4,9 @@
  */
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import type { Problem } from './problem.js';
 import { clip } from './text.js';
 
-export interface Problem {
-  file: string;
-  line: number;
-  col: number;
-  /** dotted path of the field, e.g. faults[0].params.count; empty for the whole file */
-  field: string;
-  message: string;
-}
-
-export const formatProblem = (p: Problem): string => `${p.file}:${p.line}:${p.col}: ${p.field ? `${p.field}: ` : ''}${p.message}`;
 
 export interface YamlSource {
   file: string;

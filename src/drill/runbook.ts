@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readRegularFile } from '../adapters/regular-file.js';
 import { MAX_RUNBOOK_BYTES } from './scenario-store.js';
 import { join } from 'node:path';
-import { headingAnchor } from '../core/validate.js';
+import { headingAnchor } from '../core/scenario-check.js';
 
 export function runbookSection(markdown: string, anchor: string | undefined): string[] {
   const lines = markdown.split('\n');

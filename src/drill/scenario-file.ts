@@ -5,17 +5,20 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { checkFiles } from './scenario-store.js';
+import { checkFiles, checkFilesWith, type ScenarioChecker } from './scenario-store.js';
+import type { KindFacts, ScenarioCheck } from '../core/scenario-check.js';
 import { GamedayError } from '../core/errors.js';
 import { clip, quoted } from '../core/text.js';
 import type { Scenario } from '../core/scenario.js';
-import { formatProblem } from '../core/yaml-source.js';
+import { formatProblem } from '../core/problem.js';
 
 export interface LoadedScenario {
   file: string;
   scenario: Scenario;
   /** where runbook paths are resolved from: the folder holding the scenario directory */
   root: string;
+  /** what the check knew of the fault kinds the scenario uses (reversible, node-level) */
+  kinds: Record<string, KindFacts>;
 }
 
 export function scenarioPath(ref: string, dir: string, cwd: string): string {
@@ -41,11 +44,20 @@ function scenarioIds(folder: string): string[] {
   }
 }
 
-export function loadScenario(ref: string, opts: { dir: string; cwd: string }): LoadedScenario {
+export async function loadScenario(ref: string, opts: { dir: string; cwd: string }): Promise<LoadedScenario> {
   const file = scenarioPath(ref, opts.dir, opts.cwd);
-  const [check] = checkFiles([file], opts.cwd);
+  return loaded(file, (await checkFiles([file], opts.cwd))[0]);
+}
+
+/** The same, synchronously, with the checker loaded beforehand (scenarioChecker). */
+export function loadScenarioWith(checker: ScenarioChecker, ref: string, opts: { dir: string; cwd: string }): LoadedScenario {
+  const file = scenarioPath(ref, opts.dir, opts.cwd);
+  return loaded(file, checkFilesWith(checker, [file], opts.cwd)[0]);
+}
+
+function loaded(file: string, check: ScenarioCheck | undefined): LoadedScenario {
   if (!check || check.problems.length || !check.scenario) {
     throw new GamedayError('INVALID_INPUT', `scenario ${file} is invalid:\n${(check?.problems ?? []).map(formatProblem).join('\n')}`, { hint: 'fix the fields above (`gameday validate` shows the same list)' });
   }
-  return { file, scenario: check.scenario, root: dirname(dirname(file)) };
+  return { file, scenario: check.scenario, root: dirname(dirname(file)), kinds: check.kinds ?? {} };
 }

@@ -10,9 +10,8 @@ import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { GamedayError } from '../core/errors.js';
 import { clip } from '../core/text.js';
-import { checkScenarioText, duplicateIdProblems, markdownAnchors, MAX_SCENARIO_BYTES, type RunbookInfo, type ScenarioCheck } from '../core/validate.js';
-import type { Problem } from '../core/yaml-source.js';
-import { catalog } from '../injectors/registry.js';
+import { duplicateIdProblems, markdownAnchors, MAX_SCENARIO_BYTES, type RunbookInfo, type ScenarioCheck } from '../core/scenario-check.js';
+import type { Problem } from '../core/problem.js';
 import { FileReadError, readRegularFile } from '../adapters/regular-file.js';
 import { scenarioCache, type Dependency, type ScenarioCache } from '../adapters/scenario-cache.js';
 
@@ -34,7 +33,7 @@ export function listScenarioFiles(paths: string[], cwd: string): ScenarioFileLis
   const add = (f: string) => {
     let key = f;
     try {
-      key = realpathSync(f);
+      key = realpathSync.native(f); // one syscall; the JS walk lstat-ed every component of every file
     } catch {
       // unreadable entries are reported when read
     }
@@ -99,26 +98,45 @@ const isRegularFile = (p: string): boolean => {
   }
 };
 
-export function checkFiles(files: string[], cwd: string, displayRoot = cwd, cache: ScenarioCache<ScenarioCheck> | undefined = scenarioCache()): ScenarioCheck[] {
+/** Checks one file's bytes: the validator with the injector registry (see scenarioChecker). */
+export type ScenarioChecker = (display: string, bytes: Buffer, runbook: RunbookLookup) => ScenarioCheck;
+type RunbookLookup = ReturnType<typeof runbookLookup>;
+
+/**
+ * The validator and the registry, imported when first needed rather than at the top: they bring
+ * the YAML parser, the schemas (zod) and every injector, and a warm `list`, `show` or `validate`,
+ * whose files are all in the cache, needs none of them (issue 15's start-up goal).
+ */
+export async function scenarioChecker(): Promise<ScenarioChecker> {
+  const [{ checkScenarioText }, { catalog }] = await Promise.all([import('../core/validate.js'), import('../injectors/registry.js')]);
+  return (display, bytes, runbook) => checkScenarioText(display, bytes, { catalog: catalog(), runbook });
+}
+
+type FileRead = { display: string; bytes: Buffer } | { display: string; check: ScenarioCheck };
+
+/** Every file's check, from the cache where it holds; the checker is loaded only if one is not there. */
+export async function checkFiles(files: string[], cwd: string, displayRoot = cwd, cache: ScenarioCache<ScenarioCheck> | undefined = scenarioCache()): Promise<ScenarioCheck[]> {
   const runbook = runbookLookup(cwd);
-  const checks = files.map((f) => {
-    const display = f.startsWith(displayRoot + '/') ? f.slice(displayRoot.length + 1) : f;
-    let bytes: Buffer;
-    try {
-      // one byte over the limit is enough to say the file is too big
-      bytes = readRegularFile(f, { what: 'scenario', maxBytes: MAX_SCENARIO_BYTES });
-    } catch (e) {
-      return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: unreadable(e) }] };
-    }
-    try {
-      return cachedCheck(display, bytes, runbook, cache);
-    } catch (e) {
-      // a bug of ours must not hide the other files' problems: name it here, as one problem
-      return { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: `internal error while checking this file (a bug in gameday): ${clip(e instanceof Error ? e.message : String(e), 120)}` }] };
-    }
-  });
-  const dups = duplicateIdProblems(checks);
-  for (const d of dups) {
+  const reads = files.map((f) => readScenarioFile(f, displayRoot));
+  const hits = reads.map((r) => cachedCheck(r, runbook, cache));
+  const checker = hits.every(Boolean) ? undefined : await scenarioChecker();
+  return withDuplicateIds(reads.map((r, i) => hits[i] ?? checkUncached(r, runbook, cache, checker!)));
+}
+
+/** The same, synchronously, with a checker loaded beforehand (for callers that cannot wait). */
+export function checkFilesWith(checker: ScenarioChecker, files: string[], cwd: string, displayRoot = cwd, cache: ScenarioCache<ScenarioCheck> | undefined = scenarioCache()): ScenarioCheck[] {
+  const runbook = runbookLookup(cwd);
+  return withDuplicateIds(
+    files.map((f) => {
+      const r = readScenarioFile(f, displayRoot);
+      return cachedCheck(r, runbook, cache) ?? checkUncached(r, runbook, cache, checker);
+    }),
+  );
+}
+
+/** Ids must be unique across the files checked together: a duplicate is a problem of the later file. */
+function withDuplicateIds(checks: ScenarioCheck[]): ScenarioCheck[] {
+  for (const d of duplicateIdProblems(checks)) {
     const c = checks.find((x) => x.file === d.file);
     if (!c) continue;
     c.problems.push(d);
@@ -127,27 +145,47 @@ export function checkFiles(files: string[], cwd: string, displayRoot = cwd, cach
   return checks;
 }
 
+/** The stored check of these bytes, if the runbook lookups it made still give the same answers; an unreadable file's own check. */
+function cachedCheck(r: FileRead, runbook: RunbookLookup, cache: ScenarioCache<ScenarioCheck> | undefined): ScenarioCheck | undefined {
+  if ('check' in r) return r.check;
+  return cache?.get(r.display, r.bytes, (d) => JSON.stringify(runbook(...d.args)) === JSON.stringify(d.answer));
+}
+
+/** A file's bytes, or the check that says it cannot be read. */
+function readScenarioFile(f: string, displayRoot: string): FileRead {
+  const display = f.startsWith(displayRoot + '/') ? f.slice(displayRoot.length + 1) : f;
+  try {
+    // one byte over the limit is enough to say the file is too big
+    return { display, bytes: readRegularFile(f, { what: 'scenario', maxBytes: MAX_SCENARIO_BYTES }) };
+  } catch (e) {
+    return { display, check: { file: display, problems: [{ file: display, line: 1, col: 1, field: '', message: unreadable(e) }] } };
+  }
+}
+
 /**
- * One file's check, from the cache when its bytes (and the runbook it links to) are unchanged.
- * The runbook lookups a check makes are recorded, and repeated on a hit (scenario-cache.ts).
+ * One file's check, stored in the cache with the runbook lookups it made (repeated on a later hit,
+ * scenario-cache.ts). A bug of ours must not hide the other files' problems: it becomes one problem.
  */
-function cachedCheck(display: string, bytes: Buffer, runbook: ReturnType<typeof runbookLookup>, cache: ScenarioCache<ScenarioCheck> | undefined): ScenarioCheck {
-  const hit = cache?.get(display, bytes, (d) => JSON.stringify(runbook(...d.args)) === JSON.stringify(d.answer));
-  if (hit) return hit;
+function checkUncached(r: FileRead, runbook: RunbookLookup, cache: ScenarioCache<ScenarioCheck> | undefined, checker: ScenarioChecker): ScenarioCheck {
+  if ('check' in r) return r.check;
   const deps: Dependency[] = [];
   const recording = (path: string, file: string): RunbookInfo => {
     const answer = runbook(path, file);
     deps.push({ args: [path, file], answer });
     return answer;
   };
-  const check = checkScenarioText(display, bytes, { catalog: catalog(), runbook: recording });
-  cache?.put(display, bytes, check, deps);
-  return check;
+  try {
+    const check = checker(r.display, r.bytes, recording);
+    cache?.put(r.display, r.bytes, check, deps);
+    return check;
+  } catch (e) {
+    return { file: r.display, problems: [{ file: r.display, line: 1, col: 1, field: '', message: `internal error while checking this file (a bug in gameday): ${clip(e instanceof Error ? e.message : String(e), 120)}` }] };
+  }
 }
 
 /** The reason a file could not be read, without repeating its path (the problem line names it). */
 const unreadable = (e: unknown): string => (e instanceof FileReadError ? e.short : `cannot read: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
 
-export function loadAllScenarios(dir: string, cwd: string): { checks: ScenarioCheck[] } {
-  return { checks: checkFiles(scenarioFiles([dir], cwd), cwd) };
+export async function loadAllScenarios(dir: string, cwd: string): Promise<{ checks: ScenarioCheck[] }> {
+  return { checks: await checkFiles(scenarioFiles([dir], cwd), cwd) };
 }

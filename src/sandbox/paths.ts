@@ -4,7 +4,7 @@
  * lives in <cache>/sandbox/ and is removed by `gameday sandbox down`.
  */
 import { join } from 'node:path';
-import { cacheDir, sandboxEnvironmentFile } from '../adapters/config-store.js';
+import { cacheDir, sandboxEnvironmentFile } from '../adapters/cache-dir.js';
 
 export interface SandboxPaths {
   cache: string;

@@ -77,7 +77,7 @@ describe('checkout-pod-kill on the sandbox', () => {
 
   it('recording host: preflight, injected, probe broken, hint, detected, probe recovered, mitigated, ended — summary times match the journal; a second run is refused', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'gd-drill-state-'));
-    const loaded = loadScenario('checkout-pod-kill', { dir: 'scenarios', cwd: REPO });
+    const loaded = await loadScenario('checkout-pod-kill', { dir: 'scenarios', cwd: REPO });
     // the same scenario, pointed at the isolated copy of checkout
     const scenario = {
       ...loaded.scenario,

@@ -59,7 +59,7 @@ interface Played {
 async function play(id: string, o: { probe: string; mode: 'facilitated' | 'unattended'; env?: Environment; edit?: (s: Scenario) => Scenario; diagnose?: Record<string, string[]>; revertAfterInjections?: number }): Promise<Played> {
   const env = o.env ?? { ...sandboxEnvironment(), name: `sandbox-${id}` };
   const stateDir = mkdtempSync(join(tmpdir(), `gd-${id}-`));
-  const loaded = loadScenario(id, { dir: 'scenarios', cwd: REPO });
+  const loaded = await loadScenario(id, { dir: 'scenarios', cwd: REPO });
   const scenario = o.edit ? o.edit(loaded.scenario) : loaded.scenario;
   const diagnosis: Record<string, string> = {};
   let injections = 0;

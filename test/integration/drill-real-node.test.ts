@@ -118,7 +118,7 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
       // an environment of its own name: its drill lock and cluster Lease never meet another test's
       const env = { ...sandboxEnvironment(), name: `sandbox-${id}` };
       const stateDir = mkdtempSync(join(tmpdir(), `gd-${id}-`));
-      const { scenario, root } = loadScenario(id, { dir: 'scenarios', cwd: REPO });
+      const { scenario, root } = await loadScenario(id, { dir: 'scenarios', cwd: REPO });
       // the shop is whole before the drill (another file's fault may have just been reverted)
       await waitUntil('the shop to answer 200', async () => {
         const r = await viaFrontDoor('/checkout');

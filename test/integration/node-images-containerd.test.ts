@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { cacheDir } from '../../src/adapters/config-store.js';
+import { cacheDir } from '../../src/adapters/cache-dir.js';
 import { COREDNS_VERSION, imageArchivePath, PAUSE_IMAGE, SANDBOX_IMAGES, sandboxImage } from '../../src/sandbox/images.js';
 
 const exec = promisify(execFile);

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkFiles, scenarioFiles } from '../../src/drill/scenario-store.js';
-import { formatProblem } from '../../src/core/yaml-source.js';
+import { formatProblem } from '../../src/core/problem.js';
 import { runbookSection } from '../../src/drill/runbook.js';
 
-const checks = checkFiles(scenarioFiles(['scenarios'], process.cwd()), process.cwd());
+const checks = await checkFiles(scenarioFiles(['scenarios'], process.cwd()), process.cwd());
 const scenarios = checks.flatMap((c) => (c.scenario ? [c.scenario] : []));
 
 describe('scenario library', () => {

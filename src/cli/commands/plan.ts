@@ -22,7 +22,7 @@ export { parseSeed };
 export const run: CommandRun = async (ctx, args, opts) => {
   const loaded = ctx.config();
   const env = getEnvironment(loaded, opts.env as string | undefined);
-  const { scenario, file } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
+  const { scenario, file } = await loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const seed = parseSeed(opts.seed) ?? newSeed();
   const halt = new DrillStores(loaded.stateDir, { [env.name]: env }).halt.state(env.name);
   const ports = await buildPorts(env, portsNeeded(scenario.faults));

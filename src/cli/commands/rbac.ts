@@ -19,8 +19,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const name = String(opts.serviceAccount ?? 'gameday-drills');
   if (!SA_NAME.test(name) || name.length > 63) throw new GamedayError('INVALID_INPUT', `--service-account: "${name}" is not a valid name`, { hint: 'lower-case letters, digits and dashes, e.g. gameday-drills' });
   const scenarios = args.length
-    ? args.map((ref) => loadScenario(ref, { dir, cwd: ctx.cwd }).scenario)
-    : loadAllScenarios(dir, ctx.cwd).checks.map((c) => {
+    ? await Promise.all(args.map(async (ref) => (await loadScenario(ref, { dir, cwd: ctx.cwd })).scenario))
+    : (await loadAllScenarios(dir, ctx.cwd)).checks.map((c) => {
         if (!c.scenario) throw new GamedayError('INVALID_INPUT', `${c.file}: invalid scenario`, { hint: 'see `gameday validate`' });
         return c.scenario;
       });

@@ -34,7 +34,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   }
   const loaded = ctx.config();
   const env = getEnvironment(loaded, opts.env as string | undefined);
-  const { scenario, root } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
+  const { scenario, root } = await loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const reportFile = opts.report ? resolve(ctx.cwd, String(opts.report)) : undefined;
   const reportFormat = reportFile ? formatFromFile(reportFile) : undefined;
   if (reportFile) assertReportWritable(reportFile); // found out now, not after the drill

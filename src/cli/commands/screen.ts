@@ -4,7 +4,8 @@
  */
 import { GamedayError } from '../../core/errors.js';
 import { pause } from '../../core/clock.js';
-import { loadScenario } from '../../drill/scenario-file.js';
+import { loadScenarioWith } from '../../drill/scenario-file.js';
+import { scenarioChecker, type ScenarioChecker } from '../../drill/scenario-store.js';
 import type { CommandContext, CommandOptions, CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { parsePort, RoomScreen } from '../screen.js';
@@ -16,7 +17,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const drillId = pickDrill(journals.list(), args[0], Boolean(opts.latest), journals.dir);
   const file = journals.pathOf(drillId);
   if (!journals.exists(drillId)) throw new GamedayError('NOT_FOUND', `no drill ${drillId} in ${journals.dir}`, { hint: 'see `gameday history` for the drill ids, or use --latest' });
-  const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`) });
+  const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts, await scenarioChecker()), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`) });
   try {
     screen.follow(file, drillId);
     ctx.out.line(`room screen for ${drillId}: ${screen.url}`);
@@ -37,10 +38,10 @@ function pickDrill(ids: string[], given: string | undefined, latest: boolean, di
 }
 
 /** The scenario file's briefing only (older journals lack it); any problem reading it: no briefing. */
-function briefingFrom(ctx: CommandContext, opts: CommandOptions): (id: string) => string | undefined {
+function briefingFrom(ctx: CommandContext, opts: CommandOptions, checker: ScenarioChecker): (id: string) => string | undefined {
   return (id) => {
     try {
-      return loadScenario(id, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd }).scenario.briefing.trim();
+      return loadScenarioWith(checker, id, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd }).scenario.briefing.trim();
     } catch {
       return undefined;
     }

@@ -4,16 +4,18 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../../drill/scenario-file.js';
 import { formatDuration } from '../../core/duration.js';
-import { catalog } from '../../injectors/registry.js';
+import { own } from '../../core/text.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';
 
 /** The facilitator's view: everything in the scenario, including what players must not see. */
+/** reads scenarios and runbooks only, never gameday.yaml (see main.ts) */
+export const configFree = true;
+
 export const run: CommandRun = async (ctx, args, opts) => {
-  const { scenario: s, root } = loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
+  const { scenario: s, root, kinds } = await loadScenario(args[0]!, { dir: String(opts.dir ?? 'scenarios'), cwd: ctx.cwd });
   const p = paint(ctx.out.color);
-  const cat = catalog();
   const o = ctx.out;
   o.line(`${p.bold(s.title)}  ${p.dim(`(${s.id}, ${s.difficulty}${s.tags.length ? `, ${s.tags.join(', ')}` : ''})`)}`);
   o.line();
@@ -26,7 +28,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   o.line(p.bold('Faults'));
   if (s.faults.length === 0) o.line('  none: a tabletop drill (gameday keeps the clock, hints and marks)');
   s.faults.forEach((f, i) => {
-    const inj = cat[f.kind];
+    const inj = own(kinds, f.kind);
     const target = Object.entries(f.target).map(([k, v]) => `${k}=${v}`).join(',');
     const params = Object.entries(f.params).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
     o.line(`  ${i + 1}. ${f.kind} ${target}${params ? ` ${params}` : ''}${f.at ? ` at +${formatDuration(f.at)}` : ''}`);

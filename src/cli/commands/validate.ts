@@ -1,13 +1,16 @@
 import { checkFiles, listScenarioFiles } from '../../drill/scenario-store.js';
-import { formatProblem } from '../../core/yaml-source.js';
+import { formatProblem } from '../../core/problem.js';
 import type { CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';
 
 /** Every problem of every file and path, even when some of them are broken; exit 2 when any. */
+/** reads scenarios and runbooks only, never gameday.yaml (see main.ts) */
+export const configFree = true;
+
 export const run: CommandRun = async (ctx, args) => {
   const { files, problems: pathProblems } = listScenarioFiles(args.length ? args : ['scenarios'], ctx.cwd);
-  const checks = checkFiles(files, ctx.cwd);
+  const checks = await checkFiles(files, ctx.cwd);
   const p = paint(ctx.out.color);
   for (const pr of pathProblems) ctx.out.line(formatProblem(pr));
   let bad = pathProblems.length;

@@ -91,3 +91,31 @@ describe('the hook can fail a check (controls)', () => {
     expect(blocked()).toMatch(/^@aws-sdk\//m);
   });
 });
+
+/**
+ * Issue 15's start-up: on a warm run (every scenario in the validated-scenario cache), `list`,
+ * `show`, `validate` and `runbook` load neither the YAML parser nor the schemas (zod), nor the
+ * configuration's loader: the modules they load are logged by the hook and read for those
+ * libraries' own class names. The control is a cold run of the same command, which must load them.
+ */
+describe('warm light commands load no YAML parser and no schemas', () => {
+  const HEAVY_CODE = [/\bclass ZodType\b|\bZodObject\b/, /\bYAMLMap\b/];
+  const loadedChunks = (args: string[], cache: string) => {
+    const loads = join(tmp, 'loads.log');
+    rmSync(loads, { force: true });
+    const r = runCli(args, { cwd: tmp, env: { ...env, GAMEDAY_CACHE: cache, GD_LOAD_LOG: loads }, nodeArgs: ['--import', REGISTER] });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const files = readFileSync(loads, 'utf8').split('\n').filter((u) => u.startsWith('file://') && u.includes('/dist/'));
+    expect(files.length).toBeGreaterThan(0);
+    return files.map((u) => ({ url: u, heavy: HEAVY_CODE.filter((re) => re.test(readFileSync(new URL(u), 'utf8'))).map(String) })).filter((f) => f.heavy.length);
+  };
+
+  it.each([[['list', '--dir', SCENARIOS]], [['show', 'checkout-pods-down', '--dir', SCENARIOS]], [['validate', SCENARIOS]], [['runbook', 'checkout-pods-down', '--dir', SCENARIOS]]])('gameday %j', (args) => {
+    const cache = mkdtempSync(join(tmp, 'cache-'));
+    // cold: the scenarios are checked for real, which needs both (the control)
+    expect([...new Set(loadedChunks(args, cache).flatMap((f) => f.heavy))].sort()).toEqual(HEAVY_CODE.map(String).sort());
+    // warm: answered from the cache
+    expect(loadedChunks(args, cache)).toEqual([]);
+  });
+});

@@ -20,8 +20,9 @@ describe('markdownToText', () => {
   });
 });
 
+const ids = (await checkFiles(scenarioFiles(['scenarios'], ROOT), ROOT)).map((c) => c.scenario!.id);
+
 describe('gameday runbook', () => {
-  const ids = checkFiles(scenarioFiles(['scenarios'], ROOT), ROOT).map((c) => c.scenario!.id);
 
   it.each(ids)('%s: prints its linked section, starting at its heading', async (id) => {
     const r = await gamedayInProcess(['runbook', id], { cwd: ROOT });

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cacheDir } from '../../../src/adapters/config-store.js';
+import { cacheDir } from '../../../src/adapters/cache-dir.js';
 import { DEFAULT_AGENT_IMAGE } from '../../../src/injectors/node-iptables/manifest.js';
 import { COREDNS_VERSION, imageArchivePath, PAUSE_IMAGE, SANDBOX_IMAGES, type SandboxImage, type SandboxImageKey } from '../../../src/sandbox/images.js';
 

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
-import { cacheDir } from '../../../src/adapters/config-store.js';
+import { cacheDir } from '../../../src/adapters/cache-dir.js';
 
 const exec = promisify(execFile);
 const cache = cacheDir();

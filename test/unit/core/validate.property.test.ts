@@ -9,7 +9,8 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { checkScenarioText, type ScenarioCheck, type ValidateEnv } from '../../../src/core/validate.js';
+import { checkScenarioText, type ValidateEnv } from '../../../src/core/validate.js';
+import type { ScenarioCheck } from '../../../src/core/scenario-check.js';
 import { catalog } from '../../../src/injectors/registry.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');

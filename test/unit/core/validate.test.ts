@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFiles, runbookLookup, scenarioFiles } from '../../../src/drill/scenario-store.js';
-import { checkScenarioText, duplicateIdProblems, headingAnchor, markdownAnchors, MAX_SCENARIO_BYTES, type ValidateEnv } from '../../../src/core/validate.js';
-import { formatProblem, type Problem } from '../../../src/core/yaml-source.js';
+import { checkScenarioText, type ValidateEnv } from '../../../src/core/validate.js';
+import { duplicateIdProblems, headingAnchor, markdownAnchors, MAX_SCENARIO_BYTES } from '../../../src/core/scenario-check.js';
+import { formatProblem, type Problem } from '../../../src/core/problem.js';
 import { catalog } from '../../../src/injectors/registry.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../../fixtures');
@@ -26,9 +27,9 @@ afterAll(() => {
 /** [line, col, field, message pattern] */
 type Expected = [number, number, string, RegExp];
 
-const checkBroken = () => {
+const checkBroken = async () => {
   const files = scenarioFiles([BROKEN], FIXTURES);
-  return new Map(checkFiles(files, FIXTURES).map((c) => [c.file.replace(/^broken-scenarios\//, ''), c]));
+  return new Map((await checkFiles(files, FIXTURES)).map((c) => [c.file.replace(/^broken-scenarios\//, ''), c]));
 };
 
 const corpus: Record<string, Expected[]> = {
@@ -85,15 +86,16 @@ const corpus: Record<string, Expected[]> = {
   ],
 };
 
+const brokenChecks = await checkBroken();
+
 describe('the broken-scenario corpus', () => {
   it('has exactly the files the table describes (a new fixture needs its expectations)', () => {
     expect(readdirSync(BROKEN).sort()).toEqual(Object.keys(corpus).sort());
   });
 
-  const checks = checkBroken();
   for (const [file, expected] of Object.entries(corpus)) {
     it(`${file}: ${expected.length ? expected.map(([l, , f]) => `${f || '(syntax)'}@${l}`).join(', ') : 'valid on its own'}`, () => {
-      const c = checks.get(file);
+      const c = brokenChecks.get(file);
       expect(c, `no check for ${file}`).toBeDefined();
       expect(c!.problems.map((p) => [p.line, p.col, p.field])).toEqual(expected.map(([l, col, f]) => [l, col, f]));
       c!.problems.forEach((p, i) => {
@@ -105,7 +107,7 @@ describe('the broken-scenario corpus', () => {
   }
 
   it('reports every problem of every file in one run, sorted by line within a file', () => {
-    const all = [...checkBroken().values()];
+    const all = [...brokenChecks.values()];
     const total = all.reduce((n, c) => n + c.problems.length, 0);
     expect(total).toBe(Object.values(corpus).reduce((n, e) => n + e.length, 0));
     for (const c of all) {
@@ -115,15 +117,15 @@ describe('the broken-scenario corpus', () => {
   });
 
   it('formats problems as file:line:col: field: message', () => {
-    const p = checkBroken().get('unknown-field.yaml')!.problems[0]!;
+    const p = brokenChecks.get('unknown-field.yaml')!.problems[0]!;
     expect(formatProblem(p)).toBe('broken-scenarios/unknown-field.yaml:5:1: severity: unknown field');
     expect(formatProblem({ ...p, field: '' })).toBe('broken-scenarios/unknown-field.yaml:5:1: unknown field');
   });
 });
 
 describe('valid fixtures', () => {
-  it('the example scenarios (faults, probes, timed hints, runbook with anchor; and a tabletop) have no problems', () => {
-    const checks = checkFiles(scenarioFiles([join(FIXTURES, 'scenarios')], FIXTURES), FIXTURES);
+  it('the example scenarios (faults, probes, timed hints, runbook with anchor; and a tabletop) have no problems', async () => {
+    const checks = await checkFiles(scenarioFiles([join(FIXTURES, 'scenarios')], FIXTURES), FIXTURES);
     expect(checks.map((c) => [c.file, c.problems.map(formatProblem)])).toEqual([
       ['scenarios/checkout-pods-down.yaml', []],
       ['scenarios/tabletop-dns.yaml', []],
@@ -141,9 +143,9 @@ describe('valid fixtures', () => {
 });
 
 describe('duplicate ids across folders', () => {
-  it('two scenario folders validated together may not share an id', () => {
+  it('two scenario folders validated together may not share an id', async () => {
     const root = join(FIXTURES, 'duplicate-ids');
-    const checks = checkFiles(scenarioFiles(['a/scenarios', 'b/scenarios'], root), root);
+    const checks = await checkFiles(scenarioFiles(['a/scenarios', 'b/scenarios'], root), root);
     expect(checks.map((c) => c.problems.map(formatProblem))).toEqual([[], ['b/scenarios/same-id.yaml:1:5: id: duplicate id "same-id" (also in a/scenarios/same-id.yaml)']]);
   });
 
@@ -171,51 +173,51 @@ describe('huge, binary and odd files (generated)', () => {
     writeFileSync(f, bytes);
     return f;
   };
-  const only = (f: string): Problem[] => checkFiles([f], dir)[0]!.problems;
+  const only = async (f: string): Promise<Problem[]> => (await checkFiles([f], dir))[0]!.problems;
 
-  it('a file over 256 KiB is refused at 1:1 without being parsed', () => {
+  it('a file over 256 KiB is refused at 1:1 without being parsed', async () => {
     const valid = readFileSync(join(FIXTURES, 'scenarios/tabletop-dns.yaml'), 'utf8').replace('tabletop-dns', 'huge').replace(/^runbook:.*\n/m, '');
     const big = `${valid}# ${'x'.repeat(MAX_SCENARIO_BYTES)}\n`;
     const f = write('huge.yaml', big);
-    expect(only(f)).toEqual([{ file: 'scenarios/huge.yaml', line: 1, col: 1, field: '', message: `file is ${Buffer.byteLength(big)} bytes; scenarios are at most ${256 * 1024}` }]);
+    expect(await only(f)).toEqual([{ file: 'scenarios/huge.yaml', line: 1, col: 1, field: '', message: `file is ${Buffer.byteLength(big)} bytes; scenarios are at most ${256 * 1024}` }]);
     // just under the limit is parsed normally
     const f2 = write('huge.yaml', valid + `# ${'x'.repeat(MAX_SCENARIO_BYTES - Buffer.byteLength(valid) - 3)}\n`);
-    expect(only(f2)).toEqual([]);
+    expect(await only(f2)).toEqual([]);
   });
 
-  it('a binary file is reported as not text', () => {
+  it('a binary file is reported as not text', async () => {
     const bytes = Buffer.alloc(4096);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
     const f = write('binary.yaml', bytes);
-    expect(only(f)).toEqual([{ file: 'scenarios/binary.yaml', line: 1, col: 1, field: '', message: 'not a text file (contains NUL bytes)' }]);
+    expect(await only(f)).toEqual([{ file: 'scenarios/binary.yaml', line: 1, col: 1, field: '', message: 'not a text file (contains NUL bytes)' }]);
   });
 
-  it('invalid UTF-8 without NUL bytes is reported as not text', () => {
+  it('invalid UTF-8 without NUL bytes is reported as not text', async () => {
     const f = write('latin1.yaml', Buffer.from('id: latin1\ntitle: caf\xe9\n', 'latin1'));
-    expect(only(f)).toEqual([{ file: 'scenarios/latin1.yaml', line: 1, col: 1, field: '', message: 'not valid UTF-8 text' }]);
+    expect(await only(f)).toEqual([{ file: 'scenarios/latin1.yaml', line: 1, col: 1, field: '', message: 'not valid UTF-8 text' }]);
   });
 
   it.each([
     ['empty.yaml', '', /a scenario is a YAML mapping/],
     ['list.yaml', '- id: list\n', /a scenario is a YAML mapping/],
     ['scalar.yaml', 'just text\n', /a scenario is a YAML mapping/],
-  ])('%s is not a mapping', (name, text, message) => {
-    const ps = only(write(name, text));
+  ])('%s is not a mapping', async (name, text, message) => {
+    const ps = await only(write(name, text));
     expect(ps).toHaveLength(1);
     expect(ps[0]).toMatchObject({ line: 1, col: 1, field: '' });
     expect(ps[0]!.message).toMatch(message);
   });
 
-  it('an alias bomb is refused, not expanded', () => {
+  it('an alias bomb is refused, not expanded', async () => {
     const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
-    const ps = only(write('bomb.yaml', `${lines.join('\n')}\n`));
+    const ps = await only(write('bomb.yaml', `${lines.join('\n')}\n`));
     expect(ps.length).toBeGreaterThan(0);
     expect(ps[0]!.message).toMatch(/^YAML: .*alias/i);
   });
 
-  it('runaway nesting is one problem, not a crash', () => {
-    const ps = only(write('deep.yaml', `id: deep\nfaults: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`));
+  it('runaway nesting is one problem, not a crash', async () => {
+    const ps = await only(write('deep.yaml', `id: deep\nfaults: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`));
     expect(ps.length).toBeGreaterThan(0);
     expect(ps.every((p) => p.line >= 1 && p.col >= 1)).toBe(true);
   });
