@@ -1,10 +1,11 @@
 /**
  * The policy `gameday iam` prints, enforced by a local AWS endpoint. A private moto server (its
  * own port on 127.0.0.1; the test fails if it cannot start) is seeded with the library's world for
- * node-stopped, lb-deleted and db-failover; an IAM user is given exactly the policy
- * `gameday iam node-stopped lb-deleted db-failover` prints (Resources widened to "*", the one thing
- * moto cannot match: helpers/sandbox/moto-iam.ts), IAM enforcement is switched on, and the real
- * injectors and probe run with that user's keys through the toolkit's own ports:
+ * node-stopped, lb-deleted, db-failover, weighted-dns-old-stack and broker-rebooted, plus a
+ * scenario of this test's own for aws.ec2-terminate; an IAM user is given exactly the policy
+ * `gameday iam` prints for them (Resources widened to "*", which moto cannot match otherwise:
+ * helpers/sandbox/moto-iam.ts), IAM enforcement is switched on, and every AWS fault kind and the
+ * rds probe run with that user's keys through the toolkit's own ports:
  * - every call the faults make (select, prepare, inject, verify, revert — the ELB re-create
  *   included) is allowed, so the declarations cover what the code calls;
  * - calls outside the policy are AccessDenied, and so is adding the opt-in tag.
@@ -15,6 +16,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as R53 from '@aws-sdk/client-route-53';
+import * as RDS from '@aws-sdk/client-rds';
+import * as MQ from '@aws-sdk/client-mq';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AwsClients } from '../../src/adapters/aws/clients.js';
 import { createAwsPorts } from '../../src/adapters/aws/index.js';
 import { createAlarmProbePort, createRdsProbePort } from '../../src/adapters/probes/aws.js';
@@ -23,15 +29,28 @@ import type { AnyInjector, FaultRef, InjectorContext } from '../../src/injectors
 import { awsEc2Stop } from '../../src/injectors/aws-ec2-stop/index.js';
 import { awsElbv2Delete } from '../../src/injectors/aws-elbv2-delete/index.js';
 import { awsRdsFailover } from '../../src/injectors/aws-rds-failover/index.js';
+import { awsRoute53Weight } from '../../src/injectors/aws-route53-weight/index.js';
+import { awsMqReboot } from '../../src/injectors/aws-mq-reboot/index.js';
+import { awsEc2Terminate } from '../../src/injectors/aws-ec2-terminate/index.js';
 import { cloudwatchAlarmProbe } from '../../src/probes/cloudwatch-alarm.js';
 import { rdsProbe } from '../../src/probes/rds.js';
 import { MAX_ATTEMPTS } from '../../src/adapters/aws/bounded.js';
 import { contextWith } from '../helpers/contract-suite.js';
 import { gamedayInProcess } from '../helpers/in-process-cli.js';
-import { OPT_IN, REGION, runInstances, seedCluster, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net, type ShopLb } from '../helpers/sandbox/aws-world.js';
+import { OPT_IN, REGION, runInstances, seedAsg, seedCluster, seedNetwork, seedShopLb, startWorld, type AwsWorld, type Net, type ShopLb } from '../helpers/sandbox/aws-world.js';
 import { ALLOW_ALL, createIamUser, enforceIam, motoEvaluable, type AccessKeys } from '../helpers/sandbox/moto-iam.js';
 
-const SCENARIOS = ['node-stopped', 'lb-deleted', 'db-failover'];
+const LIBRARY = ['node-stopped', 'lb-deleted', 'db-failover', 'weighted-dns-old-stack', 'broker-rebooted'];
+/** no library scenario rolls an Auto Scaling group: one of the test's own */
+const ROLL_ASG = `id: asg-rolled
+title: Roll the web group
+summary: one instance of web-asg is terminated
+briefing: Oh no! A machine vanished.
+faults:
+  - kind: aws.ec2-terminate
+    target: { asg: web-asg }
+    params: { count: 1 }
+`;
 const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 let n = 0;
 const ref = (): FaultRef => ({ faultId: `iam${++n}`, drillId: 'drill-iam', deadline: Date.now() + 600_000, attached: true });
@@ -48,16 +67,35 @@ let node: string;
 let untagged: string;
 let shop: ShopLb;
 
+/** weighted-dns-old-stack's record set, in lb-deleted's zone (whose api CNAME it replaces), the zone opted in. */
+async function seedWeightedApi(zoneId: string): Promise<void> {
+  const r53 = await world.clients.get('route53');
+  const cname = (await r53.send(new R53.ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets!.find((r) => r.Name === 'api.shop.example.' && r.Type === 'CNAME')!;
+  const weighted = (set: string, weight: number, ip: string): R53.ResourceRecordSet => ({ Name: 'api.shop.example.', Type: 'A', SetIdentifier: set, Weight: weight, TTL: 60, ResourceRecords: [{ Value: ip }] });
+  const Changes = [{ Action: 'DELETE' as const, ResourceRecordSet: cname }, ...[weighted('kubernetes', 100, '10.0.0.1'), weighted('beanstalk', 0, '10.0.0.2')].map((r) => ({ Action: 'UPSERT' as const, ResourceRecordSet: r }))];
+  await r53.send(new R53.ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes } }));
+  await r53.send(new R53.ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: [OPT_IN] }));
+}
+
+async function seedBroker(name: string): Promise<void> {
+  const mq = await world.clients.get('mq');
+  const Users = [{ Username: 'shop', Password: 'shop-password-1' }];
+  await mq.send(new MQ.CreateBrokerCommand({ BrokerName: name, DeploymentMode: 'ACTIVE_STANDBY_MULTI_AZ', EngineType: 'ACTIVEMQ', EngineVersion: '5.18', HostInstanceType: 'mq.m5.large', PubliclyAccessible: false, AutoMinorVersionUpgrade: true, Users, Tags: { [OPT_IN.Key]: OPT_IN.Value } }));
+}
+
 /** Clients and injector context as the toolkit builds them, signed with these keys. */
 async function signedAs(keys: AccessKeys): Promise<{ ctx: InjectorContext; clients: AwsClients }> {
   const clients = new AwsClients({ region: REGION, endpoint: world.endpoint, credentials: keys, maxAttempts: MAX_ATTEMPTS });
-  const ports = await createAwsPorts(world.env, ['ec2', 'elbv2', 'route53', 'rds', 'autoscaling'], clients);
+  const ports = await createAwsPorts(world.env, ['ec2', 'elbv2', 'route53', 'rds', 'autoscaling', 'mq'], clients);
   return { ctx: contextWith(ports as Record<string, unknown>, world.env), clients };
 }
 
 /** The policy exactly as `gameday iam` prints it (stdout is the document). */
 async function printedPolicy(): Promise<IamPolicyDocument> {
-  const r = await gamedayInProcess(['iam', ...SCENARIOS], { cwd: process.cwd() });
+  const dir = mkdtempSync(join(tmpdir(), 'gd-iam-'));
+  writeFileSync(join(dir, 'asg-rolled.yaml'), ROLL_ASG);
+  const r = await gamedayInProcess(['iam', ...LIBRARY, join(dir, 'asg-rolled.yaml')], { cwd: process.cwd() });
+  rmSync(dir, { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`gameday iam failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as IamPolicyDocument;
 }
@@ -92,6 +130,9 @@ beforeAll(async () => {
   untagged = (await runInstances(world, net, 1, [{ Key: 'Name', Value: 'not-opted-in' }]))[0]!;
   shop = await seedShopLb(world, net);
   await seedCluster(world, 'shop-db', 2);
+  await seedWeightedApi(shop.zoneId);
+  await seedAsg(world, net, 'web-asg', 2);
+  await seedBroker('shop-mq');
   policy = await printedPolicy();
   const drillKeys = await createIamUser(world.endpoint, 'gameday-drills', motoEvaluable(policy));
   const literalKeys = await createIamUser(world.endpoint, 'gameday-drills-literal', policy);
@@ -133,7 +174,7 @@ describe('the printed policy, enforced by moto', () => {
       await r53.send(new R53.ChangeResourceRecordSetsCommand({ HostedZoneId: shop.zoneId, ChangeBatch: { Changes } }));
     };
     const r = await cycle(awsElbv2Delete, drill.ctx, { name: 'shop-public' }, {}, breakAlias);
-    expect((r.undo as { snapshot: { records: unknown[] } }).snapshot.records).toHaveLength(2);
+    expect((r.undo as { snapshot: { records: unknown[] } }).snapshot.records).toHaveLength(1);
     expect(r.injected).toEqual({ ok: true, detail: 'shop-public is deleted' });
     expect(r.reverted).toMatchObject({ outcome: 'reverted', detail: { created: true, listenersCreated: 2, rulesCreated: 2, certificatesAdded: 1, recordsRepointed: ['www.shop.example. A'] } });
     expect(r.after.ok).toBe(true);
@@ -151,9 +192,25 @@ describe('the printed policy, enforced by moto', () => {
     expect(probe).toEqual({ ok: true, detail: 'available, writer shop-db-2' });
   });
 
-  it('denies what the scenarios do not need: terminate, an ELB target group delete, an alarm read', async () => {
-    expect(await denied(() => drill.ctx.ports.ec2.terminateInstances([node]))).toMatch(/^AccessDenied: .*not authorized to perform: ec2:TerminateInstances/);
-    expect((await stateOf(node))?.State?.Name).toBe('running');
+  it('aws.route53-weight (weighted-dns-old-stack): read the zone’s tag, shift to beanstalk, restore, all allowed', async () => {
+    const r = await cycle(awsRoute53Weight, drill.ctx, { zone: 'shop.example', name: 'api.shop.example', type: 'A' }, { shiftTo: 'beanstalk' });
+    expect(r.injected).toMatchObject({ ok: true });
+    expect(r.reverted).toMatchObject({ outcome: 'reverted', detail: { weights: { kubernetes: 100, beanstalk: 0 } } });
+    expect(r.after.ok).toBe(true);
+  });
+
+  it('aws.mq-reboot (broker-rebooted) and aws.ec2-terminate (a group of the test’s own): allowed', async () => {
+    const mq = await cycle(awsMqReboot, drill.ctx, { broker: 'shop-mq' });
+    expect(mq.injected).toMatchObject({ ok: true, detail: expect.stringMatching(/^broker shop-mq \(.+\) is (RUNNING|REBOOT_IN_PROGRESS)$/) });
+    const rolled = await cycle(awsEc2Terminate, drill.ctx, { asg: 'web-asg' }, { count: 1 });
+    expect(rolled.injected).toMatchObject({ ok: true, detail: expect.stringMatching(/ is (shutting-down|terminated)$/) });
+    expect(rolled.reverted.outcome).toBe('nothing-to-revert');
+  });
+
+  it('denies what the scenarios do not need: a DB cluster delete, an ELB target group delete, an alarm read', async () => {
+    const rds = await drill.clients.get('rds');
+    expect(await denied(() => rds.send(new RDS.DeleteDBClusterCommand({ DBClusterIdentifier: 'shop-db', SkipFinalSnapshot: true })))).toMatch(/^AccessDenied: .*not authorized to perform: rds:DeleteDBCluster/);
+    expect((await (await admin.get('rds')).send(new RDS.DescribeDBClustersCommand({ DBClusterIdentifier: 'shop-db' }))).DBClusters).toHaveLength(1);
     const elb = await drill.clients.get('elbv2');
     expect(await denied(() => elb.send(new ELB.DeleteTargetGroupCommand({ TargetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/x/1' })))).toMatch(/^AccessDenied: .*elasticloadbalancing:DeleteTargetGroup/);
     // moto answers a denied CloudWatch call (a JSON-protocol service) with an XML error the SDK cannot parse:
