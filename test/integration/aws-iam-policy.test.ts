@@ -6,7 +6,7 @@
  * `gameday iam` prints for them (Resources widened to "*", which moto cannot match otherwise:
  * helpers/sandbox/moto-iam.ts), IAM enforcement is switched on, and every AWS fault kind and the
  * rds probe run with that user's keys through the toolkit's own ports:
- * - every call the faults make (select, prepare, inject, verify, revert — the ELB re-create
+ * - every call the faults make (select, prepare, inject, verify, observe, revert — the ELB re-create
  *   included) is allowed, so the declarations cover what the code calls;
  * - calls outside the policy are AccessDenied, and so is adding the opt-in tag.
  * What moto does NOT check (resource ARNs, conditions) is asserted as moto's behaviour in the last
@@ -108,19 +108,21 @@ const denied = async (call: () => Promise<unknown>): Promise<string> => {
   return e ? `${e.name}: ${e.message}` : 'allowed';
 };
 
-/** The one-shot and reversible faults, the whole life of one target, as the drill runner calls them. */
+/** The whole life of one target, as the drill runner calls it: select, prepare, inject, verify, observe, revert, verify. */
 async function cycle(inj: AnyInjector, ctx: InjectorContext, target: Record<string, unknown>, params: Record<string, unknown> = {}, whileInjected?: () => Promise<void>) {
   const p = inj.paramsSchema.parse(params);
   const sel = await inj.select(ctx, inj.targetSchema.parse(target), p, () => 0);
   expect(sel.targets.map((t: { scope: { optedIn: boolean } }) => t.scope.optedIn)).toEqual([true]);
   const r = ref();
   const undo = json(await inj.prepare(ctx, sel.targets[0]!, p, r));
-  await inj.inject(ctx, sel.targets[0]!, p, undo, r);
+  const facts = await inj.inject(ctx, sel.targets[0]!, p, undo, r);
   const injected = await inj.verify(ctx, undo, 'injected', r);
+  const observed: Record<string, unknown>[] = [];
+  await inj.observe?.(ctx, undo, facts, async (d: Record<string, unknown>) => void observed.push(d), r);
   await whileInjected?.();
   const reverted = await inj.revert(ctx, json(undo), r);
   const after = await inj.verify(ctx, undo, 'reverted', r);
-  return { undo, injected, reverted, after };
+  return { undo, injected, observed, reverted, after };
 }
 
 beforeAll(async () => {
@@ -188,6 +190,7 @@ describe('the printed policy, enforced by moto', () => {
   it('aws.rds-failover and the rds probe (db-failover): allowed; the writer moved', async () => {
     const r = await cycle(awsRdsFailover, drill.ctx, { cluster: 'shop-db' }, { timeout: '20s' });
     expect(r.injected).toMatchObject({ ok: true, detail: expect.stringMatching(/^failed over: available, writer shop-db-2/) });
+    expect(r.observed).toEqual([expect.objectContaining({ phase: 'failover', confirmed: true })]);
     const probe = await rdsProbe.check({ name: 'db', type: 'rds', cluster: 'shop-db' }, { ports: { rds: createRdsProbePort(drill.clients) } as never, timeoutMs: 5_000, signal: new AbortController().signal });
     expect(probe).toEqual({ ok: true, detail: 'available, writer shop-db-2' });
   });
@@ -202,7 +205,9 @@ describe('the printed policy, enforced by moto', () => {
   it('aws.mq-reboot (broker-rebooted) and aws.ec2-terminate (a group of the test’s own): allowed', async () => {
     const mq = await cycle(awsMqReboot, drill.ctx, { broker: 'shop-mq' });
     expect(mq.injected).toMatchObject({ ok: true, detail: expect.stringMatching(/^broker shop-mq \(.+\) is (RUNNING|REBOOT_IN_PROGRESS)$/) });
-    const rolled = await cycle(awsEc2Terminate, drill.ctx, { asg: 'web-asg' }, { count: 1 });
+    expect(mq.observed).toEqual([expect.objectContaining({ running: true })]);
+    const rolled = await cycle(awsEc2Terminate, drill.ctx, { asg: 'web-asg' }, { count: 1, replacementTimeout: '20s' });
+    expect(rolled.observed).toEqual([expect.objectContaining({ asg: 'web-asg' })]);
     expect(rolled.injected).toMatchObject({ ok: true, detail: expect.stringMatching(/ is (shutting-down|terminated)$/) });
     expect(rolled.reverted.outcome).toBe('nothing-to-revert');
   });
