@@ -31,6 +31,7 @@ const commands = {
   screen: () => import('./commands/screen.js'),
   sandbox: () => import('./commands/sandbox.js'),
   rbac: () => import('./commands/rbac.js'),
+  iam: () => import('./commands/iam.js'),
   history: () => import('./commands/history.js'),
   runbook: () => import('./commands/runbook.js'),
 } satisfies Record<string, Loader>;
@@ -77,7 +78,7 @@ function rootProgram(out: Output | undefined): Command {
   return program;
 }
 
-/** Reading the library: list, show, validate, rbac. */
+/** Reading the library: list, show, validate, rbac, iam. */
 function libraryCommands(program: Command, on: On): void {
   program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
   program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
@@ -90,6 +91,26 @@ function libraryCommands(program: Command, on: On): void {
     .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
     .option('--dir <dir>', 'scenario directory', 'scenarios')
     .action(on('rbac'));
+  program
+    .command('iam')
+    .argument('[scenarios...]', 'scenario ids or files (default: every AWS fault kind and probe type, any target)')
+    .description('print the least AWS IAM policy (JSON) for running these scenarios’ AWS faults and probes unattended')
+    .option('-e, --env <name>', 'take the opt-in tag and region from this environment (default: gameday:enabled=true, any region)')
+    .option('--account <id>', 'the AWS account id to put in resource ARNs (default: any)')
+    .option('--format <format>', 'json (the policy document; notes on stderr) or text', 'json')
+    .option('--dir <dir>', 'scenario directory', 'scenarios')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Statements are grouped by service: actions on existing resources only while they carry the opt-in tag',
+        '(aws:ResourceTag), read-only describe/list calls apart (AWS cannot scope them by tag), Route 53 by hosted',
+        'zone ARN (it has no tag conditions), and explicit Denies on adding or changing the opt-in tag.',
+        'A named scenario that needs no AWS access is refused (exit 2). Tested against moto with IAM enforced:',
+        'moto checks the actions and explicit Denies, not resource ARNs or conditions (docs/iam.md).',
+      ].join('\n'),
+    )
+    .action(on('iam'));
 }
 
 /** Breaking things: plan, run, inject. */

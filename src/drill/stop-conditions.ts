@@ -36,7 +36,7 @@ export class StopConditionBreached extends Error {
 }
 
 /** The alarm conditions as cloudwatch-alarm probes (their ports are built with the steady state's). */
-export function alarmStopSpecs(scenario: Scenario): ProbeSpec[] {
+export function alarmStopSpecs(scenario: Pick<Scenario, 'stopConditions'>): ProbeSpec[] {
   return scenario.stopConditions.flatMap((c) => ('alarm' in c ? [{ type: 'cloudwatch-alarm' as const, name: `stop condition: alarm ${c.alarm}`, alarm: c.alarm, interval: c.interval ?? DEFAULT_ALARM_INTERVAL_MS }] : []));
 }
 

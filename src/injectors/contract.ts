@@ -16,6 +16,7 @@
  */
 import type { z } from 'zod';
 import type { Environment } from '../core/environment.js';
+import type { AwsAccess } from '../core/aws-access.js';
 import type { KubeAccess } from '../core/kube-access.js';
 import type { PortName, PortSet } from '../ports/index.js';
 
@@ -111,10 +112,13 @@ export interface Injector<N extends PortName = PortName, TSpec = unknown, TParam
    */
   kubeAccess?(spec: TSpec, params: TParams): KubeAccess[];
   /**
-   * The IAM actions select → inject → revert → verify → observe call, for the policy a platform
-   * team grants an unattended drill's role (the AWS side of `kubeAccess`), e.g. 'mq:RebootBroker'.
+   * The AWS IAM grants select → inject → revert → verify → observe need for this target spec (for
+   * `gameday iam`, the AWS side of `kubeAccess`): actions, the ARN patterns they act on, and whether
+   * AWS can hold them to opted-in (tagged) resources. `spec` undefined: any target of this kind (the
+   * policy for the whole catalog). Kept honest by a test that runs the injectors as an IAM user
+   * holding exactly the rendered policy, against a local endpoint that enforces IAM.
    */
-  awsActions?: readonly string[];
+  awsAccess?(spec: TSpec | undefined, params: TParams | undefined): AwsAccess[];
 
   /**
    * How long one whole revert (and its verify) may take before it is given up and journaled as

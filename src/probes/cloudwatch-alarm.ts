@@ -1,8 +1,13 @@
+import type { AwsAccess } from '../core/aws-access.js';
 import { failureDetail, type ProbeOf } from './contract.js';
+
+/** Reading an alarm's state (also what an `alarm:` stop condition does). */
+export const CLOUDWATCH_ALARM_ACCESS: AwsAccess = { actions: ['cloudwatch:DescribeAlarms'], resources: ['*'], scope: 'read', why: 'steady-state probe or stop condition: the alarm state' };
 
 export const cloudwatchAlarmProbe: ProbeOf<'cloudwatch-alarm'> = {
   type: 'cloudwatch-alarm',
   needs: ['alarms'],
+  awsAccess: () => [CLOUDWATCH_ALARM_ACCESS],
   describe: (s) => `CloudWatch alarm ${s.alarm} not in ALARM`,
   async check(spec, { ports, timeoutMs, signal }) {
     try {

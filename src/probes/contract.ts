@@ -4,6 +4,7 @@
  * which the drill treats like an interrupt: revert, journal, exit 130.
  */
 import type { ProbeSpec, ProbeType } from '../core/probe-spec.js';
+import type { AwsAccess } from '../core/aws-access.js';
 import type { ProbePortName, ProbePorts } from '../ports/probes.js';
 
 export interface ProbeResult {
@@ -24,6 +25,8 @@ export interface ProbeImpl<S extends ProbeSpec = ProbeSpec> {
   needs: readonly ProbePortName[];
   /** a short description for plans and panels */
   describe(spec: S): string;
+  /** The AWS IAM grants a probe that reads AWS needs (for `gameday iam`); `spec` undefined: any probe of this type. */
+  awsAccess?(spec: S | undefined): AwsAccess[];
   check(spec: S, ctx: ProbeCheckContext): Promise<ProbeResult>;
   /**
    * Optional push mode (Kubernetes watch): calls `onResult` on every change until `signal` aborts.

@@ -3,6 +3,7 @@ import { failureDetail, type ProbeOf } from './contract.js';
 export const rdsProbe: ProbeOf<'rds'> = {
   type: 'rds',
   needs: ['rds'],
+  awsAccess: () => [{ actions: ['rds:DescribeDBClusters'], resources: ['*'], scope: 'read', why: 'steady-state probe: cluster status and writer' }],
   describe: (s) => `RDS cluster ${s.cluster} available${s.expectWriter ? ` with writer ${s.expectWriter}` : ''}`,
   async check(spec, { ports, timeoutMs, signal }) {
     try {

@@ -8,7 +8,7 @@ import type { Injector, InjectorContext } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import { tagValue } from '../aws-shared/common.js';
 import { pollUntil } from '../../core/clock.js';
-import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
+import { EC2_SELECT_ACCESS, ec2ParamsSchema, ec2TargetSchema, instanceArns, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
 type Needs = 'ec2';
 export type StopUndo = { instanceId: string; name?: string; stateBefore: string };
@@ -26,7 +26,7 @@ export const awsEc2Stop: Injector<Needs, z.infer<typeof ec2TargetSchema>, z.infe
   description: 'Stops running EC2 instances; revert starts them again and waits until they run.',
   reversible: true,
   needs: ['ec2'],
-  awsActions: ['ec2:DescribeInstances', 'ec2:StopInstances', 'ec2:StartInstances'],
+  awsAccess: (spec) => [EC2_SELECT_ACCESS, { actions: ['ec2:StopInstances', 'ec2:StartInstances'], resources: instanceArns(spec), scope: 'opted-in', why: 'inject stops the instance, revert starts it again' }],
   targetSchema: ec2TargetSchema,
   paramsSchema: ec2ParamsSchema,
 

@@ -8,7 +8,7 @@ import type { Injector } from '../contract.js';
 import { GamedayError } from '../../core/errors.js';
 import { durationSchema } from '../../core/schema-helpers.js';
 import { pollUntil } from '../../core/clock.js';
-import { ec2ParamsSchema, ec2TargetSchema, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
+import { EC2_SELECT_ACCESS, ec2ParamsSchema, ec2TargetSchema, instanceArns, instanceLabel, instanceState, selectInstances, type Ec2Data } from '../aws-shared/ec2-select.js';
 
 type Needs = 'ec2' | 'autoscaling';
 type Data = Ec2Data & { asg: string };
@@ -25,7 +25,11 @@ export const awsEc2Terminate: Injector<Needs, z.infer<typeof ec2TargetSchema>, z
   description: 'Terminates instances that belong to an Auto Scaling group ("roll the machines") and times their replacement. One-shot; refuses instances outside a group.',
   reversible: false,
   needs: ['ec2', 'autoscaling'],
-  awsActions: ['ec2:DescribeInstances', 'ec2:TerminateInstances', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'],
+  awsAccess: (spec) => [
+    EC2_SELECT_ACCESS,
+    { actions: ['autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeAutoScalingGroups'], resources: ['*'], scope: 'read', why: 'select only instances of a group; observe the replacement' },
+    { actions: ['ec2:TerminateInstances'], resources: instanceArns(spec), scope: 'opted-in', why: 'inject terminates the instance (its group replaces it)' },
+  ],
   targetSchema: ec2TargetSchema,
   paramsSchema,
 

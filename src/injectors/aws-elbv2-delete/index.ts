@@ -11,6 +11,7 @@ import type { LoadBalancer } from '../../ports/aws.js';
 import { isOptedIn, matchesTagFilter, parseTagFilter, tagValue, RECREATED_FROM_TAG } from '../aws-shared/common.js';
 import { deletionProtectionOn, describeSnapshot, recordPointsAt, referencedTargetGroups, snapshotLoadBalancer, zoneSelected, type LbSnapshot, type ListenerDescription, type RecordSnapshot } from './snapshot.js';
 import { ACTIVE_TIMEOUT_MS, recreate, type RecreateDetail } from './recreate.js';
+import { elbAccess } from './access.js';
 
 const targetSchema = z
   .strictObject({
@@ -57,26 +58,7 @@ export const awsElbv2Delete: Injector<Needs, z.infer<typeof targetSchema>, z.inf
     'Deletes an ELBv2 load balancer after journaling a full snapshot; revert re-creates it with the same listeners, rules, target groups and tags, and re-points its Route 53 records to the new DNS name.',
   reversible: true,
   needs: ['elbv2', 'route53'],
-  awsActions: [
-    'elasticloadbalancing:DescribeLoadBalancers',
-    'elasticloadbalancing:DescribeTags',
-    'elasticloadbalancing:DescribeLoadBalancerAttributes',
-    'elasticloadbalancing:DescribeListeners',
-    'elasticloadbalancing:DescribeListenerCertificates',
-    'elasticloadbalancing:DescribeRules',
-    'elasticloadbalancing:DescribeTargetGroups',
-    'elasticloadbalancing:DescribeTargetHealth',
-    'elasticloadbalancing:DeleteLoadBalancer',
-    'elasticloadbalancing:CreateLoadBalancer',
-    'elasticloadbalancing:CreateListener',
-    'elasticloadbalancing:AddListenerCertificates',
-    'elasticloadbalancing:CreateRule',
-    'elasticloadbalancing:ModifyLoadBalancerAttributes',
-    'elasticloadbalancing:AddTags',
-    'route53:ListHostedZones',
-    'route53:ListResourceRecordSets',
-    'route53:ChangeResourceRecordSets',
-  ],
+  awsAccess: (spec) => elbAccess(spec),
   // waiting for the re-created LB to be active may take its full 10 min; the rest is a few dozen calls
   revertDeadlineMs: ACTIVE_TIMEOUT_MS + 3 * 60_000,
   targetSchema,

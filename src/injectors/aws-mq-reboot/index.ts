@@ -14,6 +14,7 @@ import type { DescribeBrokerResponse } from '../../ports/aws.js';
 import type { Injector, InjectorContext } from '../contract.js';
 import { pollUntil } from '../../core/clock.js';
 import { isOptedIn } from '../aws-shared/common.js';
+import { awsArn } from '../../core/aws-access.js';
 
 const targetSchema = z.strictObject({
   /** the broker's name or id */
@@ -38,7 +39,11 @@ export const awsMqReboot: Injector<'mq', Spec, Params, Data, MqUndo> = {
   needs: ['mq'],
   targetSchema,
   paramsSchema,
-  awsActions: ['mq:ListBrokers', 'mq:DescribeBroker', 'mq:RebootBroker'],
+  awsAccess: (spec) => [
+    { actions: ['mq:ListBrokers', 'mq:DescribeBroker'], resources: ['*'], scope: 'read', why: 'find the broker by name or id, read its tags, state and mode' },
+    // broker ARNs are …:broker:<name>:<id>; ids start with b-
+    { actions: ['mq:RebootBroker'], resources: [awsArn('mq', `broker:${spec === undefined ? '*' : spec.broker.startsWith('b-') ? `*:${spec.broker}` : `${spec.broker}:*`}`)], scope: 'opted-in', why: 'inject reboots the broker' },
+  ],
 
   async select(ctx, spec) {
     const all = await ctx.ports.mq.listBrokers();

@@ -13,6 +13,7 @@ import { formatDuration } from '../../core/duration.js';
 import { isOptedIn } from '../aws-shared/common.js';
 import { pollUntil } from '../../core/clock.js';
 import { readClusterState, readInstanceState, failoverDone, type DbState } from './state.js';
+import { awsArn, type AwsAccess } from '../../core/aws-access.js';
 
 const targetSchema = z
   .strictObject({ cluster: z.string().min(1).optional(), instance: z.string().min(1).optional() })
@@ -63,13 +64,23 @@ async function measure(ctx: InjectorContext<Needs>, undo: RdsUndo, from: { write
   return { confirmed: r.done, durationMs, polls: r.polls, writerAfter: r.value?.writer, azAfter: r.value?.az, status: r.value?.status };
 }
 
+/** A cluster fails over (FailoverDBCluster), a Multi-AZ instance reboots with failover; both only while opted in. */
+function rdsAccess(spec: z.infer<typeof targetSchema> | undefined): AwsAccess[] {
+  const read: AwsAccess = { actions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances'], resources: ['*'], scope: 'read', why: 'select; read the writer, members and AZ before and after' };
+  const cluster: AwsAccess = { actions: ['rds:FailoverDBCluster'], resources: [awsArn('rds', `cluster:${spec?.cluster ?? '*'}`)], scope: 'opted-in', why: 'inject (and fail back) a cluster failover' };
+  const instance: AwsAccess = { actions: ['rds:RebootDBInstance'], resources: [awsArn('rds', `db:${spec?.instance ?? '*'}`)], scope: 'opted-in', why: 'inject a Multi-AZ instance failover (reboot with failover)' };
+  if (spec?.cluster) return [read, cluster];
+  if (spec?.instance) return [read, instance];
+  return [read, cluster, instance];
+}
+
 export const awsRdsFailover: Injector<Needs, z.infer<typeof targetSchema>, z.infer<typeof paramsSchema>, Data, RdsUndo> = {
   kind: 'aws.rds-failover',
   title: 'Fail over an RDS database',
   description: 'Forces a failover of an Aurora / Multi-AZ DB cluster (or a Multi-AZ DB instance) and measures how long until the new writer is available. One-shot; optionally fails back.',
   reversible: false,
   needs: ['rds'],
-  awsActions: ['rds:DescribeDBClusters', 'rds:DescribeDBInstances', 'rds:FailoverDBCluster', 'rds:RebootDBInstance'],
+  awsAccess: (spec) => rdsAccess(spec),
   targetSchema,
   paramsSchema,
 

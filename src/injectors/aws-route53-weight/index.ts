@@ -13,6 +13,8 @@ import type { ResourceRecordSet } from '../../ports/aws.js';
 import type { Injector, InjectorContext } from '../contract.js';
 import { isOptedIn } from '../aws-shared/common.js';
 import { markOf } from '../fault-mark.js';
+import { hostedZoneArns, LIST_ZONES_ACCESS, normalisedRecordName } from '../aws-shared/route53-access.js';
+import type { AwsAccess } from '../../core/aws-access.js';
 
 const withDot = (n: string): string => (n.endsWith('.') ? n : `${n}.`).toLowerCase();
 
@@ -57,6 +59,24 @@ function newWeights(current: Record<string, number>, params: Params): Record<str
   return { ...current, ...params.weights };
 }
 
+/**
+ * Route 53 has no tag conditions: the opt-in tag of the zone is checked by the guards only. IAM
+ * scopes the change by zone ARN (when the scenario gives the zone's id) and, where the scenario
+ * names it, to UPSERTs of this one record name and type (Route 53's record-set conditions).
+ */
+function weightAccess(spec: Spec | undefined): AwsAccess[] {
+  const zones = hostedZoneArns(spec?.zone);
+  const only: AwsAccess['conditions'] = spec
+    ? { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [normalisedRecordName(spec.name)], 'route53:ChangeResourceRecordSetsRecordTypes': [spec.type], 'route53:ChangeResourceRecordSetsActions': ['UPSERT'] } }
+    : { 'ForAllValues:StringEquals': { 'route53:ChangeResourceRecordSetsActions': ['UPSERT'] } };
+  const byName = spec && !zones[0]!.endsWith('/*') ? '' : ` (zone ${spec?.zone ?? 'of the scenario'} by name: put its id in the ARN — aws route53 list-hosted-zones-by-name)`;
+  return [
+    LIST_ZONES_ACCESS,
+    { actions: ['route53:ListTagsForResource', 'route53:ListResourceRecordSets'], resources: zones, scope: 'by-arn', why: `read the zone's opt-in tag and the weighted records${byName}` },
+    { actions: ['route53:ChangeResourceRecordSets'], resources: zones, scope: 'by-arn', conditions: only, why: `inject and revert UPSERT the weights${spec ? ` of ${spec.name} ${spec.type} only` : ''}${byName}` },
+  ];
+}
+
 export const awsRoute53Weight: Injector<'route53', Spec, Params, Data, WeightUndo> = {
   kind: 'aws.route53-weight',
   title: 'Shift weighted DNS',
@@ -65,7 +85,7 @@ export const awsRoute53Weight: Injector<'route53', Spec, Params, Data, WeightUnd
   needs: ['route53'],
   targetSchema,
   paramsSchema,
-  awsActions: ['route53:ListHostedZones', 'route53:ListTagsForResource', 'route53:ListResourceRecordSets', 'route53:ChangeResourceRecordSets'],
+  awsAccess: (spec) => weightAccess(spec),
 
   async select(ctx, spec, params) {
     const zones = await ctx.ports.route53.listHostedZones();

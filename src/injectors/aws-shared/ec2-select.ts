@@ -5,6 +5,7 @@ import { GamedayError } from '../../core/errors.js';
 import { integer } from '../../core/schema-helpers.js';
 import type { Instance } from '../../ports/aws.js';
 import { isOptedIn, parseTagFilter, tagValue } from './common.js';
+import { awsArn, type AwsAccess } from '../../core/aws-access.js';
 
 export const ec2TargetSchema = z
   .strictObject({
@@ -64,3 +65,9 @@ export async function instanceState(ctx: InjectorContext<'ec2'>, id: string): Pr
   const [i] = await ctx.ports.ec2.describeInstances({ ids: [id] });
   return i?.State?.Name ?? 'not-found';
 }
+
+/** The instances a spec can reach, as ARN patterns: the ids it names, or any instance (name, tag, group). */
+export const instanceArns = (spec: Ec2TargetSpec | undefined): string[] => (spec?.id ? spec.id.split('+').map((id) => awsArn('ec2', `instance/${id}`)) : [awsArn('ec2', 'instance/*')]);
+
+/** What selecting instances reads: DescribeInstances accepts no resource but "*" in AWS. */
+export const EC2_SELECT_ACCESS: AwsAccess = { actions: ['ec2:DescribeInstances'], resources: ['*'], scope: 'read', why: 'select running instances by id, name, tag or group; verify their state' };

@@ -54,6 +54,7 @@ const commandLine: fc.Arbitrary<string[]> = fc.oneof(
   seq(fc.constant(['report']), value.map((v) => [v]), flag('--format'), flag('--out')),
   seq(fc.constant(['_reap']), value.map((v) => [v]), flag('--at')),
   seq(fc.constant(['rbac']), fc.array(value, { maxLength: 2 })),
+  seq(fc.constant(['iam']), fc.array(value, { maxLength: 2 }), flag('--format'), flag('--account'), flag('--env')),
   // unknown commands, flags without values, stray arguments
   fc.array(value, { minLength: 1, maxLength: 4 }),
 );
