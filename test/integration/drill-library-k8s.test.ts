@@ -88,6 +88,11 @@ async function play(id: string, o: { probe: string; mode: 'facilitated' | 'unatt
       }
     },
   });
+  // the shop is whole before the drill: the fault of the file that held the shop just before may still be healing (preflight refused one at load 18)
+  await waitUntil('the shop to answer 200 before the drill', async () => {
+    const r = await viaFrontDoor('/checkout');
+    return 'status' in r && r.status === 200;
+  }, 120_000, 1000);
   const result = await runDrill({ scenario, env, mode: o.mode, stateDir, root: loaded.root, seed: 7, tickMs: 200, recheckMs: 120_000, settleMs: 5_000 }, { host, signal: new AbortController().signal, buildPorts, buildProbePorts, clusterLock });
   const { events } = new JournalStore(stateDir).read(result.drillId);
   const injected = events.filter((e) => e.type === 'fault-injected');

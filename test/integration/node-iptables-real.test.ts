@@ -70,7 +70,8 @@ async function flowsAgain(): Promise<void> {
     const r = await checkout();
     return 'status' in r && r.status === 200;
   }, 60_000, 1000);
-  expect(nodePortFromVpc().status).toBe(0);
+  // one try of 3 s failed once in CI at load 18 right after the front door's 200: a few tries, bounded
+  await waitUntil('the NodePort to answer from the VPC', async () => nodePortFromVpc().status === 0, 30_000, 1000);
   expect(gamedayChainsOnNode()).toEqual([]);
 }
 

@@ -26,7 +26,7 @@ export const run: CommandRun = async (ctx, args, opts) => {
   if (format !== 'json' && format !== 'text') throw new GamedayError('INVALID_INPUT', `--format: "${format}" is not json or text`, { hint: 'json (the policy document) or text (a readable summary)' });
   const options = policyOptions(ctx, opts);
   const dir = String(opts.dir ?? 'scenarios');
-  const scenarios = args.map((ref) => loadScenario(ref, { dir, cwd: ctx.cwd }).scenario);
+  const scenarios = await Promise.all(args.map(async (ref) => (await loadScenario(ref, { dir, cwd: ctx.cwd })).scenario));
   const accesses = scenarios.length ? scenarios.flatMap(needingAws) : catalogAwsAccess();
   const policy = renderIamPolicy(accesses, options);
   const what = scenarios.length ? scenarios.map((s) => s.id).join(', ') : 'every AWS fault kind and probe type (any target)';

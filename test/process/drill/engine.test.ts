@@ -73,7 +73,8 @@ describe('the facilitated drill, driven by the recording host', () => {
   it('reverts a fault at its deadline; unattended ends once steady state holds, and reveals no hints', async () => {
     const w = await world();
     const host = new RecordingHost();
-    const scenario = markerScenario(w.markers, w.svc.url, { faults: [{ kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '600ms' }] });
+    // 2 s: long enough for a 100 ms probe to see the fault on a loaded machine (600 ms failed in CI at load 18)
+    const scenario = markerScenario(w.markers, w.svc.url, { faults: [{ kind: 'test.marker', target: { dir: w.markers, names: 'm1' }, duration: '2s' }] });
     const r = await runDrill({ scenario, env: env(), mode: 'unattended', stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, settleMs: 400 }, deps(host));
     const { events } = new JournalStore(w.stateDir).read(r.drillId);
     expect(events.filter((e) => e.type === 'hint-revealed')).toEqual([]);
