@@ -135,7 +135,7 @@ function journalCommands(program: Command, on: On): void {
   program.command('status').description('active drills and faults, with age and expiry, from the journals').option('-e, --env <name>', 'only this environment').option('--json', 'machine-readable output').action(on('status'));
   program
     .command('history')
-    .description('every drill so far: results, scores, the team’s times, whether they are getting faster, and the action items')
+    .description('every drill so far: results, scores, the team’s times, whether they are getting faster, and the action items per scenario with owners — open, or closed by a later drill whose debrief said they are done')
     .option('-s, --scenario <id>', 'only this scenario')
     .option('-e, --env <name>', 'only this environment')
     .option('--adhoc', 'include ad-hoc injects')

@@ -126,7 +126,8 @@ export interface DrillSummary {
   hints: { index: number; text: string; offsetMs: number; trigger: 'timed' | 'manual' }[];
   /** the checklist: each step's time from the drill's start (not from t0) against its target */
   steps: ChecklistResult[];
-  debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[] };
+  /** `closedItems`: earlier action items of the scenario the team said are done now (their tasks, as written then) */
+  debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[]; closedItems: string[] };
   timeline: TimelineEntry[];
 }
 
@@ -232,9 +233,9 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
 
   const d = state.debrief;
   const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('\n') : v) || undefined;
-  const items = d?.actionItems;
+  const list = (v: string | string[] | undefined) => (Array.isArray(v) ? v : splitActionItems(v ?? ''));
   const debrief = d
-    ? { wentWell: str(d.wentWell), hard: str(d.hard), gaps: str(d.gaps), actionItems: (Array.isArray(items) ? items : splitActionItems(items ?? '')).map(parseActionItem) }
+    ? { wentWell: str(d.wentWell), hard: str(d.hard), gaps: str(d.gaps), actionItems: list(d.actionItems).map(parseActionItem), closedItems: list(d.closedItems) }
     : undefined;
 
   const passed = completed && measures.every((m) => !m.applicable || m.objectiveMs === undefined || m.met === true);

@@ -43,7 +43,7 @@ export function renderHtml(s: DrillSummary): string {
   const d = s.debrief;
   const debrief = d
     ? `<h2>Debrief</h2><dl><dt>What went well</dt><dd>${h(d.wentWell ?? '—')}</dd><dt>What was hard</dt><dd>${h(d.hard ?? '—')}</dd><dt>Gaps found</dt><dd>${h(d.gaps ?? '—')}</dd></dl>
-<h3>Action items</h3>${d.actionItems.length ? `<table><tr><th>Action</th><th>Owner</th></tr>${d.actionItems.map((a) => `<tr><td>${h(a.task)}</td><td>${h(a.owner ?? 'unassigned')}</td></tr>`).join('')}</table>` : '<p>None recorded.</p>'}`
+<h3>Action items</h3>${d.actionItems.length ? `<table><tr><th>Action</th><th>Owner</th></tr>${d.actionItems.map((a) => `<tr><td>${h(a.task)}</td><td>${h(a.owner ?? 'unassigned')}</td></tr>`).join('')}</table>` : '<p>None recorded.</p>'}${d.closedItems.length ? `<h3>Done since an earlier drill</h3><ul>${d.closedItems.map((t) => `<li>${h(t)}</li>`).join('')}</ul>` : ''}`
     : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -54,6 +54,7 @@ function debrief(s: DrillSummary): string[] {
   const out = ['## Debrief', '', `**What went well:** ${d.wentWell ?? '—'}`, '', `**What was hard:** ${d.hard ?? '—'}`, '', `**Gaps found:** ${d.gaps ?? '—'}`, '', '**Action items:**', ''];
   if (d.actionItems.length === 0) out.push('- none');
   for (const a of d.actionItems) out.push(`- [ ] ${a.task}${a.owner ? ` — owner: **${a.owner}**` : ' — owner: _unassigned_'}`);
+  if (d.closedItems.length) out.push('', '**Done since an earlier drill:**', '', ...d.closedItems.map((t) => `- [x] ${t}`));
   return [...out, ''];
 }
 
