@@ -103,6 +103,8 @@ export interface DrillSummary {
   startedAt?: string;
   endedAt?: string;
   endReason?: EndReason;
+  /** why it ended, as journaled ("the halt flag was set (…)", "ended by the facilitator") */
+  endDetail?: string;
   runbook?: string;
   /** no fault was planned: a tabletop exercise, its times counted from the drill's start */
   tabletop: boolean;
@@ -179,6 +181,8 @@ function recovery(events: readonly DrillEvent[], t0: number): { broke: boolean; 
   return { broke, recoveredAt, steadyAtEnd: ok.size ? [...ok.values()].every(Boolean) : undefined };
 }
 
+const endDetailOf = (events: readonly DrillEvent[]): string | undefined => events.findLast((e) => e.type === 'drill-ended')?.detail;
+
 /** Why a measure has no time: what was missing, or that the drill stopped (or its journal stops) before it could happen. */
 function missing(state: DrillState, usual: string): Pick<Measure, 'note' | 'cutShort'> {
   if (state.endReason === undefined) return { note: 'the journal has no end', cutShort: true };
@@ -248,6 +252,7 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     startedAt: state.startedAt,
     endedAt: state.endedAt,
     endReason: state.endReason,
+    ...(endDetailOf(events) !== undefined ? { endDetail: endDetailOf(events) } : {}),
     runbook: started?.runbook,
     tabletop: events.some((e) => e.type === 'plan' && e.faults.length === 0),
     ...(state.pid !== undefined && state.host !== undefined ? { owner: { pid: state.pid, host: state.host } } : {}),

@@ -62,7 +62,7 @@ footer{margin-top:2.5rem;color:#667085;font-size:.85rem} .warn{background:#fffae
 </style></head>
 <body>
 <h1>${h(s.title ?? s.scenario ?? s.drillId)}</h1>
-<p class="meta">Game day drill on <b>${h(s.env ?? '?')}</b>, ${h(s.startedAt ? new Date(s.startedAt).toUTCString() : '?')}${s.durationMs !== undefined ? `, lasting ${fmt(s.durationMs)}` : ''} — ${h(END_WORDS[s.endReason ?? ''] ?? 'no end recorded')}.</p>${open ? `\n<p class="warn"><b>No end recorded.</b> ${h(open)}</p>` : ''}
+<p class="meta">Game day drill on <b>${h(s.env ?? '?')}</b>, ${h(s.startedAt ? new Date(s.startedAt).toUTCString() : '?')}${s.durationMs !== undefined ? `, lasting ${fmt(s.durationMs)}` : ''} — ${h(END_WORDS[s.endReason ?? ''] ?? 'no end recorded')}${s.endReason && s.endReason !== 'completed' && s.endDetail ? `: ${h(s.endDetail)}` : ''}.</p>${open ? `\n<p class="warn"><b>No end recorded.</b> ${h(open)}</p>` : ''}
 <div class="banner"><div><div class="score">${s.score}<small style="font-size:1.2rem;color:#667085">/100</small></div><span class="pill" style="background:${badge[0]}">${badge[1]}</span></div>
 <div><p>${s.measures.filter((m) => m.applicable).map((m) => h(sentence(m))).join('<br>')}</p><p>Hints used: <b>${s.hintsUsed}</b>${s.hintCount !== undefined ? ` of ${s.hintCount}` : ''}.${s.steadyAtEnd === undefined ? '' : s.steadyAtEnd ? ' At the end, everything was healthy.' : ' <b>At the end, the service was still unhealthy.</b>'}</p></div></div>
 <h2>How the team did</h2>

@@ -7,6 +7,7 @@ function header(s: DrillSummary): string[] {
   const out = [`# Game day report: ${s.title ?? s.scenario ?? s.drillId}`, ''];
   out.push(`- **Result:** ${outcome(s)} — score **${s.score}/100**`);
   out.push(`- **Drill:** \`${s.drillId}\` (${s.mode ?? '?'}) on **${s.env ?? '?'}**, ${END_WORDS[s.endReason ?? ''] ?? 'no end recorded'}`);
+  if (s.endReason && s.endReason !== 'completed' && s.endDetail) out.push(`- **Why it ended:** ${s.endDetail}`);
   out.push(`- **When:** ${s.startedAt ?? '?'}${s.durationMs !== undefined ? `, lasted ${fmt(s.durationMs)}` : ''}`);
   if (s.runbook) out.push(`- **Runbook:** ${s.runbook}`);
   out.push(`- **Hints used:** ${s.hintsUsed}${s.hintCount !== undefined ? ` of ${s.hintCount}` : ''}`);
