@@ -106,3 +106,49 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
     },
   };
 }
+
+/**
+ * Tells `onNewest` of the newest drill in a drills folder, and again each time a newer one appears
+ * (ids start with their start time, so the newest sorts last): `gameday screen --latest` left on all
+ * afternoon moves to each drill as it starts. Only forward: a newer journal removed does not send
+ * the screen back. The folder's watch says at once; a poll every `pollMs` covers file systems
+ * without one (and a folder created later).
+ */
+export function followNewestJournal(dir: string, list: () => string[], onNewest: (drillId: string) => void, opts: { pollMs?: number } = {}): { stop(): void } {
+  let current: string | undefined;
+  let watcher: FSWatcher | undefined;
+  let stopped = false;
+  const check = () => {
+    if (stopped) return;
+    const newest = list().at(-1);
+    if (newest === undefined || (current !== undefined && newest <= current)) return;
+    current = newest;
+    onNewest(newest);
+  };
+  const startWatch = () => {
+    if (watcher || stopped) return;
+    try {
+      watcher = watch(dir, { persistent: false }, () => check());
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
+    } catch {
+      // no folder yet: the poll looks again
+    }
+  };
+  const timer = setInterval(() => {
+    startWatch();
+    check();
+  }, opts.pollMs ?? 250);
+  timer.unref();
+  startWatch();
+  check();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      watcher?.close();
+    },
+  };
+}

@@ -157,7 +157,7 @@ function journalCommands(program: Command, on: On): void {
   program.command('status').description('active drills and faults, with age and expiry, from the journals').option('-e, --env <name>', 'only this environment').option('--json', 'machine-readable output').action(on('status'));
   program
     .command('history')
-    .description('every drill so far: results, scores, the team’s times, whether they are getting faster, and the action items')
+    .description('every drill so far: results, scores, the team’s times, whether they are getting faster, and the action items per scenario with owners — open, or closed by a later drill whose debrief said they are done')
     .option('-s, --scenario <id>', 'only this scenario')
     .option('-e, --env <name>', 'only this environment')
     .option('--adhoc', 'include ad-hoc injects')
@@ -175,9 +175,9 @@ function journalCommands(program: Command, on: On): void {
   program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
   program
     .command('screen')
-    .argument('[drill-id]', 'drill id (default: the latest drill)')
+    .argument('[drill-id]', 'drill id (default: the newest drill, and each newer one as it starts)')
     .description("the room's screen: a read-only live page of a drill for the TV (clock, briefing, revealed hints, marks, probes)")
-    .option('--latest', 'the latest drill')
+    .option('--latest', 'the newest drill, moving to each newer one as it starts (the default without an id)')
     .option('--host <host>', 'share beyond this machine on this address (default 127.0.0.1); the URL then carries a token')
     .option('-p, --port <port>', 'port (default 8765; 0: any free port)')
     .option('--dir <dir>', 'scenario directory (briefings of drills journaled before the journal carried them)', 'scenarios')

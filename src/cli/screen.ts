@@ -6,7 +6,7 @@
  * attaches when the drill's journal starts).
  */
 import { networkInterfaces } from 'node:os';
-import { followJournal, type JournalFollower } from '../adapters/journal-follow.js';
+import { followJournal, followNewestJournal, type JournalFollower } from '../adapters/journal-follow.js';
 import type { JournalProblem } from '../adapters/journal-store.js';
 import { newToken, serveLivePage, type LivePageServer } from '../adapters/live-page-server.js';
 import { applyEvent, emptyDrillState, type DrillState } from '../core/drill-state.js';
@@ -26,6 +26,8 @@ export interface ScreenOptions {
   /** the players' briefing of a scenario, for journals written before drill-started carried it */
   briefingOf?: (scenarioId: string) => string | undefined;
   onProblem?: (p: JournalProblem) => void;
+  /** the server moves to each newer drill (`followNewest`): the page must keep listening after an end */
+  followsLatest?: boolean;
 }
 
 export class RoomScreen {
@@ -34,13 +36,14 @@ export class RoomScreen {
   private follower: JournalFollower | undefined;
   private fallbackBriefing: string | undefined;
   private server: LivePageServer | undefined;
+  private newest: { stop(): void } | undefined;
 
   private constructor(private readonly opts: ScreenOptions) {}
 
   static async open(opts: ScreenOptions): Promise<RoomScreen> {
     const screen = new RoomScreen(opts);
     const host = opts.host ?? DEFAULT_SCREEN_HOST;
-    screen.server = await serveLivePage({ host, port: opts.port ?? DEFAULT_SCREEN_PORT, page: screenPage(), current: () => screen.viewJson(), token: opts.host === undefined ? undefined : newToken() });
+    screen.server = await serveLivePage({ host, port: opts.port ?? DEFAULT_SCREEN_PORT, page: screenPage(undefined, { followsLatest: opts.followsLatest }), current: () => screen.viewJson(), token: opts.host === undefined ? undefined : newToken() });
     return screen;
   }
 
@@ -69,12 +72,25 @@ export class RoomScreen {
     });
   }
 
+  /**
+   * Follows the newest drill of a drills folder, and moves to each newer one as it starts: the page
+   * resets to the new drill through its event stream (a TV left on all afternoon).
+   */
+  followNewest(dir: string, list: () => string[], pathOf: (drillId: string) => string, onSwitch?: (drillId: string) => void): void {
+    this.newest?.stop();
+    this.newest = followNewestJournal(dir, list, (drillId) => {
+      this.follow(pathOf(drillId), drillId);
+      onSwitch?.(drillId);
+    });
+  }
+
   viewJson(): string {
     if (this.events.length === 0) return JSON.stringify(waitingView());
     return JSON.stringify(screenView(this.events, this.state, Date.now(), { briefing: this.briefing() }));
   }
 
   async close(): Promise<void> {
+    this.newest?.stop();
     this.follower?.poll(); // the last lines (drill-ended) reach the page before it goes
     this.follower?.stop();
     await this.server?.close();

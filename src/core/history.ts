@@ -1,8 +1,14 @@
 /**
  * Drill history across Failure Wednesdays: one row per drill (from its summary, so from its journal
  * alone) and, per scenario, whether the team is getting faster — the question a game-day programme
- * exists to answer. Also the action items everyone promised in the debriefs, with their owners.
- * Pure: the caller reads the journals.
+ * exists to answer. Also the action items everyone promised in the debriefs, with their owners,
+ * and which of them a later drill closed.
+ *
+ * When is an action item closed? Only when a later debrief of the same scenario says so: the
+ * facilitated debrief lists the scenario's open items and the facilitator picks those now done
+ * (journaled as the debrief's `closedItems`, each an item's task as it was written). A later drill
+ * merely passing is not taken as proof: an item about documentation or alerting may not be what
+ * the drill measured. Pure: the caller reads the journals.
  */
 import { MEASURES, type ActionItem, type DrillSummary, type MeasureKey } from './summary.js';
 
@@ -19,6 +25,8 @@ export interface HistoryRow extends Pick<DrillSummary, 'drillId' | 'scenario' | 
   /** the scenario's objectives when this drill ran (ms), for charts that draw them as lines */
   objectives: Partial<Record<MeasureKey, number>>;
   actionItems: ActionItem[];
+  /** earlier action items this drill's debrief said are done (tasks as written then) */
+  closedItems: string[];
 }
 
 export interface HistoryFilter {
@@ -63,6 +71,7 @@ export function historyRow(s: DrillSummary): HistoryRow {
     times,
     objectives,
     actionItems: s.debrief?.actionItems ?? [],
+    closedItems: s.debrief?.closedItems ?? [],
   };
 }
 
@@ -89,7 +98,67 @@ export function trends(rows: readonly HistoryRow[]): Trend[] {
   return out;
 }
 
-/** Every debrief action item, newest drill first, with where it came from. */
-export function actionItems(rows: readonly HistoryRow[]): (ActionItem & { drillId: string; scenario?: string; startedAt?: string })[] {
-  return [...rows].reverse().flatMap((r) => r.actionItems.map((a) => ({ ...a, drillId: r.drillId, ...(r.scenario ? { scenario: r.scenario } : {}), ...(r.startedAt ? { startedAt: r.startedAt } : {}) })));
+export interface TrackedActionItem extends ActionItem {
+  /** the drill whose debrief raised it */
+  drillId: string;
+  scenario?: string;
+  startedAt?: string;
+  /** the later drill of the same scenario whose debrief said it is done; absent while open */
+  closedBy?: { drillId: string; startedAt?: string };
+}
+
+/** The same item in two debriefs: case, spacing and a final full stop aside. */
+export const sameTask = (a: string, b: string): boolean => taskKey(a) === taskKey(b);
+const taskKey = (task: string): string => task.toLowerCase().replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+
+const raisedBy = (r: HistoryRow, a: ActionItem): TrackedActionItem => ({ ...a, drillId: r.drillId, ...(r.scenario ? { scenario: r.scenario } : {}), ...(r.startedAt ? { startedAt: r.startedAt } : {}) });
+
+/**
+ * Every debrief action item, newest drill first, with where it came from and, once a later debrief
+ * of the same scenario closed it, by which drill. A closure names the oldest open item of that
+ * task; an item is never closed by its own drill, nor by another scenario's.
+ */
+export function actionItems(rows: readonly HistoryRow[]): TrackedActionItem[] {
+  const byDrill: TrackedActionItem[][] = [];
+  for (const r of rows) {
+    for (const task of r.scenario ? r.closedItems : []) {
+      const item = byDrill.flat().find((i) => !i.closedBy && i.scenario === r.scenario && sameTask(i.task, task));
+      if (item) item.closedBy = { drillId: r.drillId, ...(r.startedAt ? { startedAt: r.startedAt } : {}) };
+    }
+    byDrill.push(r.actionItems.map((a) => raisedBy(r, a)));
+  }
+  return byDrill.reverse().flat();
+}
+
+/** A scenario's items still open, oldest drill first: what its next debrief asks about. */
+export function openActionItems(rows: readonly HistoryRow[], scenario: string): TrackedActionItem[] {
+  const open = actionItems(rows).filter((i) => i.scenario === scenario && !i.closedBy);
+  const order = rows.map((r) => r.drillId);
+  return open.sort((a, b) => order.indexOf(a.drillId) - order.indexOf(b.drillId));
+}
+
+/** "1, 3" → the tasks of items 1 and 3 of `open` (1-based); anything else in the answer is ignored. */
+export function pickItems(answer: string, open: readonly ActionItem[]): string[] {
+  const picked = new Set(answer.split(/[\s,;]+/).map(Number).filter((n) => Number.isInteger(n) && n >= 1 && n <= open.length));
+  return [...picked].sort((a, b) => a - b).map((n) => open[n - 1]!.task);
+}
+
+export interface ScenarioItems {
+  scenario: string;
+  /** newest first */
+  open: TrackedActionItem[];
+  /** newest first */
+  closed: TrackedActionItem[];
+}
+
+/** Action items per scenario (by id; items from drills without one under "(ad hoc)"): open ones, then closed. */
+export function itemsByScenario(items: readonly TrackedActionItem[]): ScenarioItems[] {
+  const groups = new Map<string, ScenarioItems>();
+  for (const i of items) {
+    const scenario = i.scenario ?? '(ad hoc)';
+    const g = groups.get(scenario) ?? { scenario, open: [], closed: [] };
+    (i.closedBy ? g.closed : g.open).push(i);
+    groups.set(scenario, g);
+  }
+  return [...groups.values()].sort((a, b) => a.scenario.localeCompare(b.scenario));
 }

@@ -32,6 +32,8 @@ export interface Measure {
   /** 0..1, see docs/scoring.md */
   credit?: number;
   note?: string;
+  /** it did not happen because the drill stopped (or its journal stops) first: not reached, rather than missed */
+  cutShort?: boolean;
 }
 
 export interface TimelineEntry {
@@ -101,7 +103,15 @@ export interface DrillSummary {
   startedAt?: string;
   endedAt?: string;
   endReason?: EndReason;
+  /** why it ended, as journaled ("the halt flag was set (…)", "ended by the facilitator") */
+  endDetail?: string;
   runbook?: string;
+  /** no fault was planned: a tabletop exercise, its times counted from the drill's start */
+  tabletop: boolean;
+  /** the process that ran the drill: who to ask when the journal has no end (still running, or it died) */
+  owner?: { pid: number; host: string };
+  /** the last event's time: where a journal without an end stops */
+  lastEventAt?: string;
   t0?: string;
   durationMs?: number;
   measures: Measure[];
@@ -118,7 +128,8 @@ export interface DrillSummary {
   hints: { index: number; text: string; offsetMs: number; trigger: 'timed' | 'manual' }[];
   /** the checklist: each step's time from the drill's start (not from t0) against its target */
   steps: ChecklistResult[];
-  debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[] };
+  /** `closedItems`: earlier action items of the scenario the team said are done now (their tasks, as written then) */
+  debrief?: { wentWell?: string; hard?: string; gaps?: string; actionItems: ActionItem[]; closedItems: string[] };
   timeline: TimelineEntry[];
 }
 
@@ -170,30 +181,31 @@ function recovery(events: readonly DrillEvent[], t0: number): { broke: boolean; 
   return { broke, recoveredAt, steadyAtEnd: ok.size ? [...ok.values()].every(Boolean) : undefined };
 }
 
-export function summarize(events: readonly DrillEvent[], state: DrillState = foldDrill(events[0]?.drillId ?? 'drill', events)): DrillSummary {
-  const started = events.find((e) => e.type === 'drill-started');
-  const objectives: DrillObjectives = started?.objectives ?? {};
-  const firstInjected = events.find((e) => e.type === 'fault-injected');
-  const t0iso = firstInjected?.at ?? state.startedAt;
-  const t0 = ms(t0iso) ?? 0;
-  const off = (iso: string) => Date.parse(iso) - t0;
-  const unattended = state.mode === 'unattended';
-  const rec = recovery(events, t0);
-  const hasProbes = state.probes.size > 0;
+const endDetailOf = (events: readonly DrillEvent[]): string | undefined => events.findLast((e) => e.type === 'drill-ended')?.detail;
 
-  const measures: Measure[] = MEASURES.map((key) => {
+/** Why a measure has no time: what was missing, or that the drill stopped (or its journal stops) before it could happen. */
+function missing(state: DrillState, usual: string): Pick<Measure, 'note' | 'cutShort'> {
+  if (state.endReason === undefined) return { note: 'the journal has no end', cutShort: true };
+  if (state.endReason !== 'completed') return { note: `the drill was ${state.endReason} first`, cutShort: true };
+  return { note: usual };
+}
+
+function measuresOf(events: readonly DrillEvent[], state: DrillState, t0: number): { measures: Measure[]; steadyAtEnd?: boolean } {
+  const objectives: DrillObjectives = events.find((e) => e.type === 'drill-started')?.objectives ?? {};
+  const rec = recovery(events, t0);
+  const measures = MEASURES.map((key) => {
     const objectiveMs = objectives[OBJECTIVE_OF[key]];
     const base = { key, label: MEASURE_LABEL[key], objectiveMs };
     let m: Measure;
     if (key === 'recover') {
-      if (!hasProbes) m = { ...base, applicable: false, note: 'no steady-state probes' };
+      if (state.probes.size === 0) m = { ...base, applicable: false, note: 'no steady-state probes' };
       else if (!rec.broke) m = { ...base, applicable: true, ms: 0, note: 'steady state never broke' };
       else if (rec.recoveredAt !== undefined) m = { ...base, applicable: true, ms: rec.recoveredAt - t0 };
-      else m = { ...base, applicable: true, note: 'steady state not restored' };
+      else m = { ...base, applicable: true, ...missing(state, 'steady state not restored') };
     } else {
       const mark = state.marks.find((x) => x.mark === MARK_OF[key] && Date.parse(x.at) >= t0) ?? state.marks.find((x) => x.mark === MARK_OF[key]);
-      if (unattended) m = { ...base, applicable: false, note: 'unattended: nobody marks it' };
-      else m = { ...base, applicable: true, ms: mark ? Math.max(0, off(mark.at)) : undefined, note: mark ? undefined : 'not marked' };
+      if (state.mode === 'unattended') m = { ...base, applicable: false, note: 'unattended: nobody marks it' };
+      else m = { ...base, applicable: true, ...(mark ? { ms: Math.max(0, Date.parse(mark.at) - t0) } : missing(state, 'not marked')) };
     }
     if (m.applicable && objectiveMs !== undefined) {
       m.met = m.ms !== undefined && m.ms <= objectiveMs;
@@ -201,6 +213,16 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     }
     return m;
   });
+  return { measures, ...(rec.steadyAtEnd !== undefined ? { steadyAtEnd: rec.steadyAtEnd } : {}) };
+}
+
+export function summarize(events: readonly DrillEvent[], state: DrillState = foldDrill(events[0]?.drillId ?? 'drill', events)): DrillSummary {
+  const started = events.find((e) => e.type === 'drill-started');
+  const firstInjected = events.find((e) => e.type === 'fault-injected');
+  const t0iso = firstInjected?.at ?? state.startedAt;
+  const t0 = ms(t0iso) ?? 0;
+  const off = (iso: string) => Date.parse(iso) - t0;
+  const { measures, steadyAtEnd } = measuresOf(events, state, t0);
 
   const hintsUsed = state.hints.length;
   const completed = state.endReason === 'completed';
@@ -215,9 +237,9 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
 
   const d = state.debrief;
   const str = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('\n') : v) || undefined;
-  const items = d?.actionItems;
+  const list = (v: string | string[] | undefined) => (Array.isArray(v) ? v : splitActionItems(v ?? ''));
   const debrief = d
-    ? { wentWell: str(d.wentWell), hard: str(d.hard), gaps: str(d.gaps), actionItems: (Array.isArray(items) ? items : splitActionItems(items ?? '')).map(parseActionItem) }
+    ? { wentWell: str(d.wentWell), hard: str(d.hard), gaps: str(d.gaps), actionItems: list(d.actionItems).map(parseActionItem), closedItems: list(d.closedItems) }
     : undefined;
 
   const passed = completed && measures.every((m) => !m.applicable || m.objectiveMs === undefined || m.met === true);
@@ -230,7 +252,11 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     startedAt: state.startedAt,
     endedAt: state.endedAt,
     endReason: state.endReason,
+    ...(endDetailOf(events) !== undefined ? { endDetail: endDetailOf(events) } : {}),
     runbook: started?.runbook,
+    tabletop: events.some((e) => e.type === 'plan' && e.faults.length === 0),
+    ...(state.pid !== undefined && state.host !== undefined ? { owner: { pid: state.pid, host: state.host } } : {}),
+    lastEventAt: events.at(-1)?.at,
     t0: t0iso,
     durationMs: state.startedAt && state.endedAt ? Date.parse(state.endedAt) - Date.parse(state.startedAt) : undefined,
     measures,
@@ -240,7 +266,7 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
     passed,
     faults: [...state.faults.values()].map((f) => ({ faultId: f.record.faultId, kind: f.record.kind, target: f.record.target, reversible: f.record.reversible, status: f.status, injectedAt: f.injectedAt, revertedAt: f.revertedAt, error: f.lastError })),
     probes: [...state.probes.values()].map((p) => ({ name: p.name, ok: p.ok, detail: p.detail, changes: p.changes.length })),
-    steadyAtEnd: rec.steadyAtEnd,
+    steadyAtEnd,
     marks: state.marks.map((m) => ({ mark: m.mark, offsetMs: off(m.at), text: m.text })),
     hints: state.hints.map((h) => ({ index: h.index, text: h.text, offsetMs: off(h.at), trigger: h.trigger })),
     steps: checklistResults(started, state),

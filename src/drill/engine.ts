@@ -14,7 +14,10 @@ import { systemClock } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import { describeError, GamedayError, isGamedayError } from '../core/errors.js';
 import { objectiveLine, planRows } from '../core/plan-view.js';
+import { pickItems, type TrackedActionItem } from '../core/history.js';
 import { splitActionItems, summarize } from '../core/summary.js';
+import type { JournalPort } from '../ports/journal.js';
+import { closedItemsQuestion, openItemsOf } from './action-items.js';
 import { summaryRows } from '../core/summary-rows.js';
 import { describeProbe } from '../probes/registry.js';
 import { planJson } from '../runner/plan.js';
@@ -50,7 +53,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     deps.notifier?.notify({ kind: 'start', drillId: session.drillId, env: opts.env.name, scenario: opts.scenario.id, text: `${opts.mode} drill started: ${targets} fault target(s), time limit ${formatDuration(ready.timeLimitMs)}` });
     if (!(await brief(opts, deps.host, session, ready))) return { drillId: session.drillId, events: session.events, outcome: 'declined' };
     const endDetail = await liveLoop(opts, deps.host, session, ready);
-    return await finish(opts, deps.host, session, ready, endDetail);
+    return await finish(opts, deps.host, session, ready, endDetail, stores.journals);
   } catch (caught) {
     throw await failed(session, caught, ready?.backgroundFailure(), deps.notifier);
   } finally {
@@ -88,26 +91,28 @@ async function brief(opts: DrillOptions, host: DrillHost, session: DrillSession,
 }
 
 /** The end of a drill that ran its course: revert, recheck steady state, debrief, summary. */
-async function finish(opts: DrillOptions, host: DrillHost, session: DrillSession, ready: Preflighted, endDetail: string): Promise<DrillResult> {
+async function finish(opts: DrillOptions, host: DrillHost, session: DrillSession, ready: Preflighted, endDetail: string, journals: JournalPort): Promise<DrillResult> {
   await session.revertActive('drill-end');
   session.stopKeepAlives();
   await recheckSteadyState(opts, host, session, ready);
   await ready.probes?.stop();
   await session.stopFollowing();
-  if (opts.mode === 'facilitated') await debrief(host, session);
+  if (opts.mode === 'facilitated') await debrief(host, session, openItemsOf(journals, opts.scenario.id, (message) => host.emit({ type: 'warning', message })));
   session.end('completed', endDetail);
   const summary = summarize(session.events, session.state);
   host.section({ kind: 'result', title: 'Summary', lines: summaryRows(summary) });
   return { drillId: session.drillId, summary, events: session.events, outcome: summary.passed ? 'passed' : 'objectives-failed' };
 }
 
-async function debrief(host: DrillHost, session: DrillSession): Promise<void> {
+/** The four questions, and which earlier action items of the scenario are done (asked only when some are open). */
+async function debrief(host: DrillHost, session: DrillSession, open: readonly TrackedActionItem[]): Promise<void> {
   const ask = (id: string, message: string) => askOrInterrupt(host, session.signal, { kind: 'input', id, message, default: '' });
+  const closedItems = open.length ? pickItems(await ask('closedItems', closedItemsQuestion(open)), open) : [];
   const wentWell = await ask('wentWell', 'Debrief — what went well?');
   const hard = await ask('hard', 'What was hard?');
   const gaps = await ask('gaps', 'Gaps found (docs, alerts, runbooks, tooling)?');
   const actions = await ask('actionItems', 'Action items, with owners ("fix the alert @alice; update runbook @bob"):');
-  session.append({ type: 'debrief', answers: { wentWell, hard, gaps, actionItems: splitActionItems(actions) } });
+  session.append({ type: 'debrief', answers: { wentWell, hard, gaps, actionItems: splitActionItems(actions), ...(open.length ? { closedItems } : {}) } });
 }
 
 /**

@@ -5,7 +5,7 @@
  * self-contained page (no scripts, fonts or requests), readable printed.
  */
 import { formatDuration } from '../core/duration.js';
-import type { actionItems as actionItemsOf, HistoryRow } from '../core/history.js';
+import { itemsByScenario, type HistoryRow, type TrackedActionItem } from '../core/history.js';
 import { MEASURE_LABEL, MEASURES, type MeasureKey } from '../core/summary.js';
 
 const h = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -38,13 +38,23 @@ function scenarioSection(scenario: string, rows: readonly HistoryRow[]): string 
   return `<section><h2>${h(title)} <small>${h(scenario)} · ${rows.length} drill${rows.length === 1 ? '' : 's'}</small></h2><div class="charts">${charts}</div><p class="results">${results}</p></section>`;
 }
 
-export function renderHistoryHtml(rows: readonly HistoryRow[], items: ReturnType<typeof actionItemsOf>): string {
+/** Per scenario, the open items (with owners) first, then those a later debrief closed. */
+function actionItemsTable(items: readonly TrackedActionItem[]): string {
+  if (!items.length) return '<p>None recorded.</p>';
+  const row = (a: TrackedActionItem, scenario: string) => {
+    const status = a.closedBy ? `<span class="pill ok" title="${h(a.closedBy.drillId)}">closed ${h(day(a.closedBy.startedAt))}</span>` : '<span class="pill bad">open</span>';
+    return `<tr class="${a.closedBy ? 'closed' : 'open'}"><td>${h(scenario)}</td><td>${status}</td><td>${h(a.task)}</td><td>${a.owner ? h(a.owner) : '<span class="warn">unassigned</span>'}</td><td title="${h(a.drillId)}">${h(day(a.startedAt))}</td></tr>`;
+  };
+  const body = itemsByScenario(items).flatMap((g) => [...g.open, ...g.closed].map((a) => row(a, g.scenario)));
+  return `<table><tr><th>Scenario</th><th>Status</th><th>Action</th><th>Owner</th><th>Raised</th></tr>${body.join('')}</table>
+<p class="meta">An item is closed when the debrief of a later drill of the same scenario said it is done.</p>`;
+}
+
+export function renderHistoryHtml(rows: readonly HistoryRow[], items: readonly TrackedActionItem[]): string {
   const byScenario = new Map<string, HistoryRow[]>();
   for (const r of rows) if (r.scenario) byScenario.set(r.scenario, [...(byScenario.get(r.scenario) ?? []), r]);
   const sections = [...byScenario].sort(([a], [b]) => a.localeCompare(b)).map(([s, rs]) => scenarioSection(s, rs));
-  const actions = items.length
-    ? `<table><tr><th>Action</th><th>Owner</th><th>From</th></tr>${items.map((a) => `<tr><td>${h(a.task)}</td><td>${a.owner ? h(a.owner) : '<span class="warn">unassigned</span>'}</td><td>${h(a.scenario ?? a.drillId)}, ${h(day(a.startedAt))}</td></tr>`).join('')}</table>`
-    : '<p>None recorded.</p>';
+  const actions = actionItemsTable(items);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Game day history</title>
 <style>
@@ -53,7 +63,7 @@ h2{margin-top:2rem;border-bottom:1px solid #eaecf0;padding-bottom:.3rem} h2 smal
 .charts{display:flex;flex-wrap:wrap;gap:12px} figure{margin:0;border:1px solid #eaecf0;border-radius:10px;padding:6px 8px} figcaption{font-size:.85rem;color:#475467}
 .pill{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-size:.8rem;color:#fff;margin:.15rem 0} .pill.ok{background:#1a7f37} .pill.bad{background:#b42318}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #eaecf0;padding:.4rem;text-align:left} .warn{color:#b54708}
-section{break-inside:avoid} .meta{color:#475467}
+section{break-inside:avoid} .meta{color:#475467} tr.closed td{color:#667085}
 </style></head><body>
 <h1>Game day history</h1>
 <p class="meta">${rows.length} drill${rows.length === 1 ? '' : 's'}. Each chart: one scenario's time for one measure, drill by drill (oldest left); the dashed line is the objective; a red dot missed it.</p>

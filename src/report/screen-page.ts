@@ -44,7 +44,7 @@ li{display:flex;gap:12px;align-items:baseline}
 
 const SCRIPT = String.raw`
 'use strict';
-var view = null, receivedAt = 0;
+var view = null, receivedAt = 0, followsLatest = document.body.dataset.follows === 'latest';
 function $(id){ return document.getElementById(id); }
 function el(tag, cls, text){ var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined) e.textContent = text; return e; }
 function pad(n){ return n < 10 ? '0' + n : String(n); }
@@ -60,6 +60,7 @@ function render(){
   document.title = v.title + ' — game day';
   document.body.dataset.seq = String(v.seq);
   document.body.dataset.phase = v.phase;
+  document.body.dataset.drill = v.drillId || '';
   $('title').textContent = v.title;
   var badge = $('phase'); badge.textContent = PHASE[v.phase] || v.phase; badge.className = 'badge ' + v.phase;
   $('meta').textContent = v.drillId ? v.drillId + (v.env ? ' · ' + v.env : '') : '';
@@ -105,8 +106,10 @@ function connect(){
   var es = new EventSource('events' + location.search);
   es.onmessage = function(m){
     view = JSON.parse(m.data); receivedAt = Date.now();
-    // an ended drill does not change again: stop listening, so the page keeps its result when gameday exits
-    if (view.phase === 'ended') { es.close(); $('conn').textContent = 'final'; } else $('conn').textContent = 'live';
+    // an ended drill does not change again: stop listening, so the page keeps its result when gameday
+    // exits — unless the screen follows the newest drill, whose next one must still reach the page
+    if (view.phase === 'ended' && !followsLatest) { es.close(); $('conn').textContent = 'final'; }
+    else $('conn').textContent = view.phase === 'ended' ? 'final · waiting for the next drill' : 'live';
     $('conn').className = ''; render();
   };
   es.onerror = function(){ $('conn').textContent = 'reconnecting…'; $('conn').className = 'down'; };
@@ -115,15 +118,18 @@ setInterval(tick, 250);
 connect();
 `;
 
-/** The page; `title` is only what shows before the first update arrives. */
-export function screenPage(title = 'Game day'): string {
+/**
+ * The page; `title` is only what shows before the first update arrives. `followsLatest`: the server
+ * moves to each newer drill (`gameday screen --latest`), so the page keeps listening after an end.
+ */
+export function screenPage(title = 'Game day', opts: { followsLatest?: boolean } = {}): string {
   const esc = title.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${esc}</title>
 <style>${STYLE}</style></head>
-<body>
+<body${opts.followsLatest ? ' data-follows="latest"' : ''}>
 <header><h1 id="title">${esc}</h1><span id="phase" class="badge waiting">connecting</span><span id="meta" class="meta"></span><span id="conn">connecting…</span></header>
 <div id="result"><div id="score"></div><div><div id="verdict" style="font-size:36px;font-weight:700"></div><div id="verdict-sub" class="meta"></div></div></div>
 <main>

@@ -1,16 +1,18 @@
 /**
  * `gameday history [--scenario ID] [--env E] [--adhoc] [--json | --format text|json|html] [--out FILE]`: every drill so far, from the
  * journals alone (loads no client) — result, score and the team's times — then, per scenario run
- * twice or more, first → last (best) time of each measure, and the debriefs' action items.
+ * twice or more, first → last (best) time of each measure, and the debriefs' action items per
+ * scenario with their owners: open, or closed by a later drill of the scenario whose debrief said
+ * it is done (the facilitated debrief asks; see core/history.ts for why passing a drill is not enough).
  */
 import { resolve } from 'node:path';
 import { formatDuration } from '../../core/duration.js';
 import { GamedayError } from '../../core/errors.js';
 import { renderHistoryHtml } from '../../report/history-html.js';
 import { writeReport } from '../report-file.js';
-import { actionItems, history, trends, type HistoryRow } from '../../core/history.js';
+import { actionItems, history, itemsByScenario, trends, type HistoryRow, type TrackedActionItem } from '../../core/history.js';
 import { MEASURES, summarize } from '../../core/summary.js';
-import type { CommandRun } from '../context.js';
+import type { CommandContext, CommandRun } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { paint } from '../output.js';
 import { stateOf } from '../state.js';
@@ -69,10 +71,19 @@ export const run: CommandRun = async (ctx, _args, opts) => {
       ctx.out.line(`  ${t.scenario}  ${t.measure}: ${time(t.firstMs)} → ${time(t.lastMs)} (best ${time(t.bestMs)}) over ${t.drills} drills — ${arrow}`);
     }
   }
-  if (items.length) {
-    ctx.out.line();
-    ctx.out.line(p.bold('Action items from the debriefs (newest first)'));
-    for (const a of items) ctx.out.line(`  ${when(a.startedAt).slice(0, 10)}  ${a.scenario ?? a.drillId}  ${a.task}${a.owner ? `  @${a.owner}` : p.yellow('  (no owner)')}`);
-  }
+  printActionItems(ctx, p, items);
   return EXIT.ok;
 };
+
+/** Per scenario, the open items with their owners, then those a later debrief closed (and when). */
+function printActionItems(ctx: CommandContext, p: ReturnType<typeof paint>, items: readonly TrackedActionItem[]): void {
+  if (!items.length) return;
+  ctx.out.line();
+  ctx.out.line(p.bold('Action items from the debriefs (open, then closed; newest first)'));
+  const owner = (a: TrackedActionItem) => (a.owner ? `  @${a.owner}` : p.yellow('  (no owner)'));
+  for (const g of itemsByScenario(items)) {
+    ctx.out.line(`  ${g.scenario}`);
+    for (const a of g.open) ctx.out.line(`    ${p.yellow('open  ')}  ${a.task}${owner(a)}  (${when(a.startedAt).slice(0, 10)})`);
+    for (const a of g.closed) ctx.out.line(`    ${p.green('closed')}  ${a.task}${owner(a)}  (${when(a.startedAt).slice(0, 10)}; done by the drill of ${when(a.closedBy!.startedAt).slice(0, 10)}, ${a.closedBy!.drillId})`);
+  }
+}

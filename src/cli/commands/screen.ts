@@ -1,6 +1,7 @@
 /**
- * `gameday screen [drill-id | --latest] [--host H] [--port P]`: the room's TV page for one drill,
- * following its journal live (a drill run by another process too). Read-only. Runs until Ctrl-C.
+ * `gameday screen [drill-id | --latest] [--host H] [--port P]`: the room's TV page, following a
+ * drill's journal live (a drill run by another process too). Given an id, that drill; without one
+ * (or with --latest), the newest drill, and each newer one as it starts. Read-only. Runs until Ctrl-C.
  */
 import { GamedayError } from '../../core/errors.js';
 import { pause } from '../../core/clock.js';
@@ -17,10 +18,19 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const drillId = pickDrill(journals.list(), args[0], Boolean(opts.latest), journals.dir);
   const file = journals.pathOf(drillId);
   if (!journals.exists(drillId)) throw new GamedayError('NOT_FOUND', `no drill ${drillId} in ${journals.dir}`, { hint: 'see `gameday history` for the drill ids, or use --latest' });
-  const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts, await scenarioChecker()), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`) });
+  const latest = args[0] === undefined;
+  const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts, await scenarioChecker()), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`), followsLatest: latest });
   try {
-    screen.follow(file, drillId);
-    ctx.out.line(`room screen for ${drillId}: ${screen.url}`);
+    if (latest) {
+      const announce = (id: string) => {
+        if (id !== drillId) ctx.out.error(`now showing ${id}, the newest drill`);
+      };
+      screen.followNewest(journals.dir, () => journals.list(), (id) => journals.pathOf(id), announce);
+      ctx.out.line(`room screen for the newest drill (now ${drillId}): ${screen.url}`);
+    } else {
+      screen.follow(file, drillId);
+      ctx.out.line(`room screen for ${drillId}: ${screen.url}`);
+    }
     ctx.out.error('read-only; Ctrl-C stops it');
     while (!ctx.signal.aborted) await pause(60_000, ctx.signal);
   } finally {

@@ -2,10 +2,10 @@
  * Following a journal another writer appends to (adapters/journal-follow.ts): whole lines only, a
  * damaged line reported and skipped, and a journal replaced or cut read again from its start.
  */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { followJournal, type JournalFollower } from '../../../src/adapters/journal-follow.js';
+import { followJournal, followNewestJournal, type JournalFollower } from '../../../src/adapters/journal-follow.js';
 import { JournalStore } from '../../../src/adapters/journal-store.js';
 import type { DrillEvent } from '../../../src/core/events.js';
 import { tmp } from '../../helpers/drill.js';
@@ -77,5 +77,36 @@ describe('following a journal', () => {
     const until = Date.now() + 2000;
     while (seen.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(seen.map((e) => e.seq)).toEqual([1, 2]);
+  });
+});
+
+describe('following the newest journal of a drills folder', () => {
+  const waitFor = async (done: () => boolean) => {
+    const until = Date.now() + 2000;
+    while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('names the newest drill, then each newer one as it appears (told by the folder watch, not its hour-long poll); never goes back', async () => {
+    const state = tmp('gameday-newest-');
+    mkdirSync(join(state, 'drills'));
+    const store = new JournalStore(state);
+    writeFileSync(store.pathOf('20261203-090000-a-0001'), line(1));
+    writeFileSync(store.pathOf('20261203-100000-b-0002'), line(1));
+    const seen: string[] = [];
+    const newest = followNewestJournal(store.dir, () => store.list(), (id) => seen.push(id), { pollMs: 3_600_000 });
+    try {
+      expect(seen).toEqual(['20261203-100000-b-0002']);
+      writeFileSync(store.pathOf('20261203-140000-c-0003'), '');
+      await waitFor(() => seen.length === 2);
+      expect(seen).toEqual(['20261203-100000-b-0002', '20261203-140000-c-0003']);
+      // an older journal turning up, or the newest removed, does not move the screen back
+      writeFileSync(store.pathOf('20261203-080000-z-0000'), line(1));
+      rmSync(store.pathOf('20261203-140000-c-0003'));
+      writeFileSync(store.pathOf('20261203-150000-d-0004'), '');
+      await waitFor(() => seen.length === 3);
+      expect(seen).toEqual(['20261203-100000-b-0002', '20261203-140000-c-0003', '20261203-150000-d-0004']);
+    } finally {
+      newest.stop();
+    }
   });
 });

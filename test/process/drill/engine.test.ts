@@ -240,6 +240,24 @@ describe('the facilitated drill, driven by the recording host', () => {
     expect(markersLeft(w.markers)).toEqual([]);
     expect(new JournalStore(w.stateDir).read(r.drillId).events.at(-1)).toMatchObject({ type: 'drill-ended', reason: 'aborted' });
   });
+
+  it("the next drill of the scenario asks which of the earlier debrief's action items are done, and journals them", async () => {
+    const w = await world();
+    const drill = (answers: Record<string, string>) => {
+      const host = new RecordingHost({ answers, reactions: [{ on: (e) => e.type === 'probe-result' && !e.ok, keys: ['q'] }] });
+      const opts = { scenario: markerScenario(w.markers, w.svc.url), env: env(), mode: 'facilitated' as const, stateDir: w.stateDir, root: w.dir, seed: 1, tickMs: 50, recheckMs: 500 };
+      return runDrill(opts, deps(host)).then((r) => ({ r, host }));
+    };
+    const first = await drill({ actionItems: 'add an alert @alice; update runbook @bob' });
+    expect(first.host.questions.map((q) => q.id)).not.toContain('closedItems'); // nothing open yet: not asked
+    const second = await drill({ closedItems: '2', actionItems: '' });
+    const asked = second.host.questions.find((q) => q.id === 'closedItems')!;
+    expect(asked.message).toMatch(/^ {2}1\. add an alert \(@alice\) — from \d{4}-\d{2}-\d{2}$/m);
+    expect(asked.message).toMatch(/^ {2}2\. update runbook \(@bob\) — from /m);
+    const debrief = new JournalStore(w.stateDir).read(second.r.drillId).events.find((e) => e.type === 'debrief');
+    expect(debrief).toMatchObject({ answers: { closedItems: ['update runbook'] } });
+    expect(second.r.summary?.debrief?.closedItems).toEqual(['update runbook']);
+  });
 });
 
 describe('interrupts at every step leave nothing injected', () => {

@@ -1,11 +1,13 @@
 /** `gameday report` through the real CLI, from a journal on disk; it must not load any cloud client. */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, BIN } from '../../helpers/tmux.js';
 import { sampleJournal } from '../../helpers/sample-journal.js';
 import { tmp } from '../../helpers/drill.js';
+import { FIXTURE_JOURNALS, FIXTURE_STATE_DIR } from '../../helpers/fixture-journals.js';
+import { GOLDEN_DIR, readGolden } from '../../helpers/golden.js';
 
 beforeAll(() => assertBuilt());
 
@@ -21,6 +23,18 @@ function setup() {
 }
 
 describe('gameday report', () => {
+  it('prints, byte for byte, the goldens of the recorded journals (an unended drill and a tabletop)', () => {
+    const { dir, run } = setup();
+    for (const name of ['died', 'tabletop'] as const) {
+      const id = FIXTURE_JOURNALS[name].drillId;
+      copyFileSync(join(FIXTURE_STATE_DIR, 'drills', `${id}.jsonl`), join(dir, 'state', 'drills', `${id}.jsonl`));
+      for (const [format, ext] of [['md', 'md'], ['junit', 'xml']] as const) {
+        const r = run('report', id, '--format', format);
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout, `${name}.${ext}`).toBe(readGolden(join(GOLDEN_DIR, 'report', `${name}.${ext}`)));
+      }
+    }
+  });
   it('writes markdown to stdout and html/junit/json to files', () => {
     const { dir, id, run } = setup();
     const md = run('report', id);

@@ -134,6 +134,45 @@ describe('gameday screen in Chromium', () => {
   });
 });
 
+describe('gameday screen --latest in Chromium', () => {
+  it('moves to a newer drill as it starts: the page resets to it through its event stream', async () => {
+    const { dir, state, env } = setup();
+    const journals = new JournalStore(state);
+    // the morning's drill, run to its end before the screen starts
+    const morning = journals.open(DRILL);
+    const morningStart = Date.now() - 3 * 3_600_000;
+    for (const s of recordedSteps(morningStart)) for (const b of s.bodies) morning.append(b, new Date(morningStart + s.at * 1000));
+    morning.close();
+    const { url, child } = await startScreen(dir, env, '--latest', '--port', '0');
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += String(d)));
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const watch = watchPage(page);
+    await page.goto(url);
+    await page.waitForFunction((id) => document.body.dataset.drill === id && document.body.dataset.phase === 'ended', DRILL, { timeout: 10_000 });
+    expect(await page.textContent('#conn')).toBe('final · waiting for the next drill'); // ended, yet still listening
+
+    // the afternoon's drill starts, its journal written by this process (not the screen's)
+    const AFTERNOON = '20261203-160000-shop-outage-efgh';
+    const afternoon = journals.open(AFTERNOON);
+    const steps = recordedSteps(Date.now());
+    const before = Date.now();
+    for (const b of steps[0]!.bodies) afternoon.append(b);
+    await page.waitForFunction((id) => document.body.dataset.drill === id, AFTERNOON, { timeout: 1_500, polling: 10 });
+    console.log(`screen --latest: the page showed the newer drill ${Date.now() - before} ms after its first line`);
+    expect(await page.evaluate(() => document.body.dataset.phase)).toBe('briefing');
+    expect(await page.isVisible('#result')).toBe(false); // the morning's result is gone
+    expect(await page.textContent('#briefing')).toBe(BRIEFING);
+    // and it follows the new drill on: a fault goes in, the clock runs
+    for (const s of steps.slice(1, 4)) for (const b of s.bodies) afternoon.append(b);
+    afternoon.close();
+    await page.waitForFunction(() => document.body.dataset.phase === 'live', undefined, { timeout: 5_000 });
+    expect(stderr).toContain(`now showing ${AFTERNOON}, the newest drill`);
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the HTML report in Chromium', () => {
   it('draws the recorded drill\'s timeline with no request and no console error', async () => {
     const { dir, state, env } = setup();

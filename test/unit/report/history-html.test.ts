@@ -42,4 +42,15 @@ describe('history as HTML', () => {
     const noGoal = history([summarize(recordedEvents().filter((e) => e.type !== 'mark').map((e) => (e.type === 'drill-started' ? { ...e, objectives: {} } : e)))]);
     expect(trendChart(noGoal, 'diagnose')).toContain('not measured');
   });
+
+  it('action items per scenario: open ones with their owners, and those a later debrief closed, with when', () => {
+    const [first, second, third] = season();
+    const closing = (s: typeof third) => ({ ...s!, debrief: { ...s!.debrief!, actionItems: [], closedItems: ['alert on front door 5xx'] } });
+    const rows = history([first!, second!, closing(third)]);
+    const html = renderHistoryHtml(rows, actionItems(rows));
+    // the first drill's item is closed by the third; the second drill raised the same item again, still open
+    expect(html.match(/<tr class="closed">/g)).toHaveLength(1);
+    expect(html).toMatch(/<tr class="closed"><td>shop-outage<\/td><td><span class="pill ok" title="20261102-140000-shop-outage-0002">closed 2026-11-18<\/span><\/td><td>alert on front door 5xx<\/td><td>sam<\/td><td title="20261100-140000-shop-outage-0000">2026-11-04<\/td><\/tr>/);
+    expect(html).toMatch(/<tr class="open"><td>shop-outage<\/td><td><span class="pill bad">open<\/span><\/td><td>alert on front door 5xx<\/td><td>sam<\/td><td title="20261101-140000-shop-outage-0001">2026-11-11<\/td><\/tr>/);
+  });
 });

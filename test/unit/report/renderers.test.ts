@@ -48,7 +48,7 @@ describe('report renderers', () => {
     const late = events.filter((e) => !(e.type === 'mark' && e.mark === 'detected'));
     const failed = renderReport(late, 'junit');
     expect(failed).toContain('failures="1"');
-    expect(failed).toMatch(/<testcase classname="gameday.checkout-pod-kill" name="Time to detect within 3m00s" time="0.000">\s*<failure message="missed \(did not happen\)/);
+    expect(failed).toMatch(/<testcase classname="gameday.checkout-pod-kill" name="Time to detect within 3m00s" time="0.000">\s*<failure message="missed: not marked \(objective 3m00s\)"\/>/);
   });
 
   it('formats by name and by file extension', () => {
