@@ -99,6 +99,7 @@ function libraryCommands(program: Command, on: On): void {
     .requiredOption('--cron <schedule>', 'when, as a CronJob schedule, e.g. "0 14 * * 3"; one per scenario, in order', collect)
     .option('--time-zone <tz>', 'IANA time zone of the schedule (default: the controller’s, usually UTC)')
     .option('--image <ref>', 'the gameday image (see Dockerfile; default gameday.local/gameday:<version>)')
+    .option('--node-selector <key=value>', 'run the drill pods only on these nodes (repeatable)', collect)
     .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
     .option('--dir <dir>', 'scenario directory', 'scenarios')
     .action(on('schedule', 'export'));

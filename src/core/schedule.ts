@@ -52,6 +52,8 @@ export interface ScheduleOptions {
   serviceAccount: string;
   image: string;
   timeZone?: string;
+  /** where the drill's pod may run (e.g. a system node pool), as a pod's nodeSelector */
+  nodeSelector?: Record<string, string>;
 }
 
 export interface RenderedSchedule {
@@ -160,6 +162,7 @@ function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions
     serviceAccountName: opts.serviceAccount,
     restartPolicy: 'Never',
     terminationGracePeriodSeconds: TERMINATION_GRACE_S,
+    ...(opts.nodeSelector && Object.keys(opts.nodeSelector).length ? { nodeSelector: opts.nodeSelector } : {}),
     securityContext: { runAsNonRoot: true, runAsUser: DRILL_UID, runAsGroup: DRILL_UID, seccompProfile: { type: 'RuntimeDefault' } },
     containers: [
       {

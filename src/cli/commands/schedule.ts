@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { getEnvironment } from '../../adapters/config-store.js';
 import { readRegularFile } from '../../adapters/regular-file.js';
-import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
+import { splitKeyValue, TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { Scenario } from '../../core/scenario.js';
 import { renderSchedule, type ScheduledDrill } from '../../core/schedule.js';
@@ -33,7 +33,8 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const serviceAccount = serviceAccountOption(opts);
   const image = String(opts.image ?? DEFAULT_IMAGE);
   const timeZone = opts.timeZone === undefined ? undefined : String(opts.timeZone);
-  const { docs, notes } = renderSchedule({ env, drills, accesses: drills.flatMap((d) => scenarioKubeAccess(d.scenario)), serviceAccount, image, timeZone });
+  const nodeSelector = nodeSelectorOption(opts);
+  const { docs, notes } = renderSchedule({ env, drills, accesses: drills.flatMap((d) => scenarioKubeAccess(d.scenario)), serviceAccount, image, timeZone, nodeSelector });
   ctx.out.line(`# Scheduled gameday drills on environment ${env.name}: ${drills.map((d) => `${d.scenario.id} ("${d.cron}"${timeZone ? ` ${timeZone}` : ''})`).join(', ')}`);
   ctx.out.line(`# apply: gameday schedule export ${refs.join(' ')} --env ${env.name} … | kubectl apply -f -`);
   for (const d of docs.filter((x) => x.kind === 'CronJob')) {
@@ -44,6 +45,17 @@ export const run: CommandRun = async (ctx, args, opts) => {
   for (const d of docs) ctx.out.line(`---\n${toYaml(d)}`);
   return EXIT.ok;
 };
+
+/** --node-selector key=value, repeatable. */
+function nodeSelectorOption(opts: CommandOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of (opts.nodeSelector as string[] | undefined) ?? []) {
+    if (!/^[^=\s]+=[^=\s]*$/.test(kv)) throw new GamedayError('INVALID_INPUT', `--node-selector "${kv}": write key=value`, { hint: 'e.g. --node-selector kubernetes.io/os=linux' });
+    const [k, v] = splitKeyValue(kv);
+    out[k] = v;
+  }
+  return out;
+}
 
 /** One --cron per scenario, or one for a single scenario. */
 function cronsFor(refs: string[], opts: CommandOptions): string[] {
