@@ -175,7 +175,8 @@ function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions
           { name: 'HOME', value: SCRATCH_DIR },
           { name: 'NO_COLOR', value: '1' },
         ],
-        resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+        // measured: one drill (checkout-pod-kill, journal: cluster) peaks at 117 MiB RSS and 0.8 s of CPU on Node 22
+        resources: { requests: { cpu: '100m', memory: '160Mi' }, limits: { cpu: '1', memory: '384Mi' } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'drill', mountPath: DRILL_DIR, readOnly: true },
