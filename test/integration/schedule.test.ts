@@ -139,6 +139,33 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     expect(existsSync(join(dir, 'state', 'journals'))).toBe(false);
   });
 
+  it('gameday halt on the host stops the next scheduled drill in the cluster: the pod refuses (exit 3), the Job fails, nothing is killed', async () => {
+    const halted = gd(['halt', '--env', envName, '--reason', 'schedule test']);
+    expect(halted.status, halted.stderr).toBe(0);
+    try {
+      const { core } = await kube();
+      const before = (await core.listNamespacedPod({ namespace: fixture.namespace, labelSelector: 'app=checkout' })).items.map((p) => p.metadata!.name).sort();
+      const haltedJob = `${cronJob.slice(0, 40)}-halt`;
+      must('kubectl create job --from=cronjob (halted)', kubectl(['-n', TOOLKIT_NAMESPACE, 'create', 'job', `--from=cronjob/${cronJob}`, haltedJob]));
+      try {
+        const exit = await waitUntil(`job ${haltedJob}'s pod to end`, async () => {
+          const r = kubectl(['-n', TOOLKIT_NAMESPACE, 'get', 'pods', '-l', `job-name=${haltedJob}`, '-o', 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.exitCode}']);
+          return r.status === 0 && r.stdout.trim() !== '' ? Number(r.stdout.trim()) : undefined;
+        }, 120_000, 1000);
+        const logs = kubectl(['-n', TOOLKIT_NAMESPACE, 'logs', `job/${haltedJob}`]);
+        expect(exit, `${logs.stdout}${logs.stderr}`).toBe(3);
+        expect(`${logs.stdout}${logs.stderr}`).toMatch(/halt/i);
+        const after = (await core.listNamespacedPod({ namespace: fixture.namespace, labelSelector: 'app=checkout' })).items.map((p) => p.metadata!.name).sort();
+        expect(after).toEqual(before);
+      } finally {
+        kubectl(['-n', TOOLKIT_NAMESPACE, 'delete', 'job', haltedJob, '--ignore-not-found', '--wait=false']);
+      }
+    } finally {
+      const cleared = gd(['halt', '--clear', '--env', envName]);
+      expect(cleared.status, cleared.stderr).toBe(0);
+    }
+  });
+
   it('the same ServiceAccount token is refused (403) in a namespace without the opt-in label, and allowed where the drill acts', async () => {
     const token = must('kubectl create token', kubectl(['-n', TOOLKIT_NAMESPACE, 'create', 'token', sa, '--duration', '10m'])).trim();
     // a kubeconfig with the token alone: beside the admin's client certificate, the certificate would win
