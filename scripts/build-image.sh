@@ -13,7 +13,7 @@
 # src/sandbox/node-images/oci-image.py (the sandbox images' recipe: same inputs, same digest).
 #
 # Usage: scripts/build-image.sh [--node VERSION] [--ref REF] [--out FILE] [--import]
-#   --node    Node version (default 22.23.5; 22.x and 24.x are supported: 20.x too, the package's floor)
+#   --node    Node version (default 22.23.5; 22.x and 24.x are supported: a drill is run on each)
 #   --ref     image name (default gameday.local/gameday:<package version>, schedule export's default)
 #   --out     archive (default $GAMEDAY_CACHE/gameday-image/gameday-<version>-node<major>.tar)
 #   --import  also import it into the sandbox's first real node's containerd (ctr -n k8s.io images import)
@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
     *) echo "build-image: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-case "$NODE_VERSION" in 20.*|22.*|24.*) ;; *) echo "build-image: Node $NODE_VERSION is not supported (20.x, 22.x or 24.x)" >&2; exit 2 ;; esac
+case "$NODE_VERSION" in 22.*|24.*) ;; *) echo "build-image: Node $NODE_VERSION is not supported (22.x or 24.x)" >&2; exit 2 ;; esac
 OUT="${OUT:-$CACHE/gameday-image/gameday-$VERSION-node${NODE_VERSION%%.*}.tar}"
 say() { printf '[build-image %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 [ -f "$ROOT/dist/bundle/main.js" ] || { say "no dist/bundle/main.js: run npm run build first"; exit 1; }
