@@ -33,7 +33,7 @@ const must = (what: string, r: Run): string => {
 };
 
 /** Builds the image (a no-op when current) and imports it into the real node unless that exact digest is there. */
-function imageOnRealNode(): { ref: string; digest: string } {
+function imageOnRealNode(): { ref: string; digest: string; archive: string } {
   const cache = process.env.GAMEDAY_CACHE ?? join(process.env.HOME ?? '/root', '.cache', 'gameday');
   const out = join(cache, 'gameday-image', 'gameday-test-node22.tar');
   const built = spawnSync('bash', [join(ROOT, 'scripts/build-image.sh'), '--out', out], { encoding: 'utf8', timeout: 240_000 });
@@ -41,7 +41,21 @@ function imageOnRealNode(): { ref: string; digest: string } {
   const [ref, digest] = readFileSync(`${out}.ref`, 'utf8').trim().split(' ') as [string, string];
   const listed = must('ctr images ls on the real node', onNode(['ctr', '-n', 'k8s.io', 'images', 'ls']));
   if (!listed.split('\n').some((l) => l.startsWith(`${ref} `) && l.includes(digest))) must('ctr images import on the real node', onNode(['ctr', '-n', 'k8s.io', 'images', 'import', out], 120_000));
-  return { ref, digest };
+  return { ref, digest, archive: out };
+}
+
+/** The file names in the image's one layer (an OCI layout: index.json → manifest → layer blob). */
+function layerFiles(archive: string): string[] {
+  const blob = (digest: string) => must(`read ${digest}`, runTar(['-xOf', archive, `blobs/sha256/${digest.replace('sha256:', '')}`]));
+  const index = JSON.parse(must('read index.json', runTar(['-xOf', archive, 'index.json']))) as { manifests: { digest: string }[] };
+  const manifest = JSON.parse(blob(index.manifests[0]!.digest)) as { layers: { digest: string }[] };
+  const layer = spawnSync('bash', ['-c', `tar -xOf "$0" "$1" | tar -t`, archive, `blobs/sha256/${manifest.layers[0]!.digest.replace('sha256:', '')}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
+  return must('list the layer', { status: layer.status, stdout: layer.stdout ?? '', stderr: layer.stderr ?? '' }).split('\n').filter(Boolean);
+}
+
+function runTar(args: string[]): Run {
+  const r = spawnSync('tar', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 describe('gameday schedule export: a drill in a CronJob on the real node, its journal in the cluster', () => {
@@ -55,6 +69,7 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
   let cronJob = '';
   let job = '';
   let drillId = '';
+  let archive = '';
   const gd = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: join(dir, 'state') }, encoding: 'utf8', timeout: 60_000 });
 
   beforeAll(async () => {
@@ -73,6 +88,7 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     const { kubeconfig, kubeContext } = sandbox();
     writeFileSync(join(dir, 'gameday.yaml'), `environments:\n  ${envName}:\n    critical: false\n    kube: { kubeconfig: ${kubeconfig}, context: ${kubeContext} }\n    journal: cluster\n`);
     const image = imageOnRealNode();
+    archive = image.archive;
     const printed = gd(['schedule', 'export', 'scenarios/checkout-pod-kill.yaml', '--env', envName, '--cron', '0 14 * * 3', '--time-zone', 'Europe/Dublin', '--image', image.ref, '--service-account', sa, '--node-selector', `kubernetes.io/hostname=${firstRealNode()}`]);
     expect(printed.status, printed.stderr).toBe(0);
     manifests = join(dir, 'schedule.yaml');
@@ -91,6 +107,16 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     await outsider?.dispose();
     await fixture?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the image holds node, its shared libraries, the package and its production dependencies only', () => {
+    const files = new Set(layerFiles(archive));
+    for (const f of ['usr/local/bin/node', 'usr/lib64/ld-linux-x86-64.so.2', 'usr/lib/x86_64-linux-gnu/libc.so.6', 'usr/lib/x86_64-linux-gnu/libstdc++.so.6', 'app/bin/gameday.js', 'app/dist/bundle/main.js', 'app/package.json', 'app/src/injectors/node-iptables/agent.sh', 'app/node_modules/@kubernetes/client-node/package.json', 'app/node_modules/yaml/package.json', 'etc/passwd']) {
+      expect(files.has(f), f).toBe(true);
+    }
+    // dev dependencies stay out (the image is what a CronJob pulls, every week)
+    for (const dev of ['vitest', 'typescript', 'esbuild', 'eslint', 'playwright-core']) expect(files.has(`app/node_modules/${dev}/package.json`), dev).toBe(false);
+    expect([...files].some((f) => f.startsWith('app/test/'))).toBe(false);
   });
 
   it('the manifests pass server-side dry run (the API server validates, admits and creates nothing), then apply', async () => {
