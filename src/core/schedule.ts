@@ -101,14 +101,23 @@ export function drillObjectName(env: string, scenarioId: string): string {
 
 const labelsFor = (env: string, scenarioId: string) => ({ ...SCHEDULE_LABELS, 'gameday.dev/env': env, 'gameday.dev/scenario': scenarioId });
 
-/** ConfigMap keys cannot hold "/": each file gets a flat key and the volume maps it to its path. */
-function drillFiles(drill: ScheduledDrill, config: Obj): { key: string; path: string; text: string }[] {
-  const files = [
-    { key: 'gameday.yaml', path: 'gameday.yaml', text: stringify(config, { lineWidth: 0 }) },
-    { key: `scenario.${drill.scenario.id}.yaml`, path: `scenarios/${drill.scenario.id}.yaml`, text: drill.scenarioText },
+interface DrillFile {
+  /** ConfigMap keys cannot hold "/": each file gets a flat key, and the volume maps it to its path */
+  key: string;
+  path: string;
+  text: (config: Obj) => string;
+}
+
+/** The files of a drill's working directory: gameday.yaml, the scenario, and its runbook when there is one. */
+function drillFiles(drill: ScheduledDrill): DrillFile[] {
+  const files: DrillFile[] = [
+    { key: 'gameday.yaml', path: 'gameday.yaml', text: (config) => stringify(config, { lineWidth: 0 }) },
+    { key: `scenario.${drill.scenario.id}.yaml`, path: `scenarios/${drill.scenario.id}.yaml`, text: () => drill.scenarioText },
   ];
   const runbook = drill.scenario.runbook?.split('#')[0];
-  if (runbook && drill.runbookText !== undefined) files.push({ key: `runbook.${runbook.replace(/[^-._a-zA-Z0-9]/g, '_')}`, path: runbook, text: drill.runbookText });
+  // a volume item's path must stay inside the volume (no "..", not absolute): such a runbook stays out
+  const inside = runbook !== undefined && !runbook.startsWith('/') && !runbook.split('/').includes('..');
+  if (inside && drill.runbookText !== undefined) files.push({ key: `runbook.${runbook.replace(/[^-._a-zA-Z0-9]/g, '_')}`, path: runbook, text: () => drill.runbookText! });
   return files;
 }
 
@@ -116,7 +125,7 @@ function drillFiles(drill: ScheduledDrill, config: Obj): { key: string; path: st
 export const MAX_CONFIGMAP_BYTES = 1_000_000;
 
 function drillConfigMap(name: string, env: string, drill: ScheduledDrill, config: Obj): Obj {
-  const files = drillFiles(drill, config);
+  const files = drillFiles(drill).map((f) => ({ key: f.key, text: f.text(config) }));
   const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.key) + Buffer.byteLength(f.text), 0);
   if (bytes > MAX_CONFIGMAP_BYTES) {
     throw new GamedayError('INVALID_INPUT', `${drill.scenario.id}: its scenario, runbook and config are ${bytes} bytes, more than a ConfigMap holds (${MAX_CONFIGMAP_BYTES})`, { hint: 'shorten the runbook, or link a smaller one from the scenario' });
@@ -185,7 +194,7 @@ function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions
       },
     ],
     volumes: [
-      { name: 'drill', configMap: { name, items: drillFiles(drill, {}).map((f) => ({ key: f.key, path: f.path })) } },
+      { name: 'drill', configMap: { name, items: drillFiles(drill).map((f) => ({ key: f.key, path: f.path })) } },
       { name: 'scratch', emptyDir: { sizeLimit: '64Mi' } },
     ],
   };

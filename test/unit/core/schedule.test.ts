@@ -117,6 +117,16 @@ describe('renderSchedule', () => {
     expect(config.environments.staging).toMatchObject({ critical: false, kube: {}, journal: 'cluster', guards: { maxPercent: 40 } });
   });
 
+  it('a runbook outside the scenario folder ("..", absolute) is left out: a volume item may not leave its volume', () => {
+    for (const runbook of ['../shared/runbook.md', '/etc/runbook.md']) {
+      const o = opts();
+      o.drills[0]!.scenario = { ...o.drills[0]!.scenario, runbook };
+      const docs = renderSchedule(o).docs as Doc[];
+      const items = cronJob(docs).spec.jobTemplate.spec.template.spec.volumes[0].configMap.items as { path: string }[];
+      expect(items.map((i) => i.path)).toEqual(['gameday.yaml', 'scenarios/checkout-pod-kill.yaml']);
+    }
+  });
+
   it('one-line errors: a bad cron, two drills at the same minute, a bad time zone, a critical environment', () => {
     const err = (o: ScheduleOptions) => {
       try {
