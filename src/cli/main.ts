@@ -32,6 +32,7 @@ const commands = {
   sandbox: () => import('./commands/sandbox.js'),
   rbac: () => import('./commands/rbac.js'),
   iam: () => import('./commands/iam.js'),
+  schedule: () => import('./commands/schedule.js'),
   history: () => import('./commands/history.js'),
   runbook: () => import('./commands/runbook.js'),
 } satisfies Record<string, Loader>;
@@ -78,7 +79,7 @@ function rootProgram(out: Output | undefined): Command {
   return program;
 }
 
-/** Reading the library: list, show, validate, rbac, iam. */
+/** Reading the library: list, show, validate, rbac, iam, schedule export. */
 function libraryCommands(program: Command, on: On): void {
   program.command('list').description('list the scenario library (or, with --kinds, the fault kinds)').option('--json', 'machine-readable output').option('--kinds', 'list fault kinds instead of scenarios').option('--dir <dir>', 'scenario directory', 'scenarios').action(on('list'));
   program.command('show').argument('<scenario>', 'scenario id or file').description("the facilitator's view of a scenario").option('--dir <dir>', 'scenario directory', 'scenarios').option('--runbook', 'print the runbook too').action(on('show'));
@@ -111,6 +112,19 @@ function libraryCommands(program: Command, on: On): void {
       ].join('\n'),
     )
     .action(on('iam'));
+  const schedule = program.command('schedule').description('drills on a schedule inside the cluster (a CronJob per scenario, journal in the cluster)');
+  schedule
+    .command('export')
+    .argument('<scenarios...>', 'scenario ids or files')
+    .description('print the RBAC, ConfigMaps and CronJobs of scheduled drills for kubectl apply -f -; touches no cluster')
+    .requiredOption('-e, --env <name>', 'environment the drills run against (from inside its own cluster)')
+    .requiredOption('--cron <schedule>', 'when, as a CronJob schedule, e.g. "0 14 * * 3"; one per scenario, in order', collect)
+    .option('--time-zone <tz>', 'IANA time zone of the schedule (default: the controller’s, usually UTC)')
+    .option('--image <ref>', 'the gameday image (see Dockerfile; default gameday.local/gameday:<version>)')
+    .option('--node-selector <key=value>', 'run the drill pods only on these nodes (repeatable)', collect)
+    .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
+    .option('--dir <dir>', 'scenario directory', 'scenarios')
+    .action(on('schedule', 'export'));
 }
 
 /** Breaking things: plan, run, inject. */

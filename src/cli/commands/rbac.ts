@@ -9,21 +9,16 @@ import { renderRbac } from '../../core/kube-access.js';
 import { GamedayError } from '../../core/errors.js';
 import { scenarioKubeAccess } from '../../drill/kube-access.js';
 import { loadScenario } from '../../drill/scenario-file.js';
-import type { CommandRun } from '../context.js';
+import type { CommandOptions, CommandRun } from '../context.js';
+import type { Scenario } from '../../core/scenario.js';
 import { EXIT } from '../exit-codes.js';
 
 const SA_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export const run: CommandRun = async (ctx, args, opts) => {
   const dir = String(opts.dir ?? 'scenarios');
-  const name = String(opts.serviceAccount ?? 'gameday-drills');
-  if (!SA_NAME.test(name) || name.length > 63) throw new GamedayError('INVALID_INPUT', `--service-account: "${name}" is not a valid name`, { hint: 'lower-case letters, digits and dashes, e.g. gameday-drills' });
-  const scenarios = args.length
-    ? await Promise.all(args.map(async (ref) => (await loadScenario(ref, { dir, cwd: ctx.cwd })).scenario))
-    : (await loadAllScenarios(dir, ctx.cwd)).checks.map((c) => {
-        if (!c.scenario) throw new GamedayError('INVALID_INPUT', `${c.file}: invalid scenario`, { hint: 'see `gameday validate`' });
-        return c.scenario;
-      });
+  const name = serviceAccountOption(opts);
+  const scenarios = await scenariosNamed(ctx.cwd, args, dir);
   const docs = renderRbac(scenarios.flatMap(scenarioKubeAccess), { serviceAccount: name });
   ctx.out.line(`# RBAC for gameday drills: ${scenarios.map((s) => s.id).join(', ')}`);
   ctx.out.line(`# apply: gameday rbac ${args.join(' ')}${args.length ? ' ' : ''}| kubectl apply -f -`);
@@ -32,9 +27,26 @@ export const run: CommandRun = async (ctx, args, opts) => {
   return EXIT.ok;
 };
 
+/** --service-account, checked: the name of a Kubernetes object. */
+export function serviceAccountOption(opts: CommandOptions): string {
+  const name = String(opts.serviceAccount ?? 'gameday-drills');
+  if (!SA_NAME.test(name) || name.length > 63) throw new GamedayError('INVALID_INPUT', `--service-account: "${name}" is not a valid name`, { hint: 'lower-case letters, digits and dashes, e.g. gameday-drills' });
+  return name;
+}
+
+/** The scenarios named (ids or files), or the whole library when none is. */
+export async function scenariosNamed(cwd: string, refs: string[], dir: string): Promise<Scenario[]> {
+  if (refs.length) return Promise.all(refs.map(async (ref) => (await loadScenario(ref, { dir, cwd })).scenario));
+  return (await loadAllScenarios(dir, cwd)).checks.map((c) => {
+    if (!c.scenario) throw new GamedayError('INVALID_INPUT', `${c.file}: invalid scenario`, { hint: 'see `gameday validate`' });
+    return c.scenario;
+  });
+}
+
 /** YAML as people write RBAC: short lists of words inline (`verbs: [get, list]`). */
-function toYaml(obj: unknown): string {
-  const doc = new Document(obj);
+export function toYaml(obj: unknown): string {
+  // no anchors and aliases for objects used twice (labels): kubectl users read every field in place
+  const doc = new Document(obj, { aliasDuplicateObjects: false });
   visit(doc, {
     Seq(_, node) {
       if (node.items.every((i) => isScalar(i))) node.flow = true;

@@ -1,5 +1,5 @@
 /**
- * `--help`, `list`, `show`, `runbook`, `validate`, `rbac`, `history` and `status` must not import the Kubernetes client or the
+ * `--help`, `list`, `show`, `runbook`, `validate`, `rbac`, `schedule export`, `history` and `status` must not import the Kubernetes client or the
  * AWS SDK (they take about a second to load). Each command runs under a module-resolution hook
  * that refuses those packages and logs every attempt; the commands must succeed with an empty log.
  * Controls: the same hook does stop a direct import, and a command that needs a client.
@@ -44,6 +44,7 @@ describe('light commands load no heavy client', () => {
     [['runbook', 'checkout-pods-down', '--dir', SCENARIOS]],
     [['validate', SCENARIOS]],
     [['rbac', 'checkout-pods-down', '--dir', SCENARIOS]],
+    [['schedule', 'export', 'checkout-pods-down', '--env', 'lab', '--cron', '0 14 * * 3', '--dir', SCENARIOS]],
     [['history']],
     [['status']],
     [['status', '--json']],
