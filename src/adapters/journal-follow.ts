@@ -30,8 +30,6 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
   let lineNo = 0;
   let inode: number | undefined;
   let stopped = false;
-  let watcher: FSWatcher | undefined;
-
   const poll = () => {
     if (stopped) return;
     let fd: number;
@@ -40,15 +38,13 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
     } catch {
       return; // not there yet, or removed: the next poll looks again
     }
-    if (!watcher) startWatch(); // the file is there (again): be told of its next append at once
+    watching.watch(); // the file is there (again): be told of its next append at once
     try {
       const st = fstatSync(fd);
       if ((inode !== undefined && st.ino !== inode) || st.size < offset) {
         offset = 0;
         lineNo = 0;
-        watcher?.close(); // it watched the old file
-        watcher = undefined;
-        startWatch();
+        watching.rewatch(); // it watched the old file
         handlers.onReset();
       }
       inode = st.ino;
@@ -77,32 +73,13 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
     if (events.length || problems.length) handlers.onEvents(events, problems);
   };
 
-  const startWatch = () => {
-    if (watcher || stopped) return;
-    try {
-      statSync(file);
-      watcher = watch(file, { persistent: false }, () => poll());
-      watcher.on('error', () => {
-        watcher?.close();
-        watcher = undefined; // the poll carries on, and watches again when the file is back
-      });
-    } catch {
-      // not there yet
-    }
-  };
-  const timer = setInterval(() => {
-    startWatch();
-    poll();
-  }, opts.pollMs ?? 500);
-  timer.unref();
-  startWatch();
+  const watching = watchAndPoll(file, poll, opts.pollMs ?? 500);
   poll();
   return {
     poll,
     stop() {
       stopped = true;
-      clearInterval(timer);
-      watcher?.close();
+      watching.stop();
     },
   };
 }
@@ -116,7 +93,6 @@ export function followJournal(file: string, handlers: FollowHandlers, opts: { po
  */
 export function followNewestJournal(dir: string, list: () => string[], onNewest: (drillId: string) => void, opts: { pollMs?: number } = {}): { stop(): void } {
   let current: string | undefined;
-  let watcher: FSWatcher | undefined;
   let stopped = false;
   const check = () => {
     if (stopped) return;
@@ -125,26 +101,51 @@ export function followNewestJournal(dir: string, list: () => string[], onNewest:
     current = newest;
     onNewest(newest);
   };
-  const startWatch = () => {
+  const watching = watchAndPoll(dir, check, opts.pollMs ?? 250);
+  check();
+  return {
+    stop() {
+      stopped = true;
+      watching.stop();
+    },
+  };
+}
+
+/**
+ * Calls `look` on each fs.watch event of `path` and every `pollMs` (the caller looks once itself,
+ * when what `look` uses is set up): inotify says at once,
+ * the poll covers file systems without it and a path that appears later (each tick arms the watch
+ * again if it is missing). `rewatch` drops the watch of a path that was replaced, and watches anew.
+ */
+function watchAndPoll(path: string, look: () => void, pollMs: number): { watch(): void; rewatch(): void; stop(): void } {
+  let watcher: FSWatcher | undefined;
+  let stopped = false;
+  const arm = () => {
     if (watcher || stopped) return;
     try {
-      watcher = watch(dir, { persistent: false }, () => check());
+      statSync(path);
+      watcher = watch(path, { persistent: false }, () => look());
       watcher.on('error', () => {
         watcher?.close();
-        watcher = undefined;
+        watcher = undefined; // the poll carries on, and watches again when the path is back
       });
     } catch {
-      // no folder yet: the poll looks again
+      // not there yet: the poll looks again
     }
   };
   const timer = setInterval(() => {
-    startWatch();
-    check();
-  }, opts.pollMs ?? 250);
+    arm();
+    look();
+  }, pollMs);
   timer.unref();
-  startWatch();
-  check();
+  arm();
   return {
+    watch: arm,
+    rewatch() {
+      watcher?.close();
+      watcher = undefined;
+      arm();
+    },
     stop() {
       stopped = true;
       clearInterval(timer);
