@@ -4,7 +4,7 @@
  * a small TCP/UDP server and a probe client, both on the namespace's own loopback.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -271,23 +271,26 @@ describe('node.iptables agent (real iptables, network namespaces)', () => {
   it('dead man\'s switch: holds while the lease is renewed, reverts by itself when it is not', async () => {
     await ns.startServer();
     const lease = join(ns.dir, 'lease');
+    // Renewals replace the file in one step, as the kubelet swaps a ConfigMap volume's files: a plain
+    // write truncates first, and an agent reading in between sees no lease and (rightly) reverts with
+    // reason=lease-missing — the race that failed CI on a loaded machine.
     const set = (inS: number): number => {
       const v = Math.floor(Date.now() / 1000) + inS;
-      writeFileSync(lease, `${v}\n`);
+      writeFileSync(`${lease}.next`, `${v}\n`);
+      renameSync(`${lease}.next`, lease);
       return v;
     };
-    // leases run 4–5 s ahead (second resolution) while renewals come every second: a loaded machine
-    // (the full suite: other files' agents, 4 × 60 cluster appends) can delay a renewal by a few
-    // seconds without the agent (rightly) reverting early; 2–3 s ahead failed there twice
-    set(5);
+    // leases run 7–8 s ahead (second resolution) while renewals come every second, so a loaded
+    // machine may delay a renewal by several seconds without the agent reverting early
+    const first = set(8);
     const a = ns.agent(agentEnv({ preset: 'egress', to: '127.0.0.2:8080', action: 'reject' }, { leaseFile: lease, deadlineInS: 300 }));
     await a.waitFor(/applied/, 10_000);
-    // renew for ~6 s (past the first expiry)
-    for (let i = 0; i < 6; i++) {
+    // keep renewing until well past the first lease's expiry
+    while (Date.now() < first * 1000 + 2000) {
       await new Promise((r) => setTimeout(r, 1000));
-      set(5);
+      set(8);
     }
-    expect(a.lines.some((l) => l.includes('reverted'))).toBe(false);
+    expect(a.lines.filter((l) => l.includes('reverted'))).toEqual([]);
     expect(ns.probe(1000, 'tcp:127.0.0.2:8080')).toEqual({ 'tcp:127.0.0.2:8080': 'refused' });
     const expiry = set(2); // last renewal: the gameday process "dies" here
     const { at } = await a.waitFor(/reverted reason=lease-expired/, 15_000);
