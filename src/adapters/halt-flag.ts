@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GamedayError } from '../core/errors.js';
-import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, type HaltFlags, type HaltState } from '../core/halt-flags.js';
+import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, storedHaltFlags, type HaltFlagRow, type HaltFlags, type HaltState } from '../core/halt-flags.js';
 import { errnoText, readRegularFile } from './regular-file.js';
 
 /**
@@ -47,7 +47,7 @@ export class HaltFlag {
     try {
       mkdirSync(join(this.file, '..'), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(f, null, 2));
+      writeFileSync(tmp, JSON.stringify(storedHaltFlags(f, new Date().toISOString()), null, 2));
       renameSync(tmp, this.file);
     } catch (e) {
       throw new GamedayError('INVALID_INPUT', `cannot write the halt flag ${this.file}: ${errnoText(e)}`, { hint: 'check the state directory (stateDir in gameday.yaml, or GAMEDAY_STATE_DIR)', cause: e });
@@ -75,7 +75,7 @@ export class HaltFlag {
   watch(env: string, onHalt: (reason: string | undefined) => void, everyMs = 1000): () => void {
     return watchUntilHalted(() => this.state(env), onHalt, everyMs);
   }
-  list(): { scope: string; at: string; reason?: string }[] {
+  list(): HaltFlagRow[] {
     return haltFlagRows(this.read());
   }
 }

@@ -10,6 +10,7 @@
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import type { Environment } from '../core/environment.js';
 import { GamedayError, isGamedayError } from '../core/errors.js';
+import type { HaltFlagRow, HaltState } from '../core/halt-flags.js';
 import { own } from '../core/text.js';
 import type { ClaimAttempt, ClaimHolder, FaultClaimPort, HaltFlagPort, HeldClaim, JournalAppender, JournalPort, JournalProblem, JournalRead } from '../ports/journal.js';
 import type { ClaimWaitOptions } from './fault-claim.js';
@@ -193,7 +194,7 @@ export class SharedHaltFlag implements HaltFlagPort {
     return env === undefined ? names : names.filter((n) => n === env);
   }
 
-  state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' } {
+  state(env?: string): HaltState {
     const local = this.stores.localHalt.state(env);
     if (local.halted) return local;
     for (const name of this.clustersFor(env)) {
@@ -202,7 +203,7 @@ export class SharedHaltFlag implements HaltFlagPort {
         s = this.stores.side(name).halt.state(env);
       } catch (e) {
         // fail safe, as an unreadable flag file: nothing starts while we cannot tell
-        return { halted: true, scope: 'env', reason: `cannot read the cluster halt flag of environment ${name}: ${(e as Error).message.split('\n')[0]}` };
+        return { halted: true, scope: 'env', unreadable: true, reason: `environment ${name}: ${(e as Error).message.split('\n')[0]}` };
       }
       if (s.halted) return s;
     }
@@ -232,14 +233,14 @@ export class SharedHaltFlag implements HaltFlagPort {
     return stop;
   }
 
-  list(): { scope: string; at: string; reason?: string }[] {
+  list(): HaltFlagRow[] {
     const out = this.stores.localHalt.list();
     for (const name of this.stores.clusterEnvs()) {
       let flags;
       try {
         flags = this.stores.side(name).halt.list();
       } catch (e) {
-        flags = [{ scope: name, at: new Date(0).toISOString(), reason: `cannot read the cluster halt flag: ${(e as Error).message.split('\n')[0]}` }];
+        flags = [{ scope: name, at: '', unreadable: true, reason: (e as Error).message.split('\n')[0] }];
       }
       for (const f of flags) if (!out.some((o) => o.scope === f.scope)) out.push(f);
     }

@@ -90,6 +90,7 @@ function libraryCommands(program: Command, on: On): void {
     .argument('[scenarios...]', 'scenario ids or files (default: the whole library)')
     .description('print least-privilege Kubernetes RBAC (ServiceAccount, Roles) for running these scenarios unattended')
     .option('--service-account <name>', 'the ServiceAccount to create', 'gameday-drills')
+    .option('-e, --env <name>', 'the environment they run against (with journal: cluster, adds the ConfigMaps of its journal)')
     .option('--dir <dir>', 'scenario directory', 'scenarios')
     .action(on('rbac'));
   program
@@ -186,7 +187,13 @@ function journalCommands(program: Command, on: On): void {
     .option('--clear', 'clear the halt flag so drills may run again')
     .option('--reason <text>', 'why (kept with the flag)')
     .action(on('halt'));
-  program.command('recover').argument('<drill-id>', 'drill id (see `gameday status`)').description('revert the active faults of one drill, from its journal').action(on('recover'));
+  program
+    .command('recover')
+    .argument('[drill-id]', 'drill id (see `gameday status`)')
+    .description('revert the active faults of one drill, from its journal; or, with --orphans, of every drill nobody is left to revert')
+    .option('--orphans', 'every drill whose faults are past their deadline, or whose process stopped renewing the environment’s Lease or ended leaving faults active (the in-cluster keeper of `schedule export` runs this every minute)')
+    .option('-e, --env <name>', 'with --orphans: only this environment')
+    .action(on('recover'));
   program
     .command('screen')
     .argument('[drill-id]', 'drill id (default: the newest drill, and each newer one as it starts)')

@@ -11,6 +11,8 @@ export interface GuardVerdict {
   detail: string;
   /** index of the fault in the plan, when the verdict is about one fault */
   fault?: number;
+  /** what to do about this refusal, when it differs from the guard's usual advice */
+  hint?: string;
 }
 
 export interface GuardFault {
@@ -24,7 +26,7 @@ export interface GuardFault {
 
 export interface GuardInput {
   env: Environment;
-  halt: { halted: boolean; reason?: string };
+  halt: { halted: boolean; reason?: string; unreadable?: boolean };
   faults: GuardFault[];
   /** the time the faults would start (ms since the epoch), for the run windows */
   now: number;
@@ -40,9 +42,11 @@ export function checkGuards({ env, halt, faults, now, tabletop }: GuardInput): G
       : { guard: 'environment', ok: true, detail: `environment "${env.name}" is non-critical` },
   );
   out.push(
-    halt.halted
-      ? { guard: 'halt-flag', ok: false, detail: `the halt flag is set${halt.reason ? ` (${halt.reason})` : ''}: clear it with \`gameday halt --clear\`` }
-      : { guard: 'halt-flag', ok: true, detail: 'halt flag clear' },
+    !halt.halted
+      ? { guard: 'halt-flag', ok: true, detail: 'halt flag clear' }
+      : halt.unreadable
+        ? { guard: 'halt-flag', ok: false, detail: `the halt flag cannot be read (${halt.reason ?? '?'}): nothing starts while it cannot be told whether someone halted`, hint: 'make the flag readable (the cluster reachable, the file intact), then try again' }
+        : { guard: 'halt-flag', ok: false, detail: `the halt flag is set${halt.reason ? ` (${halt.reason})` : ''}` },
   );
   const windows = env.guards.windows;
   if (windows.length && !tabletop) {

@@ -12,11 +12,22 @@ export interface HaltFlagEntry {
 export interface HaltFlags {
   global?: HaltFlagEntry;
   envs: Record<string, HaltFlagEntry>;
+  /** set (never stored) when the store could not read its flags: everything counts as halted, and why */
+  unreadable?: string;
 }
 export interface HaltState {
   halted: boolean;
   reason?: string;
   scope?: 'global' | 'env';
+  /** halted because the flag could not be read, not because anyone set it: clearing it will not help */
+  unreadable?: boolean;
+}
+/** One flag as `gameday status` lists it. */
+export interface HaltFlagRow {
+  scope: string;
+  at: string;
+  reason?: string;
+  unreadable?: boolean;
 }
 
 /** The document from parsed JSON of any shape: flags keyed by environment name, without a prototype (an env named `constructor` is just a name). */
@@ -33,11 +44,22 @@ export function noHaltFlags(): HaltFlags {
 
 /** A document that counts as set everywhere: what a store returns when it cannot read its flags (fail safe). */
 export function haltedBecause(reason: string): HaltFlags {
-  return { global: { at: new Date(0).toISOString(), reason }, envs: noHaltFlags().envs };
+  return { envs: noHaltFlags().envs, unreadable: reason };
+}
+
+/**
+ * The document as a store writes it. A document that could not be read may have held a global
+ * flag: writing it (halting one environment) keeps everything halted, as a global flag that says
+ * why, until someone clears it on purpose (`gameday halt --clear`).
+ */
+export function storedHaltFlags(f: HaltFlags, now: string): Omit<HaltFlags, 'unreadable'> {
+  const global = f.global ?? (f.unreadable !== undefined ? { at: now, reason: `kept from a flag that could not be read (${f.unreadable})` } : undefined);
+  return { ...(global ? { global } : {}), envs: f.envs };
 }
 
 /** Is `env` halted, by its own flag or the global one? */
 export function haltStateIn(f: HaltFlags, env: string | undefined): HaltState {
+  if (f.unreadable !== undefined) return { halted: true, reason: f.unreadable, scope: 'global', unreadable: true };
   if (f.global) return { halted: true, reason: f.global.reason, scope: 'global' };
   const e = env ? own(f.envs, env) : undefined;
   return e ? { halted: true, reason: e.reason, scope: 'env' } : { halted: false };
@@ -55,11 +77,13 @@ export function clearHaltFlag(f: HaltFlags, env: string | undefined): void {
   if (env) delete f.envs[env];
   else {
     delete f.global;
+    delete f.unreadable;
     f.envs = noHaltFlags().envs;
   }
 }
 
 /** One row a flag, the global one first: what `gameday halt --list` prints. */
-export function haltFlagRows(f: HaltFlags): { scope: string; at: string; reason?: string }[] {
+export function haltFlagRows(f: HaltFlags): HaltFlagRow[] {
+  if (f.unreadable !== undefined) return [{ scope: 'global', at: '', reason: f.unreadable, unreadable: true }];
   return [...(f.global ? [{ scope: 'global', ...f.global }] : []), ...Object.entries(f.envs).map(([scope, v]) => ({ scope, ...v }))];
 }

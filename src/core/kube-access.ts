@@ -34,6 +34,11 @@ export const DRILL_LEASE_ACCESS: KubeAccess[] = [
   { namespace: TOOLKIT_NAMESPACE, apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'create', 'update', 'delete'], why: 'the environment lock: one drill at a time' },
 ];
 
+/** What a drill in the cluster needs besides its scenario's access: the journal, claims and halt flag (ConfigMaps in gameday-system). */
+export const CLUSTER_JOURNAL_ACCESS: KubeAccess[] = [
+  { namespace: TOOLKIT_NAMESPACE, apiGroup: '', resource: 'configmaps', verbs: ['create', 'delete', 'get', 'list', 'update'], why: 'the cluster journal, fault claims and halt flag (journal: cluster)' },
+];
+
 type Obj = Record<string, unknown>;
 
 const LABELS = { 'app.kubernetes.io/managed-by': 'gameday', 'app.kubernetes.io/part-of': 'gameday' };

@@ -10,15 +10,10 @@ import { stringify } from 'yaml';
 import { cronProblem, isTimeZone } from './cron.js';
 import { TOOLKIT_NAMESPACE, type Environment } from './environment.js';
 import { GamedayError } from './errors.js';
-import { renderRbac, type KubeAccess } from './kube-access.js';
+import { CLUSTER_JOURNAL_ACCESS, renderRbac, type KubeAccess } from './kube-access.js';
 import { DEFAULT_TIME_LIMIT_MS, type Scenario } from './scenario.js';
 
 type Obj = Record<string, unknown>;
-
-/** What a drill in the cluster needs besides its scenario's access: the journal, claims and halt flag (ConfigMaps in gameday-system). */
-export const CLUSTER_JOURNAL_ACCESS: KubeAccess[] = [
-  { namespace: TOOLKIT_NAMESPACE, apiGroup: '', resource: 'configmaps', verbs: ['create', 'delete', 'get', 'list', 'update'], why: 'the cluster journal, fault claims and halt flag (journal: cluster)' },
-];
 
 /** Added to the scenario's time limit for the Job's activeDeadlineSeconds: preflight, reverts, the final steady-state wait. */
 export const DEADLINE_MARGIN_S = 300;
@@ -87,12 +82,18 @@ export function renderSchedule(opts: ScheduleOptions): RenderedSchedule {
     const name = drillObjectName(opts.env.name, drill.scenario.id);
     docs.push(drillConfigMap(name, opts.env.name, drill, config), drillCronJob(name, drill, opts));
   }
+  const keeper = keeperObjectName(opts.env.name);
+  docs.push(keeperConfigMap(keeper, opts.env.name, config), keeperCronJob(keeper, opts));
   return { docs, notes };
 }
 
 /** `gameday-<env>-<scenario>`, at most 52 characters (a CronJob's limit: its Jobs add 11), still unique. */
-export function drillObjectName(env: string, scenarioId: string): string {
-  const full = `gameday-${env}-${scenarioId}`;
+export const drillObjectName = (env: string, scenarioId: string): string => shortName(`gameday-${env}-${scenarioId}`);
+
+/** `gameday-keeper-<env>`: the environment's keeper (a prefix no scenario's object can have). */
+export const keeperObjectName = (env: string): string => shortName(`gameday-keeper-${env}`);
+
+function shortName(full: string): string {
   if (full.length <= 52) return full;
   let h = 0;
   for (const c of full) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
@@ -166,7 +167,73 @@ function drillCronJob(name: string, drill: ScheduledDrill, opts: ScheduleOptions
   };
 }
 
+/**
+ * The keeper: every minute, `gameday recover --orphans --env <env>` reverts the faults of drills
+ * whose pod is gone (it stopped renewing the environment's Lease: SIGKILLed, evicted, its node
+ * lost) or that are past their deadline — so no fault outlives its drill's pod by more than the
+ * Lease (60 s) and a minute. Live drills are never touched.
+ */
+export const KEEPER_SCHEDULE = '* * * * *';
+/** A keeper run reverts with bounded calls; one that takes longer than this is stuck and replaced by the next. */
+export const KEEPER_DEADLINE_S = 300;
+
+const keeperLabels = (env: string) => ({ ...SCHEDULE_LABELS, 'app.kubernetes.io/component': 'keeper', 'gameday.dev/env': env });
+
+function keeperConfigMap(name: string, env: string, config: Obj): Obj {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: TOOLKIT_NAMESPACE, labels: keeperLabels(env) }, data: { 'gameday.yaml': stringify(config, { lineWidth: 0 }) } };
+}
+
+function keeperCronJob(name: string, opts: ScheduleOptions): Obj {
+  const labels = keeperLabels(opts.env.name);
+  const args = ['recover', '--orphans', '--env', opts.env.name];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: TOOLKIT_NAMESPACE, labels, annotations: { 'gameday.dev/why': `gameday ${args.join(' ')}, every minute: no fault outlives its drill's pod` } },
+    spec: {
+      schedule: KEEPER_SCHEDULE,
+      concurrencyPolicy: 'Forbid',
+      // a missed minute is not made up later: the next one does the same work
+      startingDeadlineSeconds: 50,
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          backoffLimit: 0,
+          activeDeadlineSeconds: KEEPER_DEADLINE_S,
+          // finished keeper Jobs go away: one a minute would otherwise pile up until the history limit trims them
+          ttlSecondsAfterFinished: 600,
+          template: { metadata: { labels }, spec: podSpec({ name, args, items: [{ key: 'gameday.yaml', path: 'gameday.yaml' }], resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '1', memory: '384Mi' } } }, opts) },
+        },
+      },
+    },
+  };
+}
+
 function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions): Obj {
+  return podSpec(
+    {
+      name,
+      args: ['run', drill.scenario.id, '--env', opts.env.name, '--yes'],
+      items: drillFiles(drill).map((f) => ({ key: f.key, path: f.path })),
+      // measured: one drill (checkout-pod-kill, journal: cluster) peaks at 117 MiB RSS and 0.8 s of CPU on Node 22
+      resources: { requests: { cpu: '100m', memory: '160Mi' }, limits: { cpu: '1', memory: '384Mi' } },
+    },
+    opts,
+  );
+}
+
+interface PodParts {
+  /** the ConfigMap mounted as the working directory */
+  name: string;
+  args: string[];
+  items: { key: string; path: string }[];
+  resources: Obj;
+}
+
+/** A gameday pod: non-root, read-only root, no privileges, the ConfigMap as its working directory. */
+function podSpec(parts: PodParts, opts: ScheduleOptions): Obj {
   return {
     serviceAccountName: opts.serviceAccount,
     restartPolicy: 'Never',
@@ -178,14 +245,13 @@ function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions
         name: 'drill',
         image: opts.image,
         imagePullPolicy: 'IfNotPresent',
-        args: ['run', drill.scenario.id, '--env', opts.env.name, '--yes'],
+        args: parts.args,
         workingDir: DRILL_DIR,
         env: [
           { name: 'HOME', value: SCRATCH_DIR },
           { name: 'NO_COLOR', value: '1' },
         ],
-        // measured: one drill (checkout-pod-kill, journal: cluster) peaks at 117 MiB RSS and 0.8 s of CPU on Node 22
-        resources: { requests: { cpu: '100m', memory: '160Mi' }, limits: { cpu: '1', memory: '384Mi' } },
+        resources: parts.resources,
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'drill', mountPath: DRILL_DIR, readOnly: true },
@@ -194,7 +260,7 @@ function drillPodSpec(name: string, drill: ScheduledDrill, opts: ScheduleOptions
       },
     ],
     volumes: [
-      { name: 'drill', configMap: { name, items: drillFiles(drill).map((f) => ({ key: f.key, path: f.path })) } },
+      { name: 'drill', configMap: { name: parts.name, items: parts.items } },
       { name: 'scratch', emptyDir: { sizeLimit: '64Mi' } },
     ],
   };

@@ -54,7 +54,7 @@ export class HaltedByFlag extends Error {
  * guards' own words (`plan` shows the same verdicts). Run windows are checked on the plan, where the
  * faults' start time is known.
  */
-export function assertMayStart(env: Environment, halt: HaltFlagPort, now: number): { halted: boolean; reason?: string } {
+export function assertMayStart(env: Environment, halt: HaltFlagPort, now: number): { halted: boolean; reason?: string; unreadable?: boolean } {
   const state = halt.state(env.name);
   const verdicts = checkGuards({ env, halt: state, faults: [], now, tabletop: true });
   assertPlanAllowed({ env, seed: 0, faults: [], verdicts, ok: false });

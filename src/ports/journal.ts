@@ -14,6 +14,7 @@
  */
 import type { DrillState } from '../core/drill-state.js';
 import type { DrillEvent, DrillEventBody } from '../core/events.js';
+import type { HaltFlagRow, HaltState } from '../core/halt-flags.js';
 
 export interface JournalProblem {
   /** where: a file path, or the cluster object (`configmap gameday-system/gd-journal-…`) */
@@ -99,10 +100,10 @@ export interface JournalPort {
  * drill running on another machine sees it.
  */
 export interface HaltFlagPort {
-  state(env?: string): { halted: boolean; reason?: string; scope?: 'global' | 'env' };
+  state(env?: string): HaltState;
   set(env: string | undefined, reason: string | undefined): void;
   clear(env: string | undefined): void;
   /** Calls `onHalt` once, soon after the flag is set for `env` (or globally) by any process. */
   watch(env: string, onHalt: (reason: string | undefined) => void, everyMs?: number): () => void;
-  list(): { scope: string; at: string; reason?: string }[];
+  list(): HaltFlagRow[];
 }

@@ -44,7 +44,7 @@ export interface PlanInput {
   seed: number;
   /** --acknowledge-node-impact given on the command line */
   acknowledgeNodeImpact?: boolean;
-  halt: { halted: boolean; reason?: string };
+  halt: { halted: boolean; reason?: string; unreadable?: boolean };
   /** when the drill would start (ms since the epoch; default now), for the run windows */
   now?: number;
 }
@@ -135,8 +135,10 @@ const HINTS: Partial<Record<GuardVerdict['guard'], string>> = {
 };
 
 /** What to do about the first refusing guard, in one line. */
-export const refusalHint = (verdicts: GuardVerdict[]): string =>
-  HINTS[refusals(verdicts)[0]?.guard ?? 'environment'] ?? 'target opted-in, non-critical resources, within the caps of the environment';
+export function refusalHint(verdicts: GuardVerdict[]): string {
+  const first = refusals(verdicts)[0];
+  return first?.hint ?? HINTS[first?.guard ?? 'environment'] ?? 'target opted-in, non-critical resources, within the caps of the environment';
+}
 
 /** Throws GUARD_REFUSED naming every refusing guard; nothing has been mutated at this point. */
 export function assertPlanAllowed(plan: Plan): void {

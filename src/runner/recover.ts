@@ -145,7 +145,7 @@ export function assertRecovered(results: DrillRecovery[], interrupted?: AbortSig
   const unread = unreadable.length ? [`could not read ${unreadable.length} journal line(s) or file(s), which may hold active faults:\n  ${unreadable.join('\n  ')}`] : [];
   const hint = left.length
     ? `run \`${retry}\` again to retry (reverting is idempotent; \`gameday status\` lists what is active)`
-    : 'check by hand that the faults of the named lines are gone (each injector\'s README says how), then move those journals out of the drills folder';
+    : `run \`${retry}\` again once what could not be read can be (a cluster unreachable now); for a damaged journal line, check by hand that its fault is gone (each injector's README says how), then move that journal out of the drills folder`;
   if (interrupted?.aborted && left.length) throw new GamedayError('INTERRUPTED', [`interrupted: ${left.length} fault(s) not reverted, still active:\n  ${left.join('\n  ')}`, ...unread].join('\n'), { hint });
   const failed = left.length ? [`could not revert everything; ${left.length} fault(s) still active:\n  ${left.join('\n  ')}`] : [];
   throw new GamedayError('REVERT_FAILED', [...failed, ...unread].join('\n'), { hint });

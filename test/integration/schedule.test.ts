@@ -13,12 +13,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterJournalStore } from '../../src/adapters/kube/cluster-journal.js';
+import { ConfigMaps } from '../../src/adapters/kube/config-maps.js';
+import { kubeConnectionFor } from '../../src/adapters/kube/kubeconfig-sync.js';
+import { SyncKubeApi } from '../../src/adapters/kube/sync-api.js';
+import { leaseName } from '../../src/adapters/kube/cluster-lease.js';
 import { TOOLKIT_NAMESPACE } from '../../src/core/environment.js';
+import type { DrillEvent } from '../../src/core/events.js';
 import { BIN, ensureBuilt, ROOT } from '../helpers/cli.js';
 import { testNamespace, type TestNamespace } from '../helpers/kube.js';
-import { createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
+import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
 import { firstRealNode, kubectl, onNode, type Run } from '../helpers/sandbox/real-node.js';
-import { kube, sandbox, waitUntil } from '../helpers/sandbox/sandbox.js';
+import { kube, sandbox, sandboxEnvironment, waitUntil } from '../helpers/sandbox/sandbox.js';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 type Pod = {
@@ -67,8 +73,11 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
   let manifests = '';
   let docs: Obj[] = [];
   let cronJob = '';
+  let scaleCronJob = '';
+  const jobs: string[] = [];
   let job = '';
   let drillId = '';
+  const drillIds: string[] = [];
   let archive = '';
   const gd = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: join(dir, 'state') }, encoding: 'utf8', timeout: 60_000 });
 
@@ -85,25 +94,27 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     mkdirSync(join(dir, 'runbooks'));
     writeFileSync(join(dir, 'scenarios/checkout-pod-kill.yaml'), readFileSync(join(ROOT, 'scenarios/checkout-pod-kill.yaml'), 'utf8').replaceAll('namespace: shop', `namespace: ${fixture.namespace}`));
     copyFileSync(join(ROOT, 'runbooks/checkout-pods.md'), join(dir, 'runbooks/checkout-pods.md'));
+    writeFileSync(join(dir, 'scenarios/checkout-scaled-away.yaml'), scaledAwayScenario(fixture.namespace));
     const { kubeconfig, kubeContext } = sandbox();
     writeFileSync(join(dir, 'gameday.yaml'), `environments:\n  ${envName}:\n    critical: false\n    kube: { kubeconfig: ${kubeconfig}, context: ${kubeContext} }\n    journal: cluster\n`);
     const image = imageOnRealNode();
     archive = image.archive;
-    const printed = gd(['schedule', 'export', 'scenarios/checkout-pod-kill.yaml', '--env', envName, '--cron', '0 14 * * 3', '--time-zone', 'Europe/Dublin', '--image', image.ref, '--service-account', sa, '--node-selector', `kubernetes.io/hostname=${firstRealNode()}`]);
+    const printed = gd(['schedule', 'export', 'scenarios/checkout-pod-kill.yaml', 'scenarios/checkout-scaled-away.yaml', '--env', envName, '--cron', '0 14 * * 3', '--cron', '0 15 * * 3', '--time-zone', 'Europe/Dublin', '--image', image.ref, '--service-account', sa, '--node-selector', `kubernetes.io/hostname=${firstRealNode()}`]);
     expect(printed.status, printed.stderr).toBe(0);
     manifests = join(dir, 'schedule.yaml');
     writeFileSync(manifests, printed.stdout);
     docs = parseAllDocuments(printed.stdout).map((d) => d.toJS() as Obj).filter(Boolean);
     cronJob = docs.find((d) => d.kind === 'CronJob')!.metadata.name;
+    scaleCronJob = docs.find((d) => d.kind === 'CronJob' && d.metadata.name.endsWith('checkout-scaled-away'))!.metadata.name;
   }, 420_000);
 
   afterAll(async () => {
     const { k8s, kc, core } = await kube();
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
-    if (job) await kubectl(['-n', TOOLKIT_NAMESPACE, 'delete', 'job', job, '--ignore-not-found', '--wait=false']);
+    for (const j of [job, ...jobs].filter(Boolean)) kubectl(['-n', TOOLKIT_NAMESPACE, 'delete', 'job', j, '--ignore-not-found', '--wait=false']);
     // never the Namespace: gameday-system is the sandbox's own
     for (const d of docs.filter((x) => x.kind !== 'Namespace').reverse()) await objects.delete(d).catch(() => undefined);
-    if (drillId) await core.deleteCollectionNamespacedConfigMap({ namespace: TOOLKIT_NAMESPACE, labelSelector: `gameday.dev/drill=${drillId}` }).catch(() => undefined);
+    for (const id of [drillId, ...drillIds].filter(Boolean)) await core.deleteCollectionNamespacedConfigMap({ namespace: TOOLKIT_NAMESPACE, labelSelector: `gameday.dev/drill=${id}` }).catch(() => undefined);
     await outsider?.dispose();
     await fixture?.remove();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -192,6 +203,99 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     }
   });
 
+  /** Starts a Job from the scale-to-zero CronJob; resolves once its fault holds (checkout at 0), with the drill's id. */
+  async function scaledAwayDrill(name: string): Promise<{ job: string; drillId: string; injectedAt: number }> {
+    const j = `${scaleCronJob.slice(0, 40)}-${name}`;
+    jobs.push(j);
+    must(`kubectl create job ${j}`, kubectl(['-n', TOOLKIT_NAMESPACE, 'create', 'job', `--from=cronjob/${scaleCronJob}`, j]));
+    const { apps } = await kube();
+    await waitUntil(`job ${j}'s drill to scale checkout to 0`, async () => (await apps.readNamespacedDeployment({ name: 'checkout', namespace: fixture.namespace })).spec?.replicas === 0, 180_000, 500).catch((e: Error) => {
+      throw new Error(`${e.message}\n${kubectl(['-n', TOOLKIT_NAMESPACE, 'logs', `job/${j}`]).stdout.slice(-1500)}`);
+    });
+    const injectedAt = Date.now();
+    // the drill holds the environment's Lease under its id while it lives
+    const id = must(`the Lease of ${envName}`, kubectl(['-n', TOOLKIT_NAMESPACE, 'get', 'lease', leaseName(envName), '-o', 'jsonpath={.spec.holderIdentity}'])).trim();
+    expect(id).toMatch(/checkout-scaled-away/);
+    drillIds.push(id);
+    return { job: j, drillId: id, injectedAt };
+  }
+
+  /** The drill's journal events, read on the host straight from the cluster (its ConfigMaps in gameday-system). */
+  const journalOf = (id: string): DrillEvent[] => {
+    const maps = new ConfigMaps(new SyncKubeApi(kubeConnectionFor(sandboxEnvironment())));
+    try {
+      return new ClusterJournalStore(maps, 'schedule test').read(id).events;
+    } finally {
+      maps.api.close();
+    }
+  };
+
+  /** After a failed test: whatever a drill left, reverted, so the next test finds checkout whole. */
+  async function leaveCheckoutWhole(): Promise<void> {
+    const { apps } = await kube();
+    if ((await apps.readNamespacedDeployment({ name: 'checkout', namespace: fixture.namespace })).spec?.replicas === 3) return;
+    gd(['halt', '--env', envName, '--reason', 'schedule test cleanup']);
+    gd(['halt', '--clear', '--env', envName]);
+    await checkoutReady(fixture.namespace, 3);
+  }
+
+  it('gameday halt on the host reverts the fault a scheduled drill holds in the cluster, exactly once; the drill ends halted', async () => {
+    const { drillId: id, job: j } = await scaledAwayDrill('halt');
+    try {
+      const halted = gd(['halt', '--env', envName, '--reason', 'schedule test: live drill']);
+      expect(halted.status, `${halted.stdout}${halted.stderr}`).toBe(0);
+      expect(halted.stdout).toMatch(/1 fault\(s\) reverted/);
+      await checkoutReady(fixture.namespace, 3);
+      const exit = await waitUntil(`job ${j}'s pod to end`, async () => {
+        const r = kubectl(['-n', TOOLKIT_NAMESPACE, 'get', 'pods', '-l', `job-name=${j}`, '-o', 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.exitCode}']);
+        return r.status === 0 && r.stdout.trim() !== '' ? Number(r.stdout.trim()) : undefined;
+      }, 120_000, 1000);
+      expect(exit).toBe(3); // HALTED: the drill in the pod saw the flag and stopped
+      const events = journalOf(id);
+      expect(events.filter((e) => e.type === 'fault-reverted' && e.outcome === 'reverted')).toHaveLength(1);
+      expect(events.flatMap((e) => (e.type === 'drill-ended' ? [e.reason] : []))).toEqual(['halted']);
+    } finally {
+      const cleared = gd(['halt', '--clear', '--env', envName]);
+      expect(cleared.status, cleared.stderr).toBe(0);
+      await leaveCheckoutWhole();
+    }
+  }, 420_000);
+
+  it('the drill\'s pod SIGKILLed mid-drill: the keeper CronJob reverts its fault before the deadline, once the Lease lapses', async () => {
+    try {
+      await keeperRevertsKilledDrill();
+    } finally {
+      await leaveCheckoutWhole();
+    }
+  }, 420_000);
+
+  async function keeperRevertsKilledDrill(): Promise<void> {
+    const { drillId: id } = await scaledAwayDrill('killed');
+    // SIGKILL the drill's own process (the pod's node shares the host's process table): no revert of its own
+    const ps = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n');
+    const pids = ps.filter((l) => l.includes(`run checkout-scaled-away --env ${envName}`)).map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(pids.length, ps.filter((l) => l.includes('gameday')).join('\n')).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    const killedAt = Date.now();
+    const { apps } = await kube();
+    await waitUntil('the keeper to restore checkout', async () => (await apps.readNamespacedDeployment({ name: 'checkout', namespace: fixture.namespace })).spec?.replicas === 3, 300_000, 1000).catch((e: Error) => {
+      const keeperJobs = kubectl(['-n', TOOLKIT_NAMESPACE, 'get', 'jobs', '-l', 'app.kubernetes.io/component=keeper']).stdout;
+      throw new Error(`${e.message}\nkeeper jobs:\n${keeperJobs}\n${gd(['status', '--env', envName]).stdout}`);
+    });
+    const restoredAt = Date.now();
+    const events = journalOf(id);
+    const intent = events.find((e) => e.type === 'fault-intent');
+    const deadline = intent?.type === 'fault-intent' ? intent.record.deadline : undefined;
+    expect(deadline).toBeDefined();
+    const reverted = events.filter((e) => e.type === 'fault-reverted' && e.outcome === 'reverted');
+    expect(reverted).toHaveLength(1);
+    expect(Date.parse(reverted[0]!.at)).toBeLessThan(deadline!);
+    expect(events.flatMap((e) => (e.type === 'fault-revert-started' ? [e.reason] : []))).toEqual(['recover']);
+    expect(events.find((e) => e.type === 'drill-ended')).toMatchObject({ reason: 'aborted' });
+    console.log(`keeper: checkout restored ${Math.round((restoredAt - killedAt) / 1000)} s after the drill's pod was SIGKILLed (Lease ${60} s, keeper every minute); ${Math.round((deadline! - restoredAt) / 1000)} s before the fault's deadline`);
+    await checkoutReady(fixture.namespace, 3);
+  }
+
   it('the same ServiceAccount token is refused (403) in a namespace without the opt-in label, and allowed where the drill acts', async () => {
     const token = must('kubectl create token', kubectl(['-n', TOOLKIT_NAMESPACE, 'create', 'token', sa, '--duration', '10m'])).trim();
     // a kubeconfig with the token alone: beside the admin's client certificate, the certificate would win
@@ -216,3 +320,28 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     expect(must('list pods where the drill acts', asSa(['-n', fixture.namespace, 'get', 'pods', '-o', 'name']))).toContain('pod/checkout-');
   });
 });
+
+/** A reversible fault a scheduled drill holds for minutes: checkout scaled to zero (test-only scenario). */
+const scaledAwayScenario = (namespace: string): string => `id: checkout-scaled-away
+title: Checkout scaled to zero, on a schedule
+summary: |
+  The checkout Deployment is scaled to 0 for 5 minutes; the drill restores the journaled count at
+  its deadline, on gameday halt, or (its pod gone) the keeper does.
+briefing: |
+  Checkout answers nothing. What could it be?
+faults:
+  - kind: k8s.scale
+    target:
+      namespace: ${namespace}
+      deployment: checkout
+    params:
+      replicas: 0
+    duration: 5m
+hints:
+  - text: "kubectl get deploy checkout"
+    after: 1m
+  - text: "look at the desired count"
+    after: 2m
+  - text: "scale it back"
+timeLimit: 7m
+`;

@@ -10,7 +10,7 @@
  * which must not stop on a blip of the API server (it stops when it reads the flag set).
  */
 import { GamedayError } from '../../core/errors.js';
-import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, type HaltFlags as Flags, type HaltState } from '../../core/halt-flags.js';
+import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, type HaltFlagRow, type HaltFlags as Flags, type HaltState } from '../../core/halt-flags.js';
 import type { HaltFlagPort } from '../../ports/journal.js';
 import { watchUntilHalted } from '../halt-flag.js';
 import { MANAGED, RECORD_LABEL, type ConfigMap, type ConfigMaps } from './config-maps.js';
@@ -61,7 +61,7 @@ export class ClusterHaltFlag implements HaltFlagPort {
     return watchUntilHalted(() => haltStateIn(this.readStrict().flags, env), onHalt, everyMs);
   }
 
-  list(): { scope: string; at: string; reason?: string }[] {
+  list(): HaltFlagRow[] {
     return haltFlagRows(this.readSafe());
   }
 

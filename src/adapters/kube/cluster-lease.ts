@@ -9,7 +9,7 @@
 import { hostname } from 'node:os';
 import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
-import type { ClusterLock } from '../../ports/cluster-lock.js';
+import type { ClusterLock, LeaseReader } from '../../ports/cluster-lock.js';
 import { kubeConfigFor } from './client.js';
 import { boundedApiClient } from './bounded.js';
 
@@ -83,4 +83,20 @@ export const clusterLock: ClusterLock = async (env, drillId, notice) => {
       }
     },
   };
+};
+
+/** The environment's Lease as `gameday recover --orphans` judges it: its holder and when it lapses. */
+export const readClusterLease: LeaseReader = async (env) => {
+  if (!env.kube) return undefined;
+  const { k8s, kc } = await kubeConfigFor(env);
+  const api = boundedApiClient(k8s, kc, k8s.CoordinationV1Api);
+  const name = leaseName(env.name);
+  try {
+    const held = await api.readNamespacedLease({ name, namespace: TOOLKIT_NAMESPACE });
+    const renewed = held.spec?.renewTime ? new Date(held.spec.renewTime).getTime() : 0;
+    return { holder: held.spec?.holderIdentity, expiresAt: renewed + (held.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000 };
+  } catch (e) {
+    if (code(e) === 404) return undefined;
+    throw new GamedayError('UNREACHABLE', `cannot read the drill lease ${TOOLKIT_NAMESPACE}/${name}: ${(e as Error).message.split('\n')[0]}`, { cause: e, hint: `check the cluster is reachable and that you may get Leases in ${TOOLKIT_NAMESPACE}` });
+  }
 };

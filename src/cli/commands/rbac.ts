@@ -5,7 +5,9 @@
  */
 import { Document, isScalar, visit } from 'yaml';
 import { loadAllScenarios } from '../../drill/scenario-store.js';
-import { renderRbac } from '../../core/kube-access.js';
+import { CLUSTER_JOURNAL_ACCESS, renderRbac } from '../../core/kube-access.js';
+import { getEnvironment } from '../../adapters/config-store.js';
+import { stateOf } from '../state.js';
 import { GamedayError } from '../../core/errors.js';
 import { scenarioKubeAccess } from '../../drill/kube-access.js';
 import { loadScenario } from '../../drill/scenario-file.js';
@@ -19,9 +21,13 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const dir = String(opts.dir ?? 'scenarios');
   const name = serviceAccountOption(opts);
   const scenarios = await scenariosNamed(ctx.cwd, args, dir);
-  const docs = renderRbac(scenarios.flatMap(scenarioKubeAccess), { serviceAccount: name });
+  // a drill journaling in the cluster also writes its journal, claims and halt flag there
+  const env = opts.env === undefined ? undefined : getEnvironment(stateOf(ctx).config, String(opts.env));
+  const clusterJournal = env?.journal === 'cluster';
+  const docs = renderRbac([...scenarios.flatMap(scenarioKubeAccess), ...(clusterJournal ? CLUSTER_JOURNAL_ACCESS : [])], { serviceAccount: name });
   ctx.out.line(`# RBAC for gameday drills: ${scenarios.map((s) => s.id).join(', ')}`);
   ctx.out.line(`# apply: gameday rbac ${args.join(' ')}${args.length ? ' ' : ''}| kubectl apply -f -`);
+  if (!env) ctx.out.line('# for an environment with journal: cluster, add --env <name>: its drills also need ConfigMaps in gameday-system');
   ctx.out.line(`# a token for a CI job: kubectl -n ${String((docs[1]!.metadata as { namespace: string }).namespace)} create token ${name} --duration 1h`);
   for (const d of docs) ctx.out.line(`---\n${toYaml(d)}`);
   return EXIT.ok;

@@ -45,7 +45,10 @@ export const run: CommandRun = async (ctx, _args, opts) => {
     ctx.out.line(JSON.stringify({ halted: flags, drills, ...(strays.length ? { strayFiles: strays } : {}) }, null, 2));
     return EXIT.ok;
   }
-  for (const f of flags) ctx.out.line(p.red(`■ HALTED (${f.scope}) since ${f.at}${f.reason ? `: ${f.reason}` : ''} — clear with gameday halt --clear${f.scope === 'global' ? '' : ` --env ${f.scope}`}`));
+  for (const f of flags) {
+    if (f.unreadable) ctx.out.line(p.red(`■ HALTED (${f.scope}): the halt flag cannot be read (${f.reason ?? '?'}) — no drill starts until it can`));
+    else ctx.out.line(p.red(`■ HALTED (${f.scope}) since ${f.at}${f.reason ? `: ${f.reason}` : ''} — clear with gameday halt --clear${f.scope === 'global' ? '' : ` --env ${f.scope}`}`));
+  }
   for (const u of scan.problems) ctx.out.line(p.red(`? ${u.file}: ${u.message} — it may hold active faults`));
   if (drills.length === 0) {
     if (scan.problems.length === 0) ctx.out.line(p.green('no active drills'));

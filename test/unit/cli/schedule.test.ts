@@ -33,9 +33,10 @@ describe('gameday schedule export', () => {
     expect(r.stdout).not.toMatch(/[&*]a\d/); // no YAML anchors or aliases
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string; spec?: { schedule?: string; jobTemplate?: { spec: { template: { spec: { nodeSelector?: object } } } } } });
     const cronJobs = docs.filter((d) => d.kind === 'CronJob');
-    expect(cronJobs.map((c) => c.spec!.schedule)).toEqual(['0 14 * * 3', '30 14 * * 3']);
+    // the scenarios' own, then the environment's keeper (every minute)
+    expect(cronJobs.map((c) => c.spec!.schedule)).toEqual(['0 14 * * 3', '30 14 * * 3', '* * * * *']);
     expect(cronJobs[0]!.spec!.jobTemplate!.spec.template.spec.nodeSelector).toEqual({ pool: 'system' });
-    expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(2);
+    expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(3);
     expect(r.stdout).toContain('# run one now: kubectl -n gameday-system create job --from=cronjob/gameday-staging-checkout-pod-kill');
   });
 

@@ -59,8 +59,12 @@ describe('checkGuards', () => {
     const crit = refusals(checkGuards(input({ env: env({ critical: true }, 'prod'), halt: { halted: true, reason: 'incident 42' } })));
     expect(crit.map((v) => v.detail)).toEqual([
       'environment "prod" is marked critical: gameday never mutates it',
-      'the halt flag is set (incident 42): clear it with `gameday halt --clear`',
+      'the halt flag is set (incident 42)',
     ]);
+    // a flag that cannot be read is not a flag someone set: its own words and its own advice, not "clear it"
+    const [unread] = refusals(checkGuards(input({ halt: { halted: true, unreadable: true, reason: 'cannot read configmap gameday-system/gameday-halt: ECONNREFUSED' } })));
+    expect(unread!.detail).toBe('the halt flag cannot be read (cannot read configmap gameday-system/gameday-halt: ECONNREFUSED): nothing starts while it cannot be told whether someone halted');
+    expect(unread!.hint).toContain('make the flag readable');
     const [ns] = refusals(checkGuards(input({ faults: [fault({ targets: [target('pod kube-system/coredns-1', 'kube-system')] })] })));
     expect(ns!.detail).toBe('fault 1 (k8s.pod-kill): pod kube-system/coredns-1 is in protected namespace kube-system');
     const [opt] = refusals(checkGuards(input({ faults: [fault({ targets: [target('pod shop/a', 'shop', { optedIn: false })] })] })));

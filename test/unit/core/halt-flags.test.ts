@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { watchUntilHalted } from '../../../src/adapters/halt-flag.js';
-import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag } from '../../../src/core/halt-flags.js';
+import { clearHaltFlag, haltedBecause, haltFlagRows, haltFlagsFrom, haltStateIn, noHaltFlags, setHaltFlag, storedHaltFlags } from '../../../src/core/halt-flags.js';
 
 describe('the halt flags document', () => {
   it('halts an environment by its own flag or the global one, and clears them', () => {
@@ -28,7 +28,16 @@ describe('the halt flags document', () => {
   });
 
   it('fails safe: a document that could not be read halts every environment', () => {
-    expect(haltStateIn(haltedBecause('unreadable x'), 'any')).toEqual({ halted: true, reason: 'unreadable x', scope: 'global' });
+    expect(haltStateIn(haltedBecause('unreadable x'), 'any')).toEqual({ halted: true, reason: 'unreadable x', scope: 'global', unreadable: true });
+  });
+
+  it('writing a document that could not be read keeps everything halted, as a global flag saying why; clearing everything clears it', () => {
+    const f = haltedBecause('unreadable x');
+    setHaltFlag(f, 'lab', { at: 't1', reason: 'halt' });
+    expect(storedHaltFlags(f, 't1')).toEqual({ global: { at: 't1', reason: 'kept from a flag that could not be read (unreadable x)' }, envs: { lab: { at: 't1', reason: 'halt' } } });
+    clearHaltFlag(f, undefined);
+    expect(storedHaltFlags(f, 't2')).toEqual({ envs: {} });
+    expect(haltFlagRows(haltedBecause('unreadable y'))).toEqual([{ scope: 'global', at: '', reason: 'unreadable y', unreadable: true }]);
   });
 });
 

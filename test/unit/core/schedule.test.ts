@@ -3,8 +3,8 @@ import { parse } from 'yaml';
 import { cronProblem, isTimeZone } from '../../../src/core/cron.js';
 import { configSpec, environmentSpec, type Environment } from '../../../src/core/environment.js';
 import { isGamedayError } from '../../../src/core/errors.js';
-import { DRILL_LEASE_ACCESS } from '../../../src/core/kube-access.js';
-import { CLUSTER_JOURNAL_ACCESS, DEADLINE_MARGIN_S, drillObjectName, inClusterConfig, renderSchedule, type ScheduleOptions } from '../../../src/core/schedule.js';
+import { CLUSTER_JOURNAL_ACCESS, DRILL_LEASE_ACCESS } from '../../../src/core/kube-access.js';
+import { DEADLINE_MARGIN_S, KEEPER_SCHEDULE, drillObjectName, inClusterConfig, keeperObjectName, renderSchedule, type ScheduleOptions } from '../../../src/core/schedule.js';
 
 describe('cronProblem: what a CronJob accepts', () => {
   it.each(['0 14 * * 3', '*/15 9-17 * * mon-fri', '0 0 1,15 * ?', '30 6 * jan-mar SUN', '5 4 * * 0', '0 10-16/2 * * 1-5', '@weekly', '@Hourly', '  0 14 * * 3  '])('%s is valid', (expr) => {
@@ -71,6 +71,8 @@ describe('renderSchedule', () => {
       'RoleBinding shop/gameday-drills',
       'ConfigMap gameday-system/gameday-staging-checkout-pod-kill',
       'CronJob gameday-system/gameday-staging-checkout-pod-kill',
+      'ConfigMap gameday-system/gameday-keeper-staging',
+      'CronJob gameday-system/gameday-keeper-staging',
     ]);
     for (const d of docs) expect(d.metadata.labels?.['app.kubernetes.io/managed-by'], `${d.kind} ${d.metadata.name}`).toBe('gameday');
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -144,6 +146,26 @@ describe('renderSchedule', () => {
     expect(err(opts({ env: staging({ critical: true }) }))).toContain('is critical');
     expect(err(opts({ drills: [{ ...two, runbookText: 'x'.repeat(1_000_001) }] }))).toContain('more than a ConfigMap holds');
     for (const e of [err(opts({ timeZone: 'Nowhere/Land' })), err(opts({ env: staging({ critical: true }) }))]) expect(e).not.toContain('\n');
+  });
+
+  it('the keeper: every minute, `recover --orphans --env` as the same ServiceAccount, with only gameday.yaml, never retried, its Jobs cleaned up', () => {
+    const docs = renderSchedule(opts()).docs as Doc[];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const keeper = docs.find((d) => d.kind === 'CronJob' && d.metadata.name === keeperObjectName('staging')) as any;
+    expect(keeper.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'keeper', 'gameday.dev/env': 'staging' });
+    expect(keeper.spec).toMatchObject({ schedule: KEEPER_SCHEDULE, concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 1 });
+    expect(keeper.spec).not.toHaveProperty('timeZone'); // every minute is every minute in any zone
+    const job = keeper.spec.jobTemplate.spec;
+    expect(job).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 600 });
+    const pod = job.template.spec;
+    expect(pod.serviceAccountName).toBe('gameday-drills');
+    expect(pod.containers[0].args).toEqual(['recover', '--orphans', '--env', 'staging']);
+    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(pod.volumes[0].configMap).toEqual({ name: keeperObjectName('staging'), items: [{ key: 'gameday.yaml', path: 'gameday.yaml' }] });
+    const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === keeperObjectName('staging')) as Doc & { data: Record<string, string> };
+    expect(configSpec.parse(parse(cm.data['gameday.yaml']!)).environments.staging).toMatchObject({ journal: 'cluster', kube: {} });
+    // a scenario called "keeper" cannot take the keeper's name
+    expect(drillObjectName('staging', 'keeper')).not.toBe(keeperObjectName('staging'));
   });
 
   it('names: gameday-<env>-<scenario>, at most 52 characters and still distinct', () => {
