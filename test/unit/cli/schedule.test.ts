@@ -16,7 +16,7 @@ const gd = (...args: string[]) => gamedayInProcess(['schedule', 'export', ...arg
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gd-schedule-cli-'));
-  writeFileSync(join(dir, 'gameday.yaml'), 'environments:\n  staging:\n    critical: false\n    kube: { context: staging }\n  prod:\n    critical: true\n');
+  writeFileSync(join(dir, 'gameday.yaml'), 'environments:\n  staging:\n    critical: false\n    kube: { context: staging }\n  shared:\n    critical: false\n    kube: { context: shared }\n    journal: cluster\n  prod:\n    critical: true\n');
   process.env.GAMEDAY_CACHE = join(dir, 'cache'); // no sandbox registration from the machine
 });
 afterAll(() => {
@@ -56,5 +56,30 @@ describe('gameday schedule export', () => {
     expect(first).toMatch(message);
     expect(hint).toMatch(/^hint: /);
     expect(rest).toEqual([]);
+  });
+});
+
+describe('gameday rbac --env', () => {
+  const rbac = (...args: string[]) => gamedayInProcess(['rbac', 'checkout-pod-kill', ...args, '--dir', SCENARIOS], { cwd: dir });
+  type Role = { kind: string; metadata: { namespace?: string }; rules?: { resources: string[]; verbs: string[] }[] };
+  const configMapRules = (stdout: string) =>
+    parseAllDocuments(stdout)
+      .map((d) => d.toJS() as Role)
+      .filter((d) => d?.kind === 'Role' && d.metadata.namespace === 'gameday-system')
+      .flatMap((r) => r.rules ?? [])
+      .filter((r) => r.resources.includes('configmaps'));
+
+  it('an environment with journal: cluster adds the ConfigMaps of its journal, claims and halt flag; a file journal does not', async () => {
+    const shared = await rbac('--env', 'shared');
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(configMapRules(shared.stdout)).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'delete', 'get', 'list', 'update'] }]);
+    const staging = await rbac('--env', 'staging');
+    expect(configMapRules(staging.stdout)).toEqual([]);
+    const none = await rbac();
+    expect(configMapRules(none.stdout)).toEqual([]);
+    expect(none.stdout).toContain('# for an environment with journal: cluster, add --env <name>');
+    const unknown = await rbac('--env', 'nowhere');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toContain('nowhere');
   });
 });
