@@ -15,9 +15,8 @@ import { stateOf } from '../state.js';
 export const run: CommandRun = async (ctx, args, opts) => {
   // the screen follows a journal file (a cluster journal is not followed yet)
   const journals = stateOf(ctx).stores.file;
-  const drillId = pickDrill(journals.list(), args[0], Boolean(opts.latest), journals.dir);
-  const file = journals.pathOf(drillId);
-  if (!journals.exists(drillId)) throw new GamedayError('NOT_FOUND', `no drill ${drillId} in ${journals.dir}`, { hint: 'see `gameday history` for the drill ids, or use --latest' });
+  const drillId = pickDrill(journals.list(), args[0], Boolean(opts.latest));
+  if (drillId !== undefined && !journals.exists(drillId)) throw new GamedayError('NOT_FOUND', `no drill ${drillId} in ${journals.dir}`, { hint: 'see `gameday history` for the drill ids, or use --latest' });
   const latest = args[0] === undefined;
   const screen = await RoomScreen.open({ host: opts.host as string | undefined, port: parsePort(opts.port), briefingOf: briefingFrom(ctx, opts, await scenarioChecker()), onProblem: (p) => ctx.out.error(`warning: ${p.file}:${p.line}: ${p.message}`), followsLatest: latest });
   try {
@@ -26,9 +25,10 @@ export const run: CommandRun = async (ctx, args, opts) => {
         if (id !== drillId) ctx.out.error(`now showing ${id}, the newest drill`);
       };
       screen.followNewest(journals.dir, () => journals.list(), (id) => journals.pathOf(id), announce);
-      ctx.out.line(`room screen for the newest drill (now ${drillId}): ${screen.url}`);
-    } else {
-      screen.follow(file, drillId);
+      // no drill yet: the TV is switched on before the afternoon starts; the page waits for the first
+      ctx.out.line(drillId ? `room screen for the newest drill (now ${drillId}): ${screen.url}` : `room screen, waiting for the first drill in ${journals.dir}: ${screen.url}`);
+    } else if (drillId !== undefined) {
+      screen.follow(journals.pathOf(drillId), drillId);
       ctx.out.line(`room screen for ${drillId}: ${screen.url}`);
     }
     ctx.out.error('read-only; Ctrl-C stops it');
@@ -39,12 +39,10 @@ export const run: CommandRun = async (ctx, args, opts) => {
   return EXIT.ok;
 };
 
-function pickDrill(ids: string[], given: string | undefined, latest: boolean, dir: string): string {
+/** The drill to show first: the one given, else the newest (undefined: none yet, the page waits). */
+function pickDrill(ids: string[], given: string | undefined, latest: boolean): string | undefined {
   if (given !== undefined && latest) throw new GamedayError('INVALID_INPUT', 'give a drill id or --latest, not both');
-  if (given !== undefined) return given;
-  const last = ids[ids.length - 1];
-  if (last === undefined) throw new GamedayError('NOT_FOUND', `no drills yet in ${dir}`, { hint: 'start one with `gameday run <scenario> --env <name> --screen`' });
-  return last;
+  return given ?? ids.at(-1);
 }
 
 /** The scenario file's briefing only (older journals lack it); any problem reading it: no briefing. */

@@ -31,8 +31,6 @@ const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.starts
 
 describe('gameday screen refuses', () => {
   it.each([
-    ['no drills at all', false, [], /no drills yet in .*drills/],
-    ['no drills, --latest', false, ['--latest'], /no drills yet/],
     ['an unknown drill id', true, ['20991231-000000-nope-0000'], /no drill 20991231-000000-nope-0000 in/],
     ['something that is not a drill id', true, ['../etc/passwd'], /not a drill id/],
     ['an id and --latest', true, ['20261203-140000-shop-outage-abcd', '--latest'], /not both/],
@@ -59,6 +57,50 @@ describe('gameday screen refuses', () => {
       taken.close();
     }
   });
+});
+
+describe('gameday screen --latest before any drill', () => {
+  it('waits for the first drill (the TV is switched on before the afternoon starts), then shows it as it starts', async () => {
+    const dir = tmp('gameday-screen-wait-');
+    const state = join(dir, 'state');
+    const child = spawn(process.execPath, [BIN, 'screen', '--latest', '--port', '0'], { cwd: dir, env: cliEnv({ state, cache: join(dir, 'cache') }), stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stderr.on('data', (d) => (out += String(d)));
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d) => {
+          out += String(d);
+          const m = /waiting for the first drill in .*: (http:\/\/\S+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`screen exited (${code}) before printing its URL:\n${out}`)));
+      });
+      const res = await fetch(`${url.replace(/\/$/, '')}/events`, { signal: AbortSignal.timeout(15_000) });
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let stream = '';
+      const nextView = async (until: (v: { phase: string; title: string }) => boolean) => {
+        for (;;) {
+          const views = [...stream.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { phase: string; title: string });
+          const hit = views.find(until);
+          if (hit) return hit;
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`the stream ended:\n${stream}`);
+          stream += value;
+        }
+      };
+      expect((await nextView(() => true)).phase).toBe('waiting');
+      // the first drill starts (written by another process, as a drill would)
+      const w = new JournalStore(state).open('20261204-140000-shop-outage-wxyz');
+      for (const b of recordedSteps(Date.now())[0]!.bodies) w.append(b);
+      w.close();
+      const view = await nextView((v) => v.phase !== 'waiting');
+      expect(view.title).toBe('The shop is down');
+      await reader.cancel();
+      expect(out).toContain('now showing 20261204-140000-shop-outage-wxyz');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 30_000);
 });
 
 describe('gameday run --screen', () => {
