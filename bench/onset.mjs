@@ -9,15 +9,20 @@
 //   - journal (gameday only): the fault-injected times the drill journal recorded.
 // first = the first delete after spawn; spread = last − first. Medians over --runs runs.
 //
-//   node bench/onset.mjs [--n 10,50] [--runs 3] [--tools kubectl,gameday] [--json]
-// Tools: kubectl (`kubectl delete pods <names…>`, one call), gameday (`gameday inject k8s.pod-kill
-// … mode=all`, default rate limit), gameday-burst (the same with GAMEDAY_KUBE_QPS/BURST=500).
+//   node bench/onset.mjs [--n 10,50] [--runs 3] [--tools kubectl,chaostoolkit,gameday] [--json]
+// Tools: kubectl (`kubectl delete pods <names…>`, one call), chaostoolkit (`chaos run` of an
+// experiment whose one action is chaosk8s's `terminate_pods` with all=true: Chaos Toolkit 1.19.0,
+// the newest release that installs on Python 3.11, and chaostoolkit-kubernetes 0.39.0, installed
+// from PyPI into $GAMEDAY_CACHE/bench/chaostoolkit by this script the first time), gameday
+// (`gameday inject k8s.pod-kill … mode=all`, default rate limit), gameday-burst (the same with
+// GAMEDAY_KUBE_QPS/BURST=500).
 // Leaves the sandbox running; deletes its namespace at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chaosToolkit } from './chaostoolkit.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -27,7 +32,7 @@ const opt = (name, dflt) => {
 };
 const sizes = opt('--n', '10,50').split(',').map(Number);
 const runs = Number(opt('--runs', '3'));
-const tools = opt('--tools', 'kubectl,gameday').split(',');
+const tools = opt('--tools', 'kubectl,chaostoolkit,gameday').split(',');
 const json = args.includes('--json');
 const cache = process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
 const KUBECTL = join(cache, 'bin', 'kubectl');
@@ -153,8 +158,17 @@ function run(cmd, argv, env = {}) {
   });
 }
 
+/** The experiment a Chaos Toolkit user would write: one action, every pod of the selector, no hypothesis. */
+function chaosExperiment() {
+  const file = join(work, 'experiment.json');
+  const action = { type: 'action', name: 'terminate-all-bench-pods', provider: { type: 'python', module: 'chaosk8s.pod.actions', func: 'terminate_pods', arguments: { label_selector: 'app=bench', ns: NS, all: true } } };
+  writeFileSync(file, JSON.stringify({ version: '1.0.0', title: 'kill every bench pod', description: 'bench/onset.mjs', method: [action] }));
+  return file;
+}
+
 const TOOLS = {
   kubectl: (names) => run(KUBECTL, [...kubeArgs, 'delete', 'pods', '-n', NS, ...names]),
+  chaostoolkit: () => run(chaosToolkit(cache), ['--no-version-check', '--log-file', join(work, 'chaostoolkit.log'), 'run', '--journal-path', join(work, 'chaos-journal.json'), chaosExperiment()], { KUBECONFIG: sandboxEnv.kube.kubeconfig, KUBERNETES_CONTEXT: sandboxEnv.kube.context }),
   gameday: () => run(process.execPath, [join(root, 'bin/gameday.js'), '-c', config, 'inject', 'k8s.pod-kill', '--env', 'bench', '--target', `namespace=${NS},selector=app=bench`, '--param', 'mode=all', '--yes']),
   'gameday-burst': () =>
     run(process.execPath, [join(root, 'bin/gameday.js'), '-c', config, 'inject', 'k8s.pod-kill', '--env', 'bench', '--target', `namespace=${NS},selector=app=bench`, '--param', 'mode=all', '--yes'], { GAMEDAY_KUBE_QPS: '500', GAMEDAY_KUBE_BURST: '500' }),
@@ -195,6 +209,7 @@ async function once(tool, n) {
   return { seen: watch.length, watch: fs(watch), server: fs(server), journal: fs(journal) };
 }
 
+if (tools.includes('chaostoolkit')) chaosToolkit(cache);
 const rows = [];
 try {
   for (const n of sizes) {
