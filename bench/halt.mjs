@@ -12,30 +12,19 @@
 // GAMEDAY_CACHE of its own so the bench never meets another sandbox. Clears the halt flag at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { cache, flag, median, opt, sandboxEnvironment } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin', 'gameday.js');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const nodes = Number(opt('--nodes', '50'));
 const runs = Number(opt('--runs', '3'));
-const json = args.includes('--json');
-const cache = process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
+const json = flag('--json');
+const sandboxEnv = sandboxEnvironment('halt', `--real-nodes 0 --nodes ${nodes}`);
 
-let sandboxEnv;
-try {
-  sandboxEnv = JSON.parse(readFileSync(join(cache, 'sandbox', 'environment.json'), 'utf8'));
-} catch {
-  console.error(`bench/halt: no sandbox under ${cache}: run \`gameday sandbox up --real-nodes 0 --nodes ${nodes}\` first (GAMEDAY_CACHE picks the cache)`);
-  process.exit(2);
-}
 // a project of the bench's own: the sandbox as environment `bench`, with caps that allow every node
 // (the sandbox's own guards stop at 70 %), its journals in the bench's state directory
 const dir = mkdtempSync(join(tmpdir(), 'gd-bench-halt-'));
@@ -76,11 +65,6 @@ function revertTimes(since) {
   }
   return out;
 }
-
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
 
 const rows = [];
 for (let run = 1; run <= runs; run++) {

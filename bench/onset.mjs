@@ -19,80 +19,28 @@
 // Leaves the sandbox running; deletes its namespace at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chaosToolkit } from './chaostoolkit.mjs';
+import { cache, flag, KUBECTL, kubectlFor, kwokBenchDeployment, median, opt, sandboxEnvironment, sleep } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const sizes = opt('--n', '10,50').split(',').map(Number);
 const runs = Number(opt('--runs', '3'));
 const tools = opt('--tools', 'kubectl,chaostoolkit,gameday').split(',');
-const json = args.includes('--json');
-const cache = process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
-const KUBECTL = join(cache, 'bin', 'kubectl');
+const json = flag('--json');
 const NS = 'gd-bench-onset';
 const GRACE = 30;
-
-let sandboxEnv;
-try {
-  sandboxEnv = JSON.parse(readFileSync(join(cache, 'sandbox', 'environment.json'), 'utf8'));
-} catch {
-  console.error(`bench/onset: no sandbox under ${cache}: run \`gameday sandbox up\` first (GAMEDAY_CACHE picks the cache)`);
-  process.exit(2);
-}
-const kubeArgs = ['--kubeconfig', sandboxEnv.kube.kubeconfig, '--context', sandboxEnv.kube.context];
-const kubectl = (...a) => {
-  const r = spawnSync(KUBECTL, [...kubeArgs, ...a], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`kubectl ${a.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const sandboxEnv = sandboxEnvironment('onset');
+const { kubeArgs, kubectl } = kubectlFor(sandboxEnv);
 
 // a project of the bench's own: a config whose environment is the sandbox with caps that allow N pods
 const work = mkdtempSync(join(tmpdir(), 'gd-bench-onset-'));
 const config = join(work, 'gameday.yaml');
 writeFileSync(config, JSON.stringify({ environments: { bench: { ...sandboxEnv, guards: { ...sandboxEnv.guards, maxTargets: 10_000, maxPercent: 100 } } } }, null, 2));
 
-function manifest(replicas) {
-  const labels = { app: 'bench' };
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'gameday.dev/enabled': 'true' } } },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'bench', namespace: NS, labels },
-        spec: {
-          replicas,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { labels },
-            spec: {
-              terminationGracePeriodSeconds: GRACE,
-              nodeSelector: { type: 'kwok' },
-              tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }],
-              containers: [{ name: 'app', image: 'registry.example/fake:1' }],
-            },
-          },
-        },
-      },
-    ],
-  });
-}
+const manifest = (replicas) => JSON.stringify(kwokBenchDeployment(NS, replicas, { graceSeconds: GRACE }));
 
 function pods() {
   const list = JSON.parse(kubectl('get', 'pods', '-n', NS, '-l', 'app=bench', '-o', 'json'));

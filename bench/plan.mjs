@@ -13,44 +13,20 @@
 // Deletes its namespace at the end and leaves the sandbox running.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { flag, KUBECTL, kubectlFor, kwokBenchDeployment, median, opt, sandboxEnvironment, sleep } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin', 'gameday.js');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const pods = Number(opt('--pods', '10000'));
 const runs = Number(opt('--runs', '3'));
-const json = args.includes('--json');
-const cache = process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday');
-const KUBECTL = join(cache, 'bin', 'kubectl');
+const json = flag('--json');
 const NS = 'gd-bench-plan';
 const TIME = '/usr/bin/time';
-
-let sandboxEnv;
-try {
-  sandboxEnv = JSON.parse(readFileSync(join(cache, 'sandbox', 'environment.json'), 'utf8'));
-} catch {
-  console.error(`bench/plan: no sandbox under ${cache}: run \`gameday sandbox up --real-nodes 0 --nodes ${Math.ceil(pods / 100)}\` first (GAMEDAY_CACHE picks the cache)`);
-  process.exit(2);
-}
-const kubeArgs = ['--kubeconfig', sandboxEnv.kube.kubeconfig, '--context', sandboxEnv.kube.context];
-const kubectl = (...a) => {
-  const r = spawnSync(KUBECTL, [...kubeArgs, ...a], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`kubectl ${a.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const sandboxEnv = sandboxEnvironment('plan', `--real-nodes 0 --nodes ${Math.ceil(pods / 100)}`);
+const { kubeArgs, kubectl } = kubectlFor(sandboxEnv);
 
 // a project of the bench's own: the sandbox as environment `bench`, caps that allow every pod
 const work = mkdtempSync(join(tmpdir(), 'gd-bench-plan-'));
@@ -63,28 +39,8 @@ const env = { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: join(work, 'stat
 
 /** N Running pods of one Deployment on the kwok nodes, in an opted-in namespace. */
 async function settle() {
-  const manifest = {
-    apiVersion: 'v1',
-    kind: 'List',
-    items: [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { 'gameday.dev/enabled': 'true' } } },
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'bench', namespace: NS },
-        spec: {
-          replicas: pods,
-          selector: { matchLabels: { app: 'bench' } },
-          template: {
-            metadata: { labels: { app: 'bench' } },
-            spec: { nodeSelector: { type: 'kwok' }, tolerations: [{ key: 'kwok.x-k8s.io/node', operator: 'Exists', effect: 'NoSchedule' }], containers: [{ name: 'c', image: 'registry.example/bench:1' }] },
-          },
-        },
-      },
-    ],
-  };
   const file = join(work, 'manifest.json');
-  writeFileSync(file, JSON.stringify(manifest));
+  writeFileSync(file, JSON.stringify(kwokBenchDeployment(NS, pods)));
   kubectl('apply', '-f', file);
   const t0 = Date.now();
   for (;;) {
