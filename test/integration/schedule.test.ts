@@ -24,7 +24,7 @@ import { BIN, ensureBuilt, ROOT } from '../helpers/cli.js';
 import { testNamespace, type TestNamespace } from '../helpers/kube.js';
 import { checkoutReady, createPinnedCheckout, type PinnedCheckout } from '../helpers/sandbox/pinned-checkout.js';
 import { firstRealNode, kubectl, onNode, type Run } from '../helpers/sandbox/real-node.js';
-import { kube, sandbox, sandboxEnvironment, waitUntil } from '../helpers/sandbox/sandbox.js';
+import { kube, sandbox, sandboxEnvironment, waitUntil, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 type Pod = {
@@ -145,7 +145,9 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     expect(cj.spec.jobTemplate.spec.backoffLimit).toBe(0);
   });
 
-  it('a Job from the CronJob runs the drill in a pod on the real node as the ServiceAccount; the host reads its JUnit report from the cluster journal', async () => {
+  // The drills' pods run on the real node and their checkout copy on sandbox-node-1: the files that
+  // stop, drain or cut off nodes (withRealNodeNetwork) must not do so while a drill of this file runs.
+  it('a Job from the CronJob runs the drill in a pod on the real node as the ServiceAccount; the host reads its JUnit report from the cluster journal', () => withRealNodeNetwork(async () => {
     job = `${cronJob.slice(0, 40)}-now`;
     must('kubectl create job --from=cronjob', kubectl(['-n', TOOLKIT_NAMESPACE, 'create', 'job', `--from=cronjob/${cronJob}`, job]));
     const pod = await waitUntil(`job ${job}'s pod to finish`, async () => {
@@ -174,9 +176,9 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     expect(report.stdout).toContain('name="drill completed"');
     // read from the cluster: nothing of the drill on this machine
     expect(existsSync(join(dir, 'state', 'journals'))).toBe(false);
-  });
+  }), 900_000);
 
-  it('gameday halt on the host stops the next scheduled drill in the cluster: the pod refuses (exit 3), the Job fails, nothing is killed', async () => {
+  it('gameday halt on the host stops the next scheduled drill in the cluster: the pod refuses (exit 3), the Job fails, nothing is killed', () => withRealNodeNetwork(async () => {
     const halted = gd(['halt', '--env', envName, '--reason', 'schedule test']);
     expect(halted.status, halted.stderr).toBe(0);
     try {
@@ -201,7 +203,7 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
       const cleared = gd(['halt', '--clear', '--env', envName]);
       expect(cleared.status, cleared.stderr).toBe(0);
     }
-  });
+  }), 900_000);
 
   /** Starts a Job from the scale-to-zero CronJob; resolves once its fault holds (checkout at 0), with the drill's id. */
   async function scaledAwayDrill(name: string): Promise<{ job: string; drillId: string; injectedAt: number }> {
@@ -239,7 +241,7 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     await checkoutReady(fixture.namespace, 3);
   }
 
-  it('gameday halt on the host reverts the fault a scheduled drill holds in the cluster, exactly once; the drill ends halted', async () => {
+  it('gameday halt on the host reverts the fault a scheduled drill holds in the cluster, exactly once; the drill ends halted', () => withRealNodeNetwork(async () => {
     const { drillId: id, job: j } = await scaledAwayDrill('halt');
     try {
       const halted = gd(['halt', '--env', envName, '--reason', 'schedule test: live drill']);
@@ -259,15 +261,15 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
       expect(cleared.status, cleared.stderr).toBe(0);
       await leaveCheckoutWhole();
     }
-  }, 420_000);
+  }), 900_000);
 
-  it('the drill\'s pod SIGKILLed mid-drill: the keeper CronJob reverts its fault before the deadline, once the Lease lapses', async () => {
+  it('the drill\'s pod SIGKILLed mid-drill: the keeper CronJob reverts its fault before the deadline, once the Lease lapses', () => withRealNodeNetwork(async () => {
     try {
       await keeperRevertsKilledDrill();
     } finally {
       await leaveCheckoutWhole();
     }
-  }, 420_000);
+  }), 900_000);
 
   async function keeperRevertsKilledDrill(): Promise<void> {
     const { drillId: id } = await scaledAwayDrill('killed');
