@@ -9,7 +9,6 @@ import { hostname } from 'node:os';
 import { pidAlive } from '../adapters/env-lock.js';
 import type { LeaseReader } from '../ports/cluster-lock.js';
 import { orphanOf, type LeaseView, type Orphan } from '../core/orphans.js';
-
 import { describeError } from '../core/errors.js';
 import { own } from '../core/text.js';
 import { recoverDrill, type DrillRecovery, type RecoverDeps } from './recover.js';
@@ -32,17 +31,19 @@ export async function recoverOrphans(envName: string | undefined, deps: OrphanDe
     return leases.get(name)!;
   };
   const out: OrphanRecovery[] = [];
+  // one journal that cannot be read or reverted never stops the others: the keeper runs unattended
   for (const id of deps.store.list()) {
-    const { state } = deps.store.fold(id);
-    if (!state.env || (envName && state.env !== envName)) continue;
-    const here = state.host === hostname() && state.pid !== undefined;
-    const orphan = orphanOf(state, deps.now(), { lease: await leaseOf(state.env), ...(here ? { processAlive: pidAlive(state.pid!) } : {}) }, deps.leaseMs);
-    if (!orphan) continue;
-    deps.host.emit({ type: 'progress', message: `${id}: ${orphan.why}: reverting` });
+    let orphan: Orphan | undefined;
     try {
+      const { state } = deps.store.fold(id);
+      if (!state.env || (envName && state.env !== envName)) continue;
+      const here = state.host === hostname() && state.pid !== undefined;
+      orphan = orphanOf(state, deps.now(), { lease: await leaseOf(state.env), ...(here ? { processAlive: pidAlive(state.pid!) } : {}) }, deps.leaseMs);
+      if (!orphan) continue;
+      deps.host.emit({ type: 'progress', message: `${id}: ${orphan.why}: reverting` });
       out.push({ ...(await recoverDrill(id, orphan.reason === 'deadline' ? 'deadline' : 'recover', deps)), orphan });
     } catch (e) {
-      out.push({ drillId: id, results: [], unreadable: [], error: `could not recover: ${describeError(e)}`, orphan });
+      out.push({ drillId: id, results: [], unreadable: [], error: `could not recover: ${describeError(e)}`, orphan: orphan ?? { reason: 'owner-gone', why: 'its journal could not be read' } });
     }
   }
   return out;
