@@ -257,7 +257,10 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
       expect(exit).toBe(3); // HALTED: the drill in the pod saw the flag and stopped
       const events = journalOf(id);
       expect(events.filter((e) => e.type === 'fault-reverted' && e.outcome === 'reverted')).toHaveLength(1);
-      expect(events.flatMap((e) => (e.type === 'drill-ended' ? [e.reason] : []))).toEqual(['halted']);
+      // ended halted — by the pod's drill, or closed by halt itself when it reverted first
+      const ends = events.flatMap((e) => (e.type === 'drill-ended' ? [e.reason] : []));
+      expect(ends.length).toBeGreaterThan(0);
+      expect(new Set(ends)).toEqual(new Set(['halted']));
     } finally {
       const cleared = gd(['halt', '--clear', '--env', envName]);
       expect(cleared.status, cleared.stderr).toBe(0);
