@@ -12,7 +12,7 @@ import { readRegularFile } from '../../adapters/regular-file.js';
 import { splitKeyValue, TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { Scenario } from '../../core/scenario.js';
-import { renderSchedule, type ScheduledDrill } from '../../core/schedule.js';
+import { keeperObjectName, renderSchedule, type ScheduledDrill } from '../../core/schedule.js';
 import { scenarioKubeAccess } from '../../drill/kube-access.js';
 import { loadScenario } from '../../drill/scenario-file.js';
 import { MAX_RUNBOOK_BYTES } from '../../drill/scenario-store.js';
@@ -37,10 +37,12 @@ export const run: CommandRun = async (ctx, args, opts) => {
   const { docs, notes } = renderSchedule({ env, drills, accesses: drills.flatMap((d) => scenarioKubeAccess(d.scenario)), serviceAccount, image, timeZone, nodeSelector });
   ctx.out.line(`# Scheduled gameday drills on environment ${env.name}: ${drills.map((d) => `${d.scenario.id} ("${d.cron}"${timeZone ? ` ${timeZone}` : ''})`).join(', ')}`);
   ctx.out.line(`# apply: gameday schedule export ${refs.join(' ')} --env ${env.name} … | kubectl apply -f -`);
-  for (const d of docs.filter((x) => x.kind === 'CronJob')) {
+  const keeper = keeperObjectName(env.name);
+  for (const d of docs.filter((x) => x.kind === 'CronJob' && (x.metadata as { name: string }).name !== keeper)) {
     const name = (d.metadata as { name: string }).name;
     ctx.out.line(`# run one now: kubectl -n ${TOOLKIT_NAMESPACE} create job --from=cronjob/${name} ${name.slice(0, 48)}-now`);
   }
+  ctx.out.line(`# keeper: CronJob ${keeper} runs \`gameday recover --orphans --env ${env.name}\` every minute, so no fault outlives its drill's pod (docs/unattended.md)`);
   for (const n of notes) ctx.out.line(`# note: ${n}`);
   for (const d of docs) ctx.out.line(`---\n${toYaml(d)}`);
   return EXIT.ok;

@@ -38,6 +38,8 @@ describe('gameday schedule export', () => {
     expect(cronJobs[0]!.spec!.jobTemplate!.spec.template.spec.nodeSelector).toEqual({ pool: 'system' });
     expect(docs.filter((d) => d.kind === 'ConfigMap')).toHaveLength(3);
     expect(r.stdout).toContain('# run one now: kubectl -n gameday-system create job --from=cronjob/gameday-staging-checkout-pod-kill');
+    expect(r.stdout).not.toContain('create job --from=cronjob/gameday-keeper-staging');
+    expect(r.stdout).toContain('# keeper: CronJob gameday-keeper-staging runs `gameday recover --orphans --env staging` every minute');
   });
 
   it.each([
