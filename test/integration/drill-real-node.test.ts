@@ -180,7 +180,11 @@ describe.each(CASES)('$id on the sandbox (recording host)', (c) => {
             : `${id}: shop-checkout BROKEN ${brokeAfter.toFixed(1)} s after the injection (${detail}); healthy ${healedAfter.toFixed(1)} s after the revert started`,
         );
         expect(brokeAfter).toBeLessThan(30);
-        expect(at(firstBroken)).toBeGreaterThanOrEqual(at(injected) - 1000);
+        // the symptom follows the intent (journaled before anything was touched); it may come before the
+        // journaled `fault-injected`, which waits for every agent to report its rules (1.5 s before it, in a
+        // CI run at load 4)
+        const intent = events.find((e) => e.type === 'fault-intent');
+        expect(at(firstBroken)).toBeGreaterThanOrEqual(at(intent));
         expect(events.at(-1)).toMatchObject({ type: 'drill-ended' });
         if (c.diagnose) {
           expect(diagnosis.length, 'the runbook commands ran while the shop was down').toBe(c.diagnose().length);
