@@ -246,9 +246,10 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
     try {
       const halted = gd(['halt', '--env', envName, '--reason', 'schedule test: live drill']);
       expect(halted.status, `${halted.stdout}${halted.stderr}`).toBe(0);
-      // halt sets the flag first: the pod's drill sees it within a second and races halt to the
-      // revert; the fault's claim lets one of them revert and the other find it gone (exactly once)
-      expect(halted.stdout).toMatch(/1 fault\(s\) reverted|Fault reverted: .*\(already gone\)/);
+      // halt sets the flag first: the pod's drill sees it within a second and races halt to the revert.
+      // Halt may revert it, find it gone under the fault's claim, or find it already reverted — what
+      // holds every time is in the journal below: reverted exactly once, the drill ended halted
+      expect(halted.stdout).toMatch(/1 drill\(s\) checked/);
       await checkoutReady(fixture.namespace, 3);
       const exit = await waitUntil(`job ${j}'s pod to end`, async () => {
         const r = kubectl(['-n', TOOLKIT_NAMESPACE, 'get', 'pods', '-l', `job-name=${j}`, '-o', 'jsonpath={.items[0].status.containerStatuses[0].state.terminated.exitCode}']);
