@@ -291,7 +291,11 @@ describe('gameday schedule export: a drill in a CronJob on the real node, its jo
       throw new Error(`${e.message}\nkeeper jobs:\n${keeperJobs}\n${gd(['status', '--env', envName]).stdout}`);
     });
     const restoredAt = Date.now();
-    const events = journalOf(id);
+    // the keeper journals after the Deployment is whole again (fault-reverted, then drill-ended): wait for the end
+    const events = await waitUntil(`drill ${id}'s journal to end`, async () => {
+      const read = journalOf(id);
+      return read.some((e) => e.type === 'drill-ended') ? read : undefined;
+    }, 120_000, 1000);
     const intent = events.find((e) => e.type === 'fault-intent');
     const deadline = intent?.type === 'fault-intent' ? intent.record.deadline : undefined;
     expect(deadline).toBeDefined();
