@@ -12,7 +12,7 @@
 // (package.json, shell scripts, bin/gameday.js). In a chunk that URL would be the chunk's, so each
 // module's `import.meta.url` is rewritten to the URL its compiled file has in dist/ — relative to
 // the chunk, so the tree can move. Every chunk sits in dist/bundle/, one level below dist/.
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -109,5 +109,8 @@ await build({
   logLevel: 'error',
   banner: { js: "import { createRequire as __gamedayRequire } from 'node:module'; const require = __gamedayRequire(import.meta.url);" },
 });
+// The root help, printed by bin/gameday.js without loading the bundle (main.ts, rootHelpText)
+const { rootHelpText } = await import(`${root}dist/bundle/main.js`);
+await writeFile(`${root}dist/bundle/root-help.txt`, rootHelpText());
 const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 process.stdout.write(`bundle: dist/bundle/ (${files.length} files and kube-client.js) in ${Date.now() - started} ms\n`);

@@ -64,6 +64,19 @@ export function buildProgram(dispatch: (name: CommandName, args: string[], opts:
   return program;
 }
 
+/**
+ * `gameday --help` as commander prints it to a pipe (80 columns). scripts/bundle.mjs writes it
+ * beside the bundle so that bin/gameday.js can print it without loading commander and building
+ * the command table — a quarter of the command's start-up (issue 15). Generated from the same
+ * table at every build, so it cannot drift; the CLI test compares the two.
+ */
+export function rootHelpText(): string {
+  return buildProgram(async () => {})
+    .configureHelp({ sortSubcommands: false, helpWidth: ROOT_HELP_WIDTH })
+    .helpInformation();
+}
+export const ROOT_HELP_WIDTH = 80;
+
 function rootProgram(out: Output | undefined): Command {
   const program = new Command('gameday')
     .description('Failure Wednesday game days: break a non-critical environment on purpose, on a clock, safely.')

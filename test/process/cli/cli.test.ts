@@ -2,6 +2,7 @@
  * The built CLI, end to end, in a temp working directory with its own gameday.yaml, state dir
  * and cache: help and version, list, show, unknown scenarios, inject refusals, status.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,10 +41,24 @@ describe('help and version', () => {
     expect(r.stdout).not.toMatch(/_reap|_keep-deadline/);
   });
 
-  it('--version prints the package version and exits 0', () => {
-    const r = gd(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+  it('--version and -V print the package version and exit 0', () => {
+    for (const flag of ['--version', '-V']) {
+      const r = gd([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    }
+  });
+
+  it('the launcher\'s --help (the text the build wrote) is exactly what commander prints for the same table', () => {
+    // bin/gameday.js prints dist/bundle/root-help.txt without loading the CLI; the bundle's main prints commander's
+    const viaCommander = spawnSync(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(join(ROOT, 'dist/bundle/main.js'))}); process.exitCode = await main(['--help']);`], { cwd: tmp, env, encoding: 'utf8' });
+    expect(viaCommander.status, viaCommander.stderr).toBe(0);
+    for (const flag of ['--help', '-h']) {
+      const r = gd([flag]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(viaCommander.stdout);
+    }
+    expect(viaCommander.stdout).toMatch(/^Usage: gameday \[options\] \[command\]/);
   });
 
   it('a command’s --help exits 0', () => {
