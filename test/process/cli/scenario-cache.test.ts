@@ -1,6 +1,6 @@
 /**
  * The validated-scenario cache (src/adapters/scenario-cache.ts) through the built CLI: a warm run
- * answers exactly as a cold one, and anything a check depends on — the file's bytes, the runbook
+ * answers exactly as a cold one (knowing unchanged files by their identity on disk, unread), and anything a check depends on — the file's bytes, the runbook
  * heading it links to, a corrupt entry — is seen on the next run, never a stale answer.
  */
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,10 @@ beforeAll(async () => {
   cpSync(join(FIXTURES, 'scenarios'), join(tmp, 'scenarios'), { recursive: true });
   cpSync(join(FIXTURES, 'runbooks'), join(tmp, 'runbooks'), { recursive: true });
   env = cliEnv({ state: join(tmp, 'state'), cache: join(tmp, 'cache') });
+  await pastRacyWindow(); // files changed within RACY_MS are read, not known by identity
 }, 300_000);
+
+const pastRacyWindow = () => new Promise((r) => setTimeout(r, 1100));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const run = (...args: string[]) => runCli(args, { cwd: tmp, env });
@@ -30,13 +33,28 @@ describe('validated-scenario cache', () => {
   it('a warm list, show and validate say exactly what a cold one says, from entries under the cache dir', () => {
     const cold = [run('list', '--json'), run('show', 'checkout-pods-down'), run('validate')];
     expect(cold.map((r) => r.code)).toEqual([0, 0, 0]);
-    expect(entries()).toHaveLength(2); // one per scenario file
+    expect(entries()).toHaveLength(4); // two per scenario file: by its bytes, and by its identity on disk
     const warm = [run('list', '--json'), run('show', 'checkout-pods-down'), run('validate')];
     expect(warm.map((r) => [r.code, r.stdout, r.stderr])).toEqual(cold.map((r) => [r.code, r.stdout, r.stderr]));
-    expect(entries()).toHaveLength(2);
+    expect(entries()).toHaveLength(4);
     // and as with no cache at all
     const none = runCli(['list', '--json'], { cwd: tmp, env: { ...env, GAMEDAY_NO_SCENARIO_CACHE: '1' } });
     expect(none.stdout).toBe(cold[0]!.stdout);
+  });
+
+  it('a file rewritten with the same bytes (a checkout, a copy) is a hit by its bytes, then known by its new identity', async () => {
+    const file = join(tmp, 'scenarios', 'checkout-pods-down.yaml');
+    const before = run('list', '--json');
+    const count = entries().length;
+    const text = readFileSync(file);
+    rmSync(file);
+    writeFileSync(file, text); // a new inode, new times, the same bytes
+    await pastRacyWindow();
+    const after = run('list', '--json');
+    expect([after.code, after.stdout, after.stderr]).toEqual([before.code, before.stdout, before.stderr]);
+    expect(entries()).toHaveLength(count + 1); // the bytes' entry rewritten in place, one for the new identity
+    expect(run('list', '--json').stdout).toBe(before.stdout);
+    expect(entries()).toHaveLength(count + 1);
   });
 
   it('an edited scenario is checked again', () => {
