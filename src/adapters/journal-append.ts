@@ -51,9 +51,18 @@ export class SerializedAppender {
 
   /** Writes the line `build(seq)` with the next free seq, durably; returns that seq. */
   append(build: (seq: number) => string): number {
+    return this.appendUnless(undefined, build)!;
+  }
+
+  /**
+   * The same, unless `done(the file's text)` says the line is not wanted any more — decided under
+   * the lock, so no other writer can slip in between the look and the write. undefined when skipped.
+   */
+  appendUnless(done: ((text: string) => boolean) | undefined, build: (seq: number) => string): number | undefined {
     const release = lockFile(`${this.file}.lock`);
     try {
       const size = fstatSync(this.fd).size;
+      if (done && done(readFileSync(this.file, 'utf8'))) return undefined;
       if (size !== this.seenSize) {
         // someone else appended since we last wrote: continue after their highest seq
         const text = readFileSync(this.file, 'utf8');
@@ -71,6 +80,20 @@ export class SerializedAppender {
       release();
     }
   }
+}
+
+/** Whether a journal's text holds the drill's end: a whole line that parses as a drill-ended event. */
+export function hasEndIn(text: string): boolean {
+  const lines = text.split('\n');
+  lines.pop(); // a line still being written is not an event yet
+  return lines.some((line) => {
+    if (!line.includes('"drill-ended"')) return false;
+    try {
+      return (JSON.parse(line) as { type?: unknown }).type === 'drill-ended';
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Takes `lock` (waiting up to APPEND_LOCK_WAIT_MS for a live owner); returns the release. */

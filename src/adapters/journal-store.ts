@@ -13,12 +13,12 @@ import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readd
 import { hostname } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
-import { drillEventSchema, isEventType, JOURNAL_LINE_VERSION, type DrillEvent, type DrillEventBody } from '../core/events.js';
+import { drillEventSchema, isEventType, JOURNAL_LINE_VERSION, type DrillEvent, type DrillEventBody, type EventBodyOf } from '../core/events.js';
 import { foldDrill, type DrillState } from '../core/drill-state.js';
 import { GamedayError } from '../core/errors.js';
 import { clip } from '../core/text.js';
 import { describeFileType, FileReadError, readRegularFile } from './regular-file.js';
-import { SerializedAppender } from './journal-append.js';
+import { hasEndIn, SerializedAppender } from './journal-append.js';
 import { duplicateSeqProblems } from './journal-seq.js';
 import { FaultClaims } from './fault-claim.js';
 import type { JournalAppender, JournalPort, JournalProblem, JournalRead } from '../ports/journal.js';
@@ -172,6 +172,18 @@ export class JournalWriter implements JournalAppender {
       return built.line;
     });
     for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  appendEnd(body: EventBodyOf<'drill-ended'>, at: Date = new Date(this.now())): DrillEvent | undefined {
+    if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
+    let event: DrillEvent | undefined;
+    this.appender.appendUnless(hasEndIn, (seq) => {
+      const built = journalLine(this.drillId, seq, at, body);
+      event = built.event;
+      return built.line;
+    });
+    if (event) for (const l of this.listeners) l(event);
     return event;
   }
 

@@ -104,6 +104,7 @@ export type DrillEventType = keyof Bodies;
 export type DrillEventBody = { [K in DrillEventType]: z.infer<Bodies[K]> }[DrillEventType];
 export type DrillEvent = z.infer<typeof eventBaseSchema> & DrillEventBody;
 export type EventOf<T extends DrillEventType> = Extract<DrillEvent, { type: T }>;
+export type EventBodyOf<T extends DrillEventType> = Extract<DrillEventBody, { type: T }>;
 export type FaultRecord = z.infer<typeof faultRecordSchema>;
 export type DrillMode = (typeof DRILL_MODES)[number];
 export type MarkKind = (typeof MARK_KINDS)[number];

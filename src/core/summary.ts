@@ -161,8 +161,12 @@ export function score(measures: readonly Measure[], hintsUsed: number): number {
 
 const ms = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso));
 
-/** When steady state was restored for good after it broke: replay the probe changes after t0. */
-function recovery(events: readonly DrillEvent[], t0: number): { broke: boolean; recoveredAt?: number; steadyAtEnd?: boolean } {
+/**
+ * When steady state was restored for good after it broke: replay the probe changes from the
+ * fault's onset — its intent, journaled just before the mutation: a probe watching the target may
+ * see it break before the injection's answer is journaled (t0), and that break is this fault's.
+ */
+function recovery(events: readonly DrillEvent[], onset: number): { broke: boolean; recoveredAt?: number; steadyAtEnd?: boolean } {
   const ok = new Map<string, boolean>();
   let broke = false;
   let recoveredAt: number | undefined;
@@ -172,7 +176,7 @@ function recovery(events: readonly DrillEvent[], t0: number): { broke: boolean; 
     ok.set(e.probe, e.ok);
     const isAll = [...ok.values()].every(Boolean);
     const at = Date.parse(e.at);
-    if (at < t0) continue;
+    if (at < onset) continue;
     if (!e.ok) {
       broke = true;
       recoveredAt = undefined;
@@ -190,9 +194,9 @@ function missing(state: DrillState, usual: string): Pick<Measure, 'note' | 'cutS
   return { note: usual };
 }
 
-function measuresOf(events: readonly DrillEvent[], state: DrillState, t0: number): { measures: Measure[]; steadyAtEnd?: boolean } {
+function measuresOf(events: readonly DrillEvent[], state: DrillState, t0: number, onset: number): { measures: Measure[]; steadyAtEnd?: boolean } {
   const objectives: DrillObjectives = events.find((e) => e.type === 'drill-started')?.objectives ?? {};
-  const rec = recovery(events, t0);
+  const rec = recovery(events, onset);
   const measures = MEASURES.map((key) => {
     const objectiveMs = objectives[OBJECTIVE_OF[key]];
     const base = { key, label: MEASURE_LABEL[key], objectiveMs };
@@ -200,7 +204,7 @@ function measuresOf(events: readonly DrillEvent[], state: DrillState, t0: number
     if (key === 'recover') {
       if (state.probes.size === 0) m = { ...base, applicable: false, note: 'no steady-state probes' };
       else if (!rec.broke) m = { ...base, applicable: true, ms: 0, note: 'steady state never broke' };
-      else if (rec.recoveredAt !== undefined) m = { ...base, applicable: true, ms: rec.recoveredAt - t0 };
+      else if (rec.recoveredAt !== undefined) m = { ...base, applicable: true, ms: Math.max(0, rec.recoveredAt - t0) };
       else m = { ...base, applicable: true, ...missing(state, 'steady state not restored') };
     } else {
       const mark = state.marks.find((x) => x.mark === MARK_OF[key] && Date.parse(x.at) >= t0) ?? state.marks.find((x) => x.mark === MARK_OF[key]);
@@ -221,8 +225,10 @@ export function summarize(events: readonly DrillEvent[], state: DrillState = fol
   const firstInjected = events.find((e) => e.type === 'fault-injected');
   const t0iso = firstInjected?.at ?? state.startedAt;
   const t0 = ms(t0iso) ?? 0;
+  const intent = firstInjected && events.find((e) => e.type === 'fault-intent' && e.record.faultId === firstInjected.faultId);
+  const onset = Math.min(t0, ms(intent?.at) ?? t0);
   const off = (iso: string) => Date.parse(iso) - t0;
-  const { measures, steadyAtEnd } = measuresOf(events, state, t0);
+  const { measures, steadyAtEnd } = measuresOf(events, state, t0, onset);
 
   const hintsUsed = state.hints.length;
   const completed = state.endReason === 'completed';

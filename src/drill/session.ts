@@ -231,13 +231,19 @@ export class DrillSession {
   }
 
   /**
-   * Journals the drill's end once. A drill that `gameday halt` stopped may already have been closed
-   * by halt itself (it closes the journals of the drills it reverts): then nothing is appended.
+   * Journals the drill's end once. A drill that `gameday halt` stopped may have been closed by halt
+   * itself (it closes the journals of the drills it reverts), even at this very moment: the store
+   * decides under its lock, and then nothing is appended.
    */
   end(reason: EndReason, detail?: string): void {
     if (!this.journalWriter || this.state.endedAt !== undefined) return;
-    if (reason === 'halted' && this.deps.journals.read(this.drillId).events.some((e) => e.type === 'drill-ended')) return;
-    this.append({ type: 'drill-ended', reason, ...(detail !== undefined ? { detail } : {}) });
+    if (this.journalWriter.appendEnd({ type: 'drill-ended', reason, ...(detail !== undefined ? { detail } : {}) })) return;
+    // ended by another process first: that end is the drill's (its summary and report read it)
+    const theirs = this.journalWriter.readStored().events.find((e) => e.type === 'drill-ended');
+    if (theirs) {
+      this.events.push(theirs);
+      applyEvent(this.state, theirs);
+    }
   }
 
   /** Stops renewing the faults' leases (after the end revert: nothing is left to keep alive). */

@@ -13,7 +13,7 @@
  *   hide an active fault, so `halt` never calls a drill clean that may not be.
  */
 import type { DrillState } from '../core/drill-state.js';
-import type { DrillEvent, DrillEventBody } from '../core/events.js';
+import type { DrillEvent, DrillEventBody, EventBodyOf } from '../core/events.js';
 import type { HaltFlagRow, HaltState } from '../core/halt-flags.js';
 
 export interface JournalProblem {
@@ -67,6 +67,12 @@ export interface JournalAppender {
   now: () => number;
   /** Appends one event; returns once it is durable, with its seq. */
   append(body: DrillEventBody, at?: Date): DrillEvent;
+  /**
+   * Appends the drill's end unless the stored journal has one already, decided under the same
+   * lock (or compare-and-swap) as the append: a drill ending itself and `gameday halt` closing it
+   * at the same moment leave one drill-ended, not two. undefined when it was ended already.
+   */
+  appendEnd(body: EventBodyOf<'drill-ended'>, at?: Date): DrillEvent | undefined;
   /** Called after each durable append (hosts render journal events as they happen). */
   onAppend(listener: (e: DrillEvent) => void): void;
   /** The journal as stored now, other processes' appends included. */

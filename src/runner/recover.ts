@@ -96,7 +96,8 @@ function closeIfOpen(drillId: string, state: DrillState, reason: RevertReason, d
   if (ownerAlive && reason !== 'halt') return;
   const j = deps.store.open(drillId);
   try {
-    j.append({ type: 'drill-ended', reason: reason === 'halt' ? 'halted' : 'aborted', detail: `closed by ${reason}` });
+    // the drill may be ending itself right now (it saw the halt flag): one end, whoever is first
+    j.appendEnd({ type: 'drill-ended', reason: reason === 'halt' ? 'halted' : 'aborted', detail: `closed by ${reason}` });
   } finally {
     j.close();
   }

@@ -84,6 +84,16 @@ describe('the cluster journal store (ConfigMaps in gameday-system)', () => {
     expect(a.location).toBe(`configmap ${TOOLKIT_NAMESPACE}/${chunkName(id, 0)}`);
   });
 
+  it('two closers end a drill once: the second appendEnd finds the first\'s end and appends nothing', () => {
+    const id = newId('ends');
+    const drill = store.open(id);
+    const halt = store.open(id);
+    drill.append({ type: 'mark', mark: 'note', text: 'one' });
+    expect(halt.appendEnd({ type: 'drill-ended', reason: 'halted', detail: 'closed by halt' })?.seq).toBe(2);
+    expect(drill.appendEnd({ type: 'drill-ended', reason: 'halted' })).toBeUndefined();
+    expect(store.read(id).events.filter((e) => e.type === 'drill-ended')).toMatchObject([{ seq: 2, detail: 'closed by halt' }]);
+  });
+
   it('4 processes × 60 appends on one journal: 240 events, seqs 1..240 each once, in stored order', async () => {
     const id = newId('many');
     const started = Date.now();

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKubePort } from '../../src/adapters/kube/index.js';
+import { createKubePort, toPodInfo } from '../../src/adapters/kube/index.js';
 import type { KubePort, PodInfo } from '../../src/ports/kube.js';
 import { sandboxEnvironment, sandboxPort, testNamespace, waitUntil, type TestNamespace } from '../helpers/kube.js';
-import { sandbox, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
+import { kube as typedKube, sandbox, withRealNodeNetwork } from '../helpers/sandbox/sandbox.js';
 
 let kube: KubePort;
 let ns: TestNamespace;
@@ -41,6 +41,27 @@ describe('KubePort on the sandbox', () => {
     ac.abort();
     await done; // resolves on abort
     expect(events.indexOf('ADDED w2')).toBeGreaterThan(syncedAfter - 1);
+  });
+
+  it('listPods reads plain JSON page by page: the same pods and facts as the typed client, across pages; a bad selector is one HTTP 400 line', async () => {
+    const names = ['pg1', 'pg2', 'pg3', 'pg4', 'pg5'];
+    for (const n of names) await ns.pod(n, { app: 'pg' });
+    const paged = await createKubePort(sandboxEnvironment(), { listPageSize: 2 }); // 3 pages
+    const listed = await paged.listPods(ns.name, 'app=pg');
+    expect(listed.map((p) => p.name).sort()).toEqual(names);
+    // what the typed client (client-node's deserializer) makes of the same pods
+    const { core } = await typedKube();
+    const typed = (await core.listNamespacedPod({ namespace: ns.name, labelSelector: 'app=pg' })).items.map(toPodInfo);
+    const byName = (l: PodInfo[]) => Object.fromEntries(l.map((p) => [p.name, p]));
+    expect(byName(listed)).toEqual(byName(typed));
+    expect(listed[0]).toMatchObject({ namespace: ns.name, phase: 'Running', labels: { app: 'pg' } });
+    expect(listed[0]!.createdAt).toBeGreaterThan(Date.parse('2020-01-01'));
+    expect(listed[0]!.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await paged.listPods(ns.name, 'app=none')).toEqual([]);
+    const bad = await kube.listPods(ns.name, 'app in (').then(() => undefined, (e: unknown) => e as Error & { code?: number });
+    expect(bad?.code).toBe(400);
+    expect(bad?.message).toMatch(/^list pods in gdk-port-\S+: HTTP 400 \S/);
+    expect(bad?.message).not.toMatch(/\n/);
   });
 
   it('deletePod: not-found for a missing pod and for a uid that no longer owns the name', async () => {

@@ -43,16 +43,24 @@ function keepAliveAuth(kc: KubeConfig): Auth {
     getName: () => 'gameday-keep-alive',
     async applySecurityAuthentication(ctx) {
       await kc.applySecurityAuthentication(ctx as Parameters<KubeConfig['applySecurityAuthentication']>[0]);
-      const made = ctx.getAgent();
-      if (!(made instanceof HttpsAgent) || made.constructor !== HttpsAgent) return;
-      const o = made.options;
-      // keyed by the TLS material itself: a rotated client certificate gets a fresh agent
-      const key = [o.ca, o.cert, o.key, o.pfx, o.servername, o.rejectUnauthorized].map((v) => String(v)).join('\0');
-      let agent = agents.get(key);
-      if (!agent) agents.set(key, (agent = new HttpsAgent({ ...o, keepAlive: true, maxSockets: MAX_SOCKETS, scheduling: 'lifo', timeout: IDLE_SOCKET_MS })));
-      ctx.setAgent(agent);
+      const agent = keepAliveAgent(ctx.getAgent());
+      if (agent) ctx.setAgent(agent);
     },
   };
+}
+
+/**
+ * The shared keep-alive agent for the TLS options of an agent client-node made, or undefined when
+ * it is not a plain https.Agent (a proxy's agent stays as client-node made it).
+ */
+export function keepAliveAgent(made: unknown): HttpsAgent | undefined {
+  if (!(made instanceof HttpsAgent) || made.constructor !== HttpsAgent) return undefined;
+  const o = made.options;
+  // keyed by the TLS material itself: a rotated client certificate gets a fresh agent
+  const key = [o.ca, o.cert, o.key, o.pfx, o.servername, o.rejectUnauthorized].map((v) => String(v)).join('\0');
+  let agent = agents.get(key);
+  if (!agent) agents.set(key, (agent = new HttpsAgent({ ...o, keepAlive: true, maxSockets: MAX_SOCKETS, scheduling: 'lifo', timeout: IDLE_SOCKET_MS })));
+  return agent;
 }
 
 /** Like kc.makeApiClient, with every request bounded by the call scope and CALL_TIMEOUT_MS. */

@@ -19,9 +19,9 @@
 import { GamedayError } from '../../core/errors.js';
 import { foldDrill, type DrillState } from '../../core/drill-state.js';
 import { DRILL_LABEL, TOOLKIT_NAMESPACE } from '../../core/environment.js';
-import type { DrillEvent, DrillEventBody } from '../../core/events.js';
+import type { DrillEvent, DrillEventBody, EventBodyOf } from '../../core/events.js';
 import type { JournalAppender, JournalPort, JournalProblem, JournalRead } from '../../ports/journal.js';
-import { maxSeqIn } from '../journal-append.js';
+import { hasEndIn, maxSeqIn } from '../journal-append.js';
 import { DRILL_ID, endTornFragment, journalLine, parseJournal } from '../journal-store.js';
 import { duplicateSeqProblems } from '../journal-seq.js';
 import { ClusterClaims } from './cluster-claims.js';
@@ -195,13 +195,25 @@ export class ClusterJournalWriter implements JournalAppender {
 
   append(body: DrillEventBody, at: Date = new Date(this.now())): DrillEvent {
     if (this.closed) throw new GamedayError('INTERNAL', `journal ${this.location} is closed`);
-    const event = this.appendLine((seq) => journalLine(this.drillId, seq, at, body));
+    const event = this.appendLine((seq) => journalLine(this.drillId, seq, at, body))!;
     for (const l of this.listeners) l(event);
     return event;
   }
 
-  /** The optimistic-concurrency loop (see the header): returns once the API server has the line. */
-  private appendLine(build: (seq: number) => { event: DrillEvent; line: string }): DrillEvent {
+  appendEnd(body: EventBodyOf<'drill-ended'>, at: Date = new Date(this.now())): DrillEvent | undefined {
+    if (this.closed) throw new GamedayError('INTERNAL', `journal ${this.location} is closed`);
+    // an end in an earlier chunk is in the fold; one written meanwhile is in the chunk being appended to
+    if (this.store.read(this.drillId).events.some((e) => e.type === 'drill-ended')) return undefined;
+    const event = this.appendLine((seq) => journalLine(this.drillId, seq, at, body), hasEndIn);
+    if (event) for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  /**
+   * The optimistic-concurrency loop (see the header): returns once the API server has the line, or
+   * undefined when `unless(the chunk's text)` says it is not wanted any more (checked on each try).
+   */
+  private appendLine(build: (seq: number) => { event: DrillEvent; line: string }, unless?: (text: string) => boolean): DrillEvent | undefined {
     const maps = this.store.maps;
     const giveUp = Date.now() + APPEND_GIVE_UP_MS;
     let sent: { event: DrillEvent; line: string } | undefined; // a write whose answer was lost
@@ -210,6 +222,7 @@ export class ClusterJournalWriter implements JournalAppender {
       const cm = maps.get(name);
       const text = typeof cm?.data?.events === 'string' ? cm.data.events : '';
       if (sent && text.includes(sent.line)) return sent.event; // it did arrive
+      if (unless?.(text)) return undefined;
       if (cm && typeof cm.data?.events !== 'string') throw new GamedayError('INVALID_INPUT', `cannot append to ${maps.describe(name)}: its data.events is missing or not text (damaged)`, { hint: 'repair or move the object aside by hand; nothing was changed' });
       if (cm?.metadata.annotations?.[SEALED_ANNOTATION] === 'true') {
         this.seqBefore = Math.max(this.seqBefore, maxSeqIn(text));

@@ -13,6 +13,7 @@ import { objectMethods } from './objects.js';
 import { kubeConfigFor } from './client.js';
 import { RateLimiter, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.js';
 import { boundedApiClient, boundedCall } from './bounded.js';
+import { jsonGetter, listAll } from './raw-list.js';
 
 /** An HTTP error from the API server, with its status code and a one-line message. */
 export class KubeApiError extends Error {
@@ -38,6 +39,8 @@ export interface KubePortOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** share one limiter between ports (tests count throttling through it) */
   limiter?: RateLimiter;
+  /** items per page of a list read as plain JSON (raw-list.ts; tests page small lists) */
+  listPageSize?: number;
 }
 
 export async function createKubePort(env: Environment, opts: KubePortOptions = {}): Promise<KubePort> {
@@ -50,6 +53,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
   const policy = boundedApiClient(k8s, kc, k8s.PolicyV1Api);
   const limiter = opts.limiter ?? new RateLimiter({ ...rateLimitFromEnv(), ...opts.rateLimit });
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const getJson = jsonGetter(kc);
 
   /** one API call: throttled, 429s retried, bounded in time (no answer: retried if idempotent), errors made one line */
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
@@ -102,8 +106,8 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
     },
 
     async listPods(namespace, labelSelector) {
-      const list = await call(`list pods in ${namespace}`, () => core.listNamespacedPod({ namespace, ...(labelSelector ? { labelSelector } : {}) }));
-      return list.items.map(toPodInfo);
+      // plain JSON, page by page (raw-list.ts): the typed client's deserializing was most of a large plan
+      return listAll((q) => call(`list pods in ${namespace}`, () => getJson(q)), `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector }, (p) => toPodInfo(p as V1Pod), opts.listPageSize);
     },
 
     async deletePod(namespace, name, o = {}) {

@@ -41,6 +41,21 @@ describe('journal appends from several processes at once', () => {
     expect(existsSync(`${store.pathOf('d-many')}.lock`)).toBe(false);
   }, 120_000);
 
+  it('4 processes ending one drill at once (halt and the drill itself): exactly one drill-ended', async () => {
+    const store = new JournalStore(dir);
+    const codes = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => run([dir, 'd-ends', '15', tag, 'end'])));
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const { events, problems } = store.read('d-ends');
+    expect(problems).toEqual([]);
+    expect(events.filter((e) => e.type === 'mark')).toHaveLength(60);
+    expect(events.filter((e) => e.type === 'drill-ended')).toHaveLength(1);
+    // and one more closer, later, appends nothing and says so
+    const late = store.open('d-ends');
+    expect(late.appendEnd({ type: 'drill-ended', reason: 'aborted', detail: 'closed by recover' })).toBeUndefined();
+    late.close();
+    expect(store.read('d-ends').events.filter((e) => e.type === 'drill-ended')).toHaveLength(1);
+  }, 120_000);
+
   it('a writer that opened the journal before others appended continues after their highest seq', () => {
     const store = new JournalStore(dir);
     const early = store.open('d-interleave');

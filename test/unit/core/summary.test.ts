@@ -65,6 +65,14 @@ describe('summarize', () => {
     const cut = sampleJournal().map((e) => (e.type === 'drill-ended' ? { ...e, reason: 'interrupted' as const } : e));
     expect(summarize(cut).passed).toBe(false);
   });
+  it('a probe that sees the fault break things before its injection is journaled counts: the break is from the fault\'s intent on', () => {
+    // the delete's answer journaled 3 s after the intent, the probe's watch saw the pod go at +2 s
+    const slow = sampleJournal().map((e) => (e.type === 'fault-injected' ? { ...e, at: '2026-11-25T10:00:23.000Z' } : e));
+    const s = summarize(slow);
+    expect(s.t0).toBe('2026-11-25T10:00:23.000Z');
+    expect(s.measures.find((m) => m.key === 'recover')).toMatchObject({ ms: 277_000, met: true });
+    expect(s.measures.find((m) => m.key === 'recover')!.note).toBeUndefined();
+  });
   it('steady state that never broke counts as recovered at once; one still broken at the end does not', () => {
     const never = sampleJournal().filter((e) => !(e.type === 'probe-result' && e.seq > 3));
     expect(summarize(never).measures.find((m) => m.key === 'recover')).toMatchObject({ ms: 0, met: true, note: 'steady state never broke' });
