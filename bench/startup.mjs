@@ -10,8 +10,8 @@
 //   node bench/startup.mjs --runs 30 --warmup 3 [--json]
 // Runs are interleaved (one of each command per round) so that background load on a shared
 // machine spreads evenly over the commands instead of landing on one of them. Each run is timed
-// twice: wall time, and the CPU time it used (user + system, from /usr/bin/time), which a loaded
-// machine disturbs far less. For comparison, `chaos --help` of Chaos Toolkit 1.19 (bench/chaostoolkit.mjs
+// twice: wall time, and the CPU time it used (user + system, from the kernel's rusage of the child
+// through bench/rusage.py, to the microsecond), which a loaded machine disturbs far less. For comparison, `chaos --help` of Chaos Toolkit 1.19 (bench/chaostoolkit.mjs
 // installs it from PyPI the first time).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,26 +48,20 @@ const cases = [
   { name: 'import(dist/bundle/kube-client.js)', argv: ['--input-type=module', '-e', "await import('./dist/bundle/kube-client.js')"] },
   { name: 'chaos --help (Chaos Toolkit 1.19)', cmd: chaosToolkit(process.env.GAMEDAY_CACHE ?? join(homedir(), '.cache', 'gameday')), argv: ['--no-version-check', '--help'] },
 ];
-const TIME = '/usr/bin/time';
+const RUSAGE = join(root, 'bench', 'rusage.py');
 const cpuFile = join(state, 'cpu.txt');
 
-/** One run: its wall time and, through /usr/bin/time, the CPU time (user + system) it used, in ms. */
+/** One run: its wall time and the CPU time (user + system) it used, in ms, as bench/rusage.py measured them. */
 function once(c) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(TIME, ['-f', '%U %S', '-o', cpuFile, c.cmd ?? process.execPath, ...c.argv], { cwd: root, env: { ...env, ...c.env }, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const r = spawnSync('python3', [RUSAGE, cpuFile, c.cmd ?? process.execPath, ...c.argv], { cwd: root, env: { ...env, ...c.env }, encoding: 'utf8' });
   if (r.status !== 0) {
     console.error(`bench: ${c.name} exited ${r.status}\n${r.stderr}`);
     process.exit(1);
   }
-  const [user, sys] = readFileSync(cpuFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { ms, cpuMs: (user + sys) * 1000 };
+  const [wall, user, sys] = readFileSync(cpuFile, 'utf8').trim().split(' ').map(Number);
+  return { ms: wall * 1000, cpuMs: (user + sys) * 1000 };
 }
 
-if (!existsSync(TIME)) {
-  console.error(`bench: ${TIME} is missing (apt-get install time)`);
-  process.exit(2);
-}
 const times = new Map(cases.map((c) => [c.name, []]));
 try {
   for (let i = 0; i < warmup; i++) for (const c of cases) once(c);
