@@ -29,7 +29,8 @@ export function jsonGetter(kc: KubeConfig): JsonGet {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error('No active cluster!');
   return async (pathAndQuery) => {
-    const url = new URL(pathAndQuery, server);
+    // appended, not resolved: a server URL may carry a path of its own (a proxy's /k8s/clusters/<id>)
+    const url = new URL(`${server.replace(/\/+$/, '')}${pathAndQuery}`);
     const opts: RequestOptions = { method: 'GET', headers: { accept: 'application/json' } };
     await kc.applyToHTTPSOptions(opts);
     const { agent, ...rest } = opts;
