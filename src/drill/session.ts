@@ -15,6 +15,7 @@ import type { Environment } from '../core/environment.js';
 import { checkGuards } from '../core/guards.js';
 import type { DrillEvent, DrillEventBody, EndReason, RevertReason } from '../core/events.js';
 import type { Host } from '../core/host.js';
+import type { HaltState } from '../core/halt-flags.js';
 import type { PortSet } from '../ports/index.js';
 import type { ClusterLock, HeldLease } from '../ports/cluster-lock.js';
 import { injectFault, injectPlan, keepAlive, observeAll, type InjectedFault, type RunnerDeps } from '../runner/inject.js';
@@ -22,7 +23,7 @@ import { assertPlanAllowed, type Plan, type PlannedFault } from '../runner/plan.
 import { revertAll, type RevertResult } from '../runner/revert.js';
 
 export interface HaltFlagPort {
-  state(env: string): { halted: boolean; reason?: string };
+  state(env: string): HaltState;
   watch(env: string, onHalt: (reason: string | undefined) => void): () => void;
 }
 export interface EnvLockPort {
@@ -54,7 +55,7 @@ export class HaltedByFlag extends Error {
  * guards' own words (`plan` shows the same verdicts). Run windows are checked on the plan, where the
  * faults' start time is known.
  */
-export function assertMayStart(env: Environment, halt: HaltFlagPort, now: number): { halted: boolean; reason?: string; unreadable?: boolean } {
+export function assertMayStart(env: Environment, halt: HaltFlagPort, now: number): HaltState {
   const state = halt.state(env.name);
   const verdicts = checkGuards({ env, halt: state, faults: [], now, tabletop: true });
   assertPlanAllowed({ env, seed: 0, faults: [], verdicts, ok: false });

@@ -7,6 +7,7 @@
  * visible to every facilitator machine that talks to the cluster.
  */
 import { hostname } from 'node:os';
+import type { V1Lease } from '@kubernetes/client-node';
 import { TOOLKIT_NAMESPACE } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import type { ClusterLock, LeaseReader } from '../../ports/cluster-lock.js';
@@ -40,9 +41,7 @@ export const clusterLock: ClusterLock = async (env, drillId, notice) => {
     }
     if (code(e) !== 409) throw new GamedayError('UNREACHABLE', `cannot take the drill lease ${namespace}/${name}: ${(e as Error).message.split('\n')[0]}`, { cause: e, hint: 'check the cluster is reachable and that you may create Leases in ' + namespace });
     const held = await api.readNamespacedLease({ name, namespace });
-    const renewed = held.spec?.renewTime ? new Date(held.spec.renewTime).getTime() : 0;
-    const expires = renewed + (held.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
-    if (Date.now() < expires && held.spec?.holderIdentity !== drillId) {
+    if (Date.now() < leaseExpiry(held) && held.spec?.holderIdentity !== drillId) {
       const a = held.metadata?.annotations ?? {};
       throw new GamedayError('LOCKED', `environment "${env.name}" is busy: drill ${held.spec?.holderIdentity ?? '?'} (pid ${a['gameday.dev/pid'] ?? '?'} on ${a['gameday.dev/host'] ?? '?'}) holds the cluster lease ${namespace}/${name}`, {
         hint: `wait for it to end, or stop it with \`gameday halt --env ${env.name}\`; a lease nobody renews expires after ${LEASE_SECONDS}s`,
@@ -85,6 +84,12 @@ export const clusterLock: ClusterLock = async (env, drillId, notice) => {
   };
 };
 
+/** When a Lease lapses unless renewed (epoch ms): its last renewal plus its duration; never renewed, long past. */
+function leaseExpiry(lease: V1Lease): number {
+  const renewed = lease.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : 0;
+  return renewed + (lease.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000;
+}
+
 /** The environment's Lease as `gameday recover --orphans` judges it: its holder and when it lapses. */
 export const readClusterLease: LeaseReader = async (env) => {
   if (!env.kube) return undefined;
@@ -93,8 +98,7 @@ export const readClusterLease: LeaseReader = async (env) => {
   const name = leaseName(env.name);
   try {
     const held = await api.readNamespacedLease({ name, namespace: TOOLKIT_NAMESPACE });
-    const renewed = held.spec?.renewTime ? new Date(held.spec.renewTime).getTime() : 0;
-    return { holder: held.spec?.holderIdentity, expiresAt: renewed + (held.spec?.leaseDurationSeconds ?? LEASE_SECONDS) * 1000 };
+    return { holder: held.spec?.holderIdentity, expiresAt: leaseExpiry(held) };
   } catch (e) {
     if (code(e) === 404) return undefined;
     throw new GamedayError('UNREACHABLE', `cannot read the drill lease ${TOOLKIT_NAMESPACE}/${name}: ${(e as Error).message.split('\n')[0]}`, { cause: e, hint: `check the cluster is reachable and that you may get Leases in ${TOOLKIT_NAMESPACE}` });
