@@ -5,7 +5,10 @@
 // by side with `kubectl get pods -l … -o json` of the same pods. Medians over --runs. Goal
 // (issue 15): under 2 s for 10,000 pods, memory reported.
 //
-//   GAMEDAY_CACHE=/tmp/gd-bench-plan node bench/plan.mjs [--pods 10000] [--runs 3] [--json]
+//   GAMEDAY_CACHE=/tmp/gd-bench-plan node bench/plan.mjs [--pods 10000] [--runs 3] [--json] [--profile]
+//
+// --profile: one more plan run under `node --cpu-prof`, summarized (bench/profile-summary.mjs):
+// where the time goes — idle (waiting for the API server), GC, the busiest functions and files.
 //
 // Needs a sandbox with room for the pods: kwok nodes hold 110 pods each, so for 10,000
 // `gameday sandbox up --real-nodes 0 --nodes 100` (beside a real node, kwok nodes are not
@@ -16,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeProfiles } from './profile-summary.mjs';
 import { flag, KUBECTL, kubectlFor, kwokBenchDeployment, median, opt, sandboxEnvironment, sleep } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,6 +27,7 @@ const BIN = join(root, 'bin', 'gameday.js');
 const pods = Number(opt('--pods', '10000'));
 const runs = Number(opt('--runs', '3'));
 const json = flag('--json');
+const profile = flag('--profile');
 const NS = 'gd-bench-plan';
 const TIME = '/usr/bin/time';
 const sandboxEnv = sandboxEnvironment('plan', `--real-nodes 0 --nodes ${Math.ceil(pods / 100)}`);
@@ -69,6 +74,7 @@ const cases = [
 ];
 
 let settleS;
+let profileText;
 const results = new Map(cases.map((c) => [c.name, []]));
 try {
   settleS = await settle();
@@ -78,6 +84,11 @@ try {
   const targets = plan.faults?.[0]?.targets?.length ?? 0;
   if (targets !== pods) throw new Error(`bench/plan: the plan resolved ${targets} targets, not ${pods}`);
   for (let i = 0; i < runs; i++) for (const c of cases) results.get(c.name).push(timed(c.cmd, c.argv));
+  if (profile) {
+    const dir = join(work, 'profile');
+    timed(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, ...cases[0].argv]);
+    profileText = summarizeProfiles(dir);
+  }
 } finally {
   spawnSync(KUBECTL, [...kubeArgs, 'delete', 'namespace', NS, '--wait=false'], { encoding: 'utf8' });
   rmSync(work, { recursive: true, force: true });
@@ -100,3 +111,4 @@ if (json) {
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const b of body) console.log(fmt(b));
 }
+if (profileText) console.log(`\ngameday plan under node --cpu-prof (one more run):\n${profileText}`);
