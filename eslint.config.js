@@ -39,4 +39,10 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
   },
   { files: ['bench/**', 'scripts/**', 'test/**'], rules: { 'no-console': 'off' } },
+  {
+    // the launcher is CommonJS (bin/package.json): no ES module loader before the light CLI
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { __dirname: 'readonly', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -20,18 +20,40 @@ import { build } from 'esbuild';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const src = `${root}src/`;
 
-/** import.meta.url → the URL of this module's compiled twin in dist/, from the chunk's own URL */
-const distUrls = {
-  name: 'dist-import-meta-url',
+/**
+ * Our own sources, as esbuild reads them, with two rewrites:
+ *
+ * import.meta.url → the URL of this module's compiled twin in dist/, from the chunk's own URL.
+ *
+ * `import { readFileSync } from 'node:fs'` → `const { readFileSync } = process.getBuiltinModule('node:fs')`
+ * (Node ≥ 20.16): an import of a builtin makes Node build an ES-module facade of all of it,
+ * reading every export — and fs's lazy `ReadStream` getter then loads all of streams: ≈ 1.8 ms of
+ * `gameday list`'s start-up (issue 15). The destructuring reads only the names the module uses.
+ * (Our sources import builtins only by name, one import per line; the test on the bundle's text
+ * keeps it so.)
+ */
+const ourSources = {
+  name: 'our-sources',
   setup(b) {
     b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      if (!text.includes('import.meta.url')) return { contents: text, loader: 'ts' };
-      const twin = `../${relative(src, args.path).replace(/\.ts$/, '.js')}`;
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin)}, import.meta.url).href`), loader: 'ts' };
+      let text = (await readFile(args.path, 'utf8')).replace(BUILTIN_IMPORT, builtinDestructuring);
+      if (text.includes('import.meta.url')) {
+        const twin = `../${relative(src, args.path).replace(/\.ts$/, '.js')}`;
+        text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin)}, import.meta.url).href`);
+      }
+      return { contents: text, loader: 'ts' };
     });
   },
 };
+const BUILTIN_IMPORT = /^import \{([^}]*)\} from '(node:[\w/]+)';$/gm;
+function builtinDestructuring(_line, names, builtin) {
+  const values = names
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n && !n.startsWith('type '))
+    .map((n) => n.replace(/^(\w+) as (\w+)$/, '$1: $2'));
+  return values.length ? `const { ${values.join(', ')} } = process.getBuiltinModule('${builtin}');` : '';
+}
 
 /** The id of this build: a hash of every source file and the lock file (keys the scenario cache). */
 async function sourceHash() {
@@ -55,6 +77,23 @@ const englishOnly = {
   },
 };
 
+/**
+ * commander requires child_process when it loads, for "executable" subcommands (git-style
+ * `gameday-<name>` programs), which gameday does not have. Loading it was ≈ 1.4 ms of every
+ * command's start-up; it is now required the first time commander would spawn, i.e. never.
+ */
+const commanderLazySpawn = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: expected \`${eager}\` (commander changed: review the commander-lazy-child-process plugin)`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
 /** `import('@kubernetes/client-node')` (the one in adapters/kube/client.ts) → the bundled client beside the chunks */
 const kubeClientFile = {
   name: 'kube-client-file',
@@ -63,7 +102,31 @@ const kubeClientFile = {
   },
 };
 
+/**
+ * The light build (src/cli/light.ts) keeps only what a warm `list`, `show`, `validate` or
+ * `runbook` runs: every other dynamic import — the other commands, the configuration, the
+ * scenario checker (zod, yaml) and the fault kinds' registry, the heavy clients — becomes a
+ * module that fails with notInLightBuild, and the launcher hands the command line to the full CLI.
+ */
+const LIGHT_KEEPS = /^\.\/commands\/(list|show|validate|runbook)\.js$/; // as main.ts imports them
+const lightOnly = {
+  name: 'light-only',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) => {
+      if (a.kind !== 'dynamic-import' || a.namespace === 'left-out') return undefined;
+      if (LIGHT_KEEPS.test(a.path) && /[\\/]src[\\/]cli[\\/]main\.ts$/.test(a.importer)) return undefined;
+      return { path: a.path, namespace: 'left-out', pluginData: { importer: a.importer } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
+      contents: `import { notInLightBuild } from ${JSON.stringify(`${src}cli/light-build.ts`)};\nthrow notInLightBuild(${JSON.stringify(a.path)});\nexport {};\n`,
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
 const started = Date.now();
+const buildId = await sourceHash();
 // chunk names change with their contents: old ones would pile up beside the new
 await rm(`${root}dist/bundle`, { recursive: true, force: true });
 const result = await build({
@@ -83,13 +146,36 @@ const result = await build({
   // less source to scan: module compilation was the largest cost of a warm `list`
   minifyWhitespace: true,
   minifySyntax: true,
-  // commander is CommonJS: its require('node:events') needs a require in an ES module
-  banner: { js: "import { createRequire as __gamedayRequire } from 'node:module'; const require = __gamedayRequire(import.meta.url);" },
+  // commander is CommonJS: its require('node:events') needs a require in an ES module (taken
+  // without an import, like every builtin here: see ourSources)
+  banner: { js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);" },
   logLevel: 'warning',
   metafile: true,
-  define: { __GAMEDAY_BUILD__: JSON.stringify(await sourceHash()) },
-  plugins: [distUrls, englishOnly, kubeClientFile],
+  define: { __GAMEDAY_BUILD__: JSON.stringify(buildId) },
+  plugins: [ourSources, englishOnly, commanderLazySpawn, kubeClientFile],
 });
+// The light CLI, one CommonJS file (src/cli/light.ts): no ES module loader, one file to read and
+// compile. Same build id and the same source rewrites as the main bundle; its `import.meta.url`
+// is the file's own URL (the rewrites make each module's relative to its twin in dist/).
+const light = await build({
+  absWorkingDir: root,
+  entryPoints: ['src/cli/light.ts'],
+  outfile: 'dist/bundle/light.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['@kubernetes/client-node', '@aws-sdk/*', '@smithy/*', 'chalk', '@inquirer/*'],
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  banner: { js: "const __lightUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+  metafile: true,
+  define: { __GAMEDAY_BUILD__: JSON.stringify(buildId), 'import.meta.url': '__lightUrl' },
+  plugins: [ourSources, commanderLazySpawn, lightOnly],
+});
+const lightBytes = Object.values(light.metafile.outputs)[0].bytes;
 // The Kubernetes client, bundled on its own: imported from node_modules it is ~1,000 module files
 // and most of the time before an inject's first API call (≈ 0.7 s against ≈ 0.2 s bundled, Node 20,
 // 2 cores). Still loaded only when a command needs it: src/adapters/kube/client.ts imports it
@@ -113,4 +199,4 @@ await build({
 const { rootHelpText } = await import(`${root}dist/bundle/main.js`);
 await writeFile(`${root}dist/bundle/root-help.txt`, rootHelpText());
 const files = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-process.stdout.write(`bundle: dist/bundle/ (${files.length} files and kube-client.js) in ${Date.now() - started} ms\n`);
+process.stdout.write(`bundle: dist/bundle/ (${files.length} files, light.cjs of ${Math.round(lightBytes / 1024)} KiB and kube-client.js) in ${Date.now() - started} ms\n`);
