@@ -16,24 +16,38 @@ export const APPEND_LOCK_WAIT_MS = 5_000;
 const sleepSync = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /**
- * The highest `seq` among a journal's readable events: whole lines that parse, as readers see
- * them. A line torn by a writer that died is skipped by readers, so its seq is free again (the
- * readable events stay numbered 1..n, as before appends were serialized).
+ * A journal's readable events that pass `mentions` (a cheap test on the raw line, before parsing):
+ * whole lines that parse, as readers see them. After the last newline is either nothing or a line
+ * still being written, which is not an event yet; a line torn by a writer that died is skipped.
  */
-export function maxSeqIn(text: string): number {
-  let max = 0;
+function* wholeEvents(text: string, mentions: string): Generator<Record<string, unknown>> {
   const lines = text.split('\n');
-  lines.pop(); // after the last newline: empty, or a line still being written
+  lines.pop();
   for (const line of lines) {
-    if (!line.includes('"seq":')) continue;
+    if (!line.includes(mentions)) continue;
     try {
-      const seq = (JSON.parse(line) as { seq?: unknown }).seq;
-      if (typeof seq === 'number' && Number.isInteger(seq)) max = Math.max(max, seq);
+      const event: unknown = JSON.parse(line);
+      if (event !== null && typeof event === 'object') yield event as Record<string, unknown>;
     } catch {
       // torn or corrupt: not an event for anyone
     }
   }
+}
+
+/**
+ * The highest `seq` among a journal's readable events. A torn line's seq is free again (the
+ * readable events stay numbered 1..n, as before appends were serialized).
+ */
+export function maxSeqIn(text: string): number {
+  let max = 0;
+  for (const { seq } of wholeEvents(text, '"seq":')) if (typeof seq === 'number' && Number.isInteger(seq)) max = Math.max(max, seq);
   return max;
+}
+
+/** Whether a journal's text holds the drill's end: a readable drill-ended event. */
+export function hasEndIn(text: string): boolean {
+  for (const { type } of wholeEvents(text, '"drill-ended"')) if (type === 'drill-ended') return true;
+  return false;
 }
 
 export class SerializedAppender {
@@ -62,10 +76,11 @@ export class SerializedAppender {
     const release = lockFile(`${this.file}.lock`);
     try {
       const size = fstatSync(this.fd).size;
-      if (done && done(readFileSync(this.file, 'utf8'))) return undefined;
+      // read once, and only when needed: to decide, or because someone else appended since our last write
+      const text = done || size !== this.seenSize ? readFileSync(this.file, 'utf8') : '';
+      if (done?.(text)) return undefined;
       if (size !== this.seenSize) {
         // someone else appended since we last wrote: continue after their highest seq
-        const text = readFileSync(this.file, 'utf8');
         this.lastSeq = Math.max(this.lastSeq, maxSeqIn(text));
         // a writer died mid-line: ours starts a line of its own
         if (text.length > 0 && !text.endsWith('\n')) writeSync(this.fd, this.endFragment(text.slice(text.lastIndexOf('\n') + 1)));
@@ -80,20 +95,6 @@ export class SerializedAppender {
       release();
     }
   }
-}
-
-/** Whether a journal's text holds the drill's end: a whole line that parses as a drill-ended event. */
-export function hasEndIn(text: string): boolean {
-  const lines = text.split('\n');
-  lines.pop(); // a line still being written is not an event yet
-  return lines.some((line) => {
-    if (!line.includes('"drill-ended"')) return false;
-    try {
-      return (JSON.parse(line) as { type?: unknown }).type === 'drill-ended';
-    } catch {
-      return false;
-    }
-  });
 }
 
 /** Takes `lock` (waiting up to APPEND_LOCK_WAIT_MS for a live owner); returns the release. */
