@@ -68,11 +68,16 @@ export class SerializedAppender {
     return this.appendUnless(undefined, build)!;
   }
 
+  /** Writes `count` lines, `build(first seq)`, numbered first..first+count-1, in one write and one fsync; returns the first seq. */
+  appendBatch(count: number, build: (firstSeq: number) => string): number {
+    return this.appendUnless(undefined, build, count)!;
+  }
+
   /**
    * The same, unless `done(the file's text)` says the line is not wanted any more — decided under
    * the lock, so no other writer can slip in between the look and the write. undefined when skipped.
    */
-  appendUnless(done: ((text: string) => boolean) | undefined, build: (seq: number) => string): number | undefined {
+  appendUnless(done: ((text: string) => boolean) | undefined, build: (seq: number) => string, count = 1): number | undefined {
     const release = lockFile(`${this.file}.lock`);
     try {
       const size = fstatSync(this.fd).size;
@@ -88,7 +93,7 @@ export class SerializedAppender {
       const seq = this.lastSeq + 1;
       writeSync(this.fd, build(seq));
       fsyncSync(this.fd);
-      this.lastSeq = seq;
+      this.lastSeq = seq + count - 1;
       this.seenSize = fstatSync(this.fd).size;
       return seq;
     } finally {

@@ -175,6 +175,20 @@ export class JournalWriter implements JournalAppender {
     return event;
   }
 
+  /** Appends the events as one write and one fsync, with consecutive seqs. */
+  appendAll(bodies: readonly DrillEventBody[], at: Date = new Date(this.now())): DrillEvent[] {
+    if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
+    if (bodies.length === 0) return [];
+    let events: DrillEvent[] = [];
+    this.appender.appendBatch(bodies.length, (first) => {
+      const built = bodies.map((body, i) => journalLine(this.drillId, first + i, at, body));
+      events = built.map((b) => b.event);
+      return built.map((b) => b.line).join('');
+    });
+    for (const event of events) for (const l of this.listeners) l(event);
+    return events;
+  }
+
   appendEnd(body: EventBodyOf<'drill-ended'>, at: Date = new Date(this.now())): DrillEvent | undefined {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
     let event: DrillEvent | undefined;

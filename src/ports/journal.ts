@@ -68,6 +68,13 @@ export interface JournalAppender {
   /** Appends one event; returns once it is durable, with its seq. */
   append(body: DrillEventBody, at?: Date): DrillEvent;
   /**
+   * Appends several events, in order, consecutive seqs; returns once all are durable. A file
+   * journal writes them under one lock with one fsync: an inject's intents, one per target, are all
+   * on disk before its first call without a disk flush per target (at 100 targets those flushes
+   * held the first delete back ≈ 0.15 s, issue 15).
+   */
+  appendAll(bodies: readonly DrillEventBody[], at?: Date): DrillEvent[];
+  /**
    * Appends the drill's end unless the stored journal has one already, decided under the same
    * lock (or compare-and-swap) as the append: a drill ending itself and `gameday halt` closing it
    * at the same moment leave one drill-ended, not two. undefined when it was ended already.

@@ -62,8 +62,8 @@ export async function injectFault(planned: PlannedFault, deps: RunnerDeps): Prom
   const done: InjectedFault[] = [];
   const failures: string[] = [];
   try {
-    // write before you break: every intent is durable before the first call
-    for (const p of prepared) deps.journal.append({ type: 'fault-intent', record: p.record });
+    // write before you break: every intent is durable before the first call (one write, one fsync)
+    deps.journal.appendAll(prepared.map((p) => ({ type: 'fault-intent', record: p.record })));
     const settled = await Promise.allSettled(prepared.map((p) => injector.inject(ctx, p.target, params, p.record.undo, p.ref)));
     settled.forEach((s, i) => {
       const p = prepared[i]!;

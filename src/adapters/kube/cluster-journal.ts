@@ -200,6 +200,11 @@ export class ClusterJournalWriter implements JournalAppender {
     return event;
   }
 
+  /** One append per event: each is its own compare-and-swap (a batch could outgrow a chunk). */
+  appendAll(bodies: readonly DrillEventBody[], at: Date = new Date(this.now())): DrillEvent[] {
+    return bodies.map((body) => this.append(body, at));
+  }
+
   appendEnd(body: EventBodyOf<'drill-ended'>, at: Date = new Date(this.now())): DrillEvent | undefined {
     if (this.closed) throw new GamedayError('INTERNAL', `journal ${this.location} is closed`);
     // an end in an earlier chunk is in the fold; one written meanwhile is in the chunk being appended to

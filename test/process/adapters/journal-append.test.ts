@@ -41,6 +41,30 @@ describe('journal appends from several processes at once', () => {
     expect(existsSync(`${store.pathOf('d-many')}.lock`)).toBe(false);
   }, 120_000);
 
+  it('appendAll from 4 processes at once (batches of 7 beside single appends): every batch lands whole, its seqs consecutive', async () => {
+    const store = new JournalStore(dir);
+    const codes = await Promise.all([run([dir, 'd-batch', '70', 'a', 'batch=7']), run([dir, 'd-batch', '70', 'b', 'batch=7']), run([dir, 'd-batch', '30', 'c']), run([dir, 'd-batch', '30', 'd'])]);
+    expect(codes).toEqual([0, 0, 0, 0]);
+    const { events, problems } = store.read('d-batch');
+    expect(problems).toEqual([]);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    // each batch of a and b: 7 events in a row, in its own order, nobody else's line in between
+    for (const tag of ['a', 'b']) {
+      const at = new Map(events.flatMap((e) => (e.type === 'mark' && e.text?.startsWith(`${tag}-`) ? [[Number(e.text.slice(2)), e.seq] as const] : [])));
+      expect(at.size).toBe(70);
+      for (let first = 0; first < 70; first += 7) for (let k = 1; k < 7; k++) expect(at.get(first + k)).toBe(at.get(first)! + k);
+    }
+    // and the appender returns the events it wrote, listeners see each
+    const w = store.open('d-batch');
+    const seen: number[] = [];
+    w.onAppend((e) => seen.push(e.seq));
+    const wrote = w.appendAll([{ type: 'mark', mark: 'note', text: 'x-0' }, { type: 'mark', mark: 'note', text: 'x-1' }]);
+    w.close();
+    expect(wrote.map((e) => e.seq)).toEqual([201, 202]);
+    expect(seen).toEqual([201, 202]);
+    expect(seqsOf(store.pathOf('d-batch')).slice(-2)).toEqual([201, 202]);
+  }, 120_000);
+
   it('4 processes ending one drill at once (halt and the drill itself): exactly one drill-ended', async () => {
     const store = new JournalStore(dir);
     const codes = await Promise.all(['a', 'b', 'c', 'd'].map((tag) => run([dir, 'd-ends', '15', tag, 'end'])));
