@@ -96,6 +96,55 @@ describe('k8s.pod-kill on the sandbox', () => {
     await ns.waitReady('web', 3);
   });
 
+  it('observe without the tracker inject started (another process) finds the replacements from the journaled undo, as journaled now and before issue 15', async () => {
+    const ctx = contextWith({ kube }, env);
+    const params = k8sPodKill.paramsSchema.parse({ count: 2, gracePeriod: 0 });
+    // from the journal, new pods are those born from the choice's second on (1 s resolution): choose
+    // in a later second than the newest pod's, or a survivor born in that second would count as new
+    const newest = Math.max(...(await kube.listPods(ns.name, 'app=web')).map((p) => p.createdAt));
+    await new Promise((r) => setTimeout(r, Math.max(0, newest + 1_000 - Date.now())));
+    const sel = await k8sPodKill.select(ctx, { namespace: ns.name, selector: 'app=web' }, params, seededRandom(77));
+    const prepared = await Promise.all(sel.targets.map(async (t) => ({ t, r: ref(`f4-${t.id}`), undo: await k8sPodKill.prepare(ctx, t, params, ref(`f4-${t.id}`)) })));
+    const injected = await Promise.all(prepared.map((p) => k8sPodKill.inject(ctx, p.t, params, p.undo, p.r)));
+
+    // another process: the undo as the journal holds it, a port (and so a watch) of its own, and
+    // another drill's name — no tracker to claim
+    const journaled = prepared.map((p) => JSON.parse(JSON.stringify(p.undo)) as typeof p.undo);
+    const observeAs = async (on: typeof ctx, drillId: string, undos: typeof journaled) => {
+      const out: Record<string, unknown>[] = [];
+      await Promise.all(prepared.map((p, i) => k8sPodKill.observe!(on, undos[i]!, injected[i], async (d) => void out.push(d), { ...p.r, drillId })));
+      return new Map(out.map((r) => [r.pod, r]));
+    };
+    // the same undos as journaled before: the owner's chosen (peers) and listed (known) names, no rank or chosenAt
+    const peers = sel.targets.map((t) => t.id);
+    const known = [...sel.targets[0]!.data.known];
+    const oldShape = journaled.map(({ rank: _r, chosenAt: _c, ...u }) => ({ ...u, peers, known }) as unknown as typeof u & { rank: number; chosenAt: number });
+    // both at once on one port, as one process reading both journals would: one watch, the same
+    // pods in the same order, so the same pairing (a watch started later may list what an earlier
+    // one saw arrive, and same-second births then pair by name)
+    const elsewhere = contextWith({ kube: await sandboxPort(env) }, env);
+    const [now, old] = await Promise.all([observeAs(elsewhere, 'it-podkill-elsewhere', journaled), observeAs(elsewhere, 'it-podkill-old', oldShape)]);
+    // and in this process, from the trackers inject started (the exact names, every step seen live)
+    const live = await observeAs(ctx, 'it-podkill', prepared.map((p) => p.undo));
+
+    for (const reports of [now, old, live]) {
+      expect(reports.size).toBe(2);
+      for (const r of reports.values()) {
+        expect(r).toMatchObject({ owner: 'Deployment web', replacement: expect.stringContaining(`${ns.name}/web-`) });
+        expect(r.timedOut).toBeUndefined();
+      }
+    }
+    console.log(`from the journal: ${JSON.stringify([...now.values()])}`);
+    for (const [pod, r] of now) expect(old.get(pod)!.replacement).toBe(r.replacement);
+    // two distinct replacements, the same two whichever way they were found (same-second births
+    // may pair differently: by arrival when watched live, by name when listed)
+    const replacements = (m: Map<unknown, Record<string, unknown>>) => [...m.values()].map((r) => r.replacement).sort();
+    expect(new Set(replacements(now)).size).toBe(2);
+    expect(replacements(live)).toEqual(replacements(now));
+    expect([...live.values()].every((r) => r.precision === 'watch')).toBe(true);
+    await ns.waitReady('web', 3);
+  });
+
   it('an empty selection is a clear error, and a vanished pod is TARGET_GONE', async () => {
     const ctx = contextWith({ kube }, env);
     const params = k8sPodKill.paramsSchema.parse({});

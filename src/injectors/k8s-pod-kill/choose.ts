@@ -53,9 +53,27 @@ export function choose<T>(items: readonly T[], k: number, random: () => number):
 }
 
 /**
- * The replacement of a deleted pod: among the owner's pods that did not exist when the choice was
- * made, in the order they appeared, the one at the deleted pod's rank among the pods deleted from
- * the same owner. Two kills from one ReplicaSet thus get two distinct replacements.
+ * Which of an owner's pods already existed when the choice was made (they are never replacements).
+ * - `names`: exactly the owner's pods of the selection's list (same process: select → inject);
+ *   one Set per owner, shared by every target of that owner.
+ * - `bornSince`: what a journaled undo still tells in another process, in O(1): a pod created
+ *   (creationTimestamp, 1 s resolution) at or after this instant — the start of the second of the
+ *   selection's list — and not being deleted is new. The second is ambiguous both ways: a pod the
+ *   owner created in that same second, just before the list, counts as new; and `chosenAt` is this
+ *   process's clock, compared with the API server's, so a skew larger than the time between the
+ *   choice and the delete could hide a replacement. Pods being deleted are left out so that killed
+ *   pods born in that second never stand in for their own replacements.
+ */
+export type Existing = { names: ReadonlySet<string> } | { bornSince: number };
+
+/** `bornSince` for a selection listed at `chosenAt` (epoch ms): the start of its second. */
+export const bornSince = (chosenAt: number): Existing => ({ bornSince: Math.floor(chosenAt / 1000) * 1000 });
+
+const isNew = (p: PodInfo, existing: Existing): boolean => ('names' in existing ? !existing.names.has(p.name) : p.createdAt >= existing.bornSince && p.deletingAt === undefined);
+
+/**
+ * An owner's new pods — those that did not exist when the choice was made — in the order they
+ * appeared: the candidates for replacing its deleted pods, one per rank.
  *
  * "The order they appeared" is `appearedAt` when the caller watched them arrive (a watch delivers
  * creations in etcd order): creationTimestamp has one-second resolution, and two replacements born
@@ -63,19 +81,29 @@ export function choose<T>(items: readonly T[], k: number, random: () => number):
  * later-named but earlier-born sibling's tracker had already claimed. Pods without `appearedAt`
  * (already there when the watch started) come first, by creation time, then name.
  */
-export function replacementFor(pods: Iterable<PodInfo>, ownerUid: string, known: readonly string[], peers: readonly string[], pod: string, appearedAt: (p: PodInfo) => number | undefined = () => undefined): PodInfo | undefined {
-  const before = new Set(known);
-  const key = (p: PodInfo): [number, number, string] => {
+export function newPods(pods: Iterable<PodInfo>, ownerUid: string, existing: Existing, appearedAt: (p: PodInfo) => number | undefined = () => undefined): PodInfo[] {
+  const keyed: { p: PodInfo; listed: number; t: number }[] = [];
+  for (const p of pods) {
+    if (p.owner?.uid !== ownerUid || !isNew(p, existing)) continue;
     const seq = appearedAt(p);
-    return seq === undefined ? [0, p.createdAt, p.name] : [1, seq, p.name];
-  };
-  const fresh = [...pods]
-    .filter((p) => p.owner?.uid === ownerUid && !before.has(p.name))
-    .map((p) => ({ p, k: key(p) }))
-    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || (a.k[2] < b.k[2] ? -1 : a.k[2] > b.k[2] ? 1 : 0))
-    .map((x) => x.p);
-  const rank = Math.max(0, [...peers].sort().indexOf(pod));
-  return fresh[rank];
+    keyed.push(seq === undefined ? { p, listed: 0, t: p.createdAt } : { p, listed: 1, t: seq });
+  }
+  // the input is mostly in this order already (a watch keeps pods in arrival order): a cheap sort
+  return keyed.sort((a, b) => a.listed - b.listed || a.t - b.t || (a.p.name < b.p.name ? -1 : a.p.name > b.p.name ? 1 : 0)).map((x) => x.p);
+}
+
+/**
+ * The replacement of a deleted pod: the owner's new pod (newPods) at the deleted pod's `rank` among
+ * the pods deleted from the same owner, sorted by name (rankAmong). Two kills from one ReplicaSet
+ * thus get two distinct replacements.
+ */
+export function replacementFor(pods: Iterable<PodInfo>, ownerUid: string, existing: Existing, rank: number, appearedAt?: (p: PodInfo) => number | undefined): PodInfo | undefined {
+  return newPods(pods, ownerUid, existing, appearedAt)[rank];
+}
+
+/** A pod's rank among the pods chosen from its owner, sorted by name (0 when it is not among them). */
+export function rankAmong(chosen: readonly string[], pod: string): number {
+  return Math.max(0, [...chosen].sort().indexOf(pod));
 }
 
 /** "checkout" from ReplicaSet "checkout-7d4b9c" with pod-template-hash "7d4b9c". */

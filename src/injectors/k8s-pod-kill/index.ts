@@ -11,7 +11,7 @@ import { GamedayError } from '../../core/errors.js';
 import { boundedNumber, durationSchema, flag, integer, nonEmpty } from '../../core/schema-helpers.js';
 import type { PodDeleteResult, PodInfo } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
-import { choose, filterCandidates, howMany, workloadName, type KillMode } from './choose.js';
+import { bornSince, choose, filterCandidates, howMany, rankAmong, workloadName, type Existing, type KillMode } from './choose.js';
 import { claimTracker, ReplacementTracker, startTracker, trackerKey, type Recovery, type TrackedPod } from './tracker.js';
 
 
@@ -56,14 +56,37 @@ type PodTarget = {
   node?: string;
   owner?: { kind: string; name: string; uid: string };
   workload?: string;
-  /** pods chosen from the same owner in this fault (for matching replacements) */
-  peers: string[];
-  /** the owner's pods when the choice was made */
-  known: string[];
+  /** the pod's rank among the pods chosen from its owner, sorted by name: which new pod replaces it */
+  rank: number;
+  /** when the selection's pods were listed (epoch ms, this process's clock) */
+  chosenAt: number;
+  /** the owner's pods when the choice was made: one Set per owner, shared by its targets; in memory only, never journaled */
+  known: ReadonlySet<string>;
 };
-type Undo = PodTarget & { gracePeriod?: number; observeForMs: number };
+/**
+ * O(1) in the size of the kill: the journal holds one per target, and names of every chosen and
+ * every listed pod of the owner (as undos once carried) made a kill of N pods journal 2N² names.
+ */
+type Undo = Omit<PodTarget, 'known'> & { gracePeriod?: number; observeForMs: number };
+/** An undo as a journal may hold it: before issue 15 it carried `peers` (the owner's chosen pods) and `known` instead of `rank` and `chosenAt`. */
+type JournaledUndo = Omit<Undo, 'rank' | 'chosenAt'> & Partial<Pick<Undo, 'rank' | 'chosenAt'>> & { peers?: string[]; known?: string[] };
 
-const tracked = (u: Undo): TrackedPod => ({ namespace: u.namespace, pod: u.pod, selector: u.selector, owner: u.owner!, known: u.known, peers: u.peers });
+const NONE: ReadonlySet<string> = new Set();
+
+/** What a tracker needs, from the target select made in this process: the exact set of the owner's pods. */
+const trackedTarget = (d: PodTarget): TrackedPod => ({ namespace: d.namespace, pod: d.pod, selector: d.selector, owner: d.owner!, rank: d.rank, existing: { names: d.known } });
+
+/**
+ * What a tracker needs, from a journaled undo alone (observe without the tracker inject started).
+ * Old undos still read: the rank from `peers`, the exact `known` names (a Set per target, so their
+ * trackers share no memo and stay O(N log N) each per event, as they were). `deletedAt` stands in
+ * for a choice time nobody recorded (the choice came before the delete).
+ */
+export function trackedUndo(u: JournaledUndo, deletedAt: number): TrackedPod {
+  const rank = u.rank ?? rankAmong(u.peers ?? [], u.pod);
+  const existing: Existing = u.known ? { names: new Set(u.known) } : bornSince(u.chosenAt ?? deletedAt);
+  return { namespace: u.namespace, pod: u.pod, selector: u.selector, owner: u.owner!, rank, existing };
+}
 
 const isToolkitPod = (p: PodInfo): boolean => p.namespace === TOOLKIT_NAMESPACE || Object.hasOwn(p.labels, DRILL_LABEL) || p.labels[MANAGED_BY_LABEL] === 'gameday';
 
@@ -88,7 +111,8 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
     const optedIn = labels[optKey] === optValue;
     const pods = await kube.listPods(spec.namespace, spec.selector);
-    const { candidates, excluded } = filterCandidates(pods, { onlyRunning: params.onlyRunning, minAgeMs: params.minAgeMs, now: ctx.now() });
+    const chosenAt = ctx.now();
+    const { candidates, excluded } = filterCandidates(pods, { onlyRunning: params.onlyRunning, minAgeMs: params.minAgeMs, now: chosenAt });
     if (candidates.length === 0) {
       const why = pods.length === 0 ? 'no pod matches it' : `${pods.length} pod(s) match but none qualifies (terminating ${excluded.terminating}, not Running ${excluded.notRunning}, too young ${excluded.tooYoung})`;
       throw new GamedayError('INVALID_INPUT', `k8s.pod-kill: nothing to kill in namespace ${spec.namespace} with selector ${spec.selector}: ${why}`, {
@@ -97,10 +121,11 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     }
     const chosen = choose(candidates, howMany(params.kill, candidates.length), random);
     // grouped once per owner and shared by its targets: building them per target was quadratic
-    // (a plan of 10,000 pods took 14 s of CPU and ~1 GB in these lists alone)
-    const chosenByOwner = groupNames(chosen);
-    for (const names of chosenByOwner.values()) names.sort();
-    const knownByOwner = groupNames(pods);
+    // (a plan of 10,000 pods took 14 s of CPU and ~1 GB in these lists alone). Each target keeps
+    // its rank among its owner's chosen pods, not the list: the journal holds every target's undo
+    const rank = new Map<string, number>();
+    for (const names of groupNames(chosen).values()) names.sort().forEach((n, i) => rank.set(n, i));
+    const knownByOwner = new Map([...groupNames(pods)].map(([uid, names]) => [uid, new Set(names)]));
     return {
       candidates: candidates.length,
       notes: [
@@ -117,21 +142,24 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
           selector: spec.selector,
           ...(p.nodeName ? { node: p.nodeName } : {}),
           ...(p.owner ? { owner: p.owner, workload: workloadName(p.owner, p.labels) } : {}),
-          peers: p.owner ? chosenByOwner.get(p.owner.uid)! : [p.name],
-          known: p.owner ? knownByOwner.get(p.owner.uid)! : [],
+          rank: rank.get(p.name) ?? 0,
+          chosenAt,
+          known: p.owner ? knownByOwner.get(p.owner.uid)! : NONE,
         },
       })),
     };
   },
 
   async prepare(_ctx, target, params) {
-    return { ...target.data, ...(params.gracePeriod !== undefined ? { gracePeriod: params.gracePeriod } : {}), observeForMs: params.observeForMs };
+    // the exact names stay in memory (inject reads them from the target); the journal gets rank and chosenAt
+    const { known: _known, ...data } = target.data;
+    return { ...data, ...(params.gracePeriod !== undefined ? { gracePeriod: params.gracePeriod } : {}), observeForMs: params.observeForMs };
   },
 
-  async inject(ctx, _target, _params, undo, ref) {
+  async inject(ctx, target, _params, undo, ref) {
     // watch the owner's pods from before the delete: the replacement's every step is seen live.
     // Every target of the kill joins the same watch (one list + one watch per namespace/selector)
-    const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), tracked(undo), ctx.now) : undefined;
+    const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), trackedTarget(target.data), ctx.now) : undefined;
     // bounded: a slow list must not hold the kill back for long (observe then falls back to API times)
     if (tracker) await Promise.race([tracker.synced, new Promise((r) => setTimeout(r, 5_000).unref?.())]);
     let r: PodDeleteResult;
@@ -190,7 +218,7 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     let tracker = claimTracker(trackerKey(ref.drillId, ref.faultId));
     if (tracker) tracker.stopAfter(remaining);
     else {
-      tracker = new ReplacementTracker(ctx.ports.kube, tracked(undo), ctx.now, { stopAfterMs: remaining });
+      tracker = new ReplacementTracker(ctx.ports.kube, trackedUndo(undo, deletedAt), ctx.now, { stopAfterMs: remaining });
       tracker.deletedAt = deletedAt;
     }
     let rec: Recovery | undefined;

@@ -33,9 +33,11 @@ export class SharedPodWatch {
   readonly done: Promise<void>;
   failure: unknown;
   private arrivals = 0;
+  private changes = 0;
   private isSynced = false;
   private users = 0;
-  private readonly listeners = new Set<() => void>();
+  /** called with the name of the pod an event was about, or with none when the watch ends */
+  private readonly listeners = new Set<(pod?: string) => void>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -65,12 +67,17 @@ export class SharedPodWatch {
       });
   }
 
+  /** bumped by every event: what trackers derive from the pods holds for one version (tracker.ts newPodsOf) */
+  get version(): number {
+    return this.changes;
+  }
+
   get closed(): boolean {
     return this.abort.signal.aborted;
   }
 
   /** one more user; the returned function leaves (the watch closes when nobody is left) */
-  join(onChange: () => void): () => void {
+  join(onChange: (pod?: string) => void): () => void {
     this.users++;
     this.listeners.add(onChange);
     let left = false;
@@ -90,6 +97,7 @@ export class SharedPodWatch {
 
   private onEvent(type: PodEventType, p: PodInfo): void {
     const live = this.isSynced;
+    this.changes++;
     if (live && !this.appeared.has(p.name)) this.appeared.set(p.name, this.arrivals++);
     if (type === 'DELETED') this.pods.delete(p.name);
     else this.pods.set(p.name, p);
@@ -101,11 +109,11 @@ export class SharedPodWatch {
     const stamp = (api: number): Stamp => (first && !live ? { at: now, api } : { at: now });
     if (p.scheduledAt !== undefined && s.scheduled === undefined) s.scheduled = stamp(p.scheduledAt);
     if (p.readyAt !== undefined && s.ready === undefined) s.ready = stamp(p.readyAt);
-    this.notify();
+    this.notify(p.name);
   }
 
-  private notify(): void {
-    for (const l of [...this.listeners]) l();
+  private notify(pod?: string): void {
+    for (const l of [...this.listeners]) l(pod);
   }
 }
 
@@ -113,7 +121,7 @@ export class SharedPodWatch {
 const open = new WeakMap<KubePort, Map<string, SharedPodWatch>>();
 
 /** Joins the open watch of this namespace and selector on this port, opening it if there is none. */
-export function joinPodWatch(kube: KubePort, namespace: string, selector: string, now: () => number, onChange: () => void): { watch: SharedPodWatch; leave: () => void } {
+export function joinPodWatch(kube: KubePort, namespace: string, selector: string, now: () => number, onChange: (pod?: string) => void): { watch: SharedPodWatch; leave: () => void } {
   let byKey = open.get(kube);
   if (!byKey) open.set(kube, (byKey = new Map()));
   const key = `${namespace}\n${selector}`;

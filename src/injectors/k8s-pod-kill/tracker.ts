@@ -6,10 +6,16 @@
  * A tracker nobody claims stops by itself, and the watch closes with its last tracker (nothing
  * outlives its purpose and holds the process open).
  * If observe runs without a tracker (another process), a fresh watch falls back to the API
- * server's condition times (1 s resolution) for transitions that happened before it started.
+ * server's condition times (1 s resolution) for transitions that happened before it started, and
+ * to the undo's `chosenAt` for which pods are new (choose.ts `Existing`).
+ *
+ * Every event of the watch reaches every tracker of the kill. Each looks its replacement up in the
+ * owner's new pods, sorted once per change of the watch (newPodsOf) rather than once per tracker,
+ * and a waiting tracker resumes only when that answer may have changed: one event costs one sort
+ * and N lookups for N trackers, not N sorts (O(N² log N)) and N resumptions.
  */
 import type { KubePort, PodInfo } from '../../ports/kube.js';
-import { replacementFor } from './choose.js';
+import { newPods, type Existing } from './choose.js';
 import { joinPodWatch, type SharedPodWatch, type Stamp } from './pod-watch.js';
 
 export interface TrackedPod {
@@ -17,8 +23,31 @@ export interface TrackedPod {
   pod: string;
   selector: string;
   owner: { uid: string };
-  known: string[];
-  peers: string[];
+  /** its rank among the pods chosen from the owner (choose.ts rankAmong): the index of its replacement among the new pods */
+  rank: number;
+  /** which of the owner's pods existed before the kill */
+  existing: Existing;
+}
+
+interface Memo {
+  version: number;
+  pods: PodInfo[];
+}
+/** Per watch, per owner, per `Existing` (its Set by identity — one per owner and selection — or its instant). */
+const memos = new WeakMap<SharedPodWatch, Map<string, Map<ReadonlySet<string> | number, Memo>>>();
+
+/** The owner's new pods in replacement order (choose.ts newPods) as the watch has them now, computed once per change of the watch. */
+export function newPodsOf(w: SharedPodWatch, ownerUid: string, existing: Existing): readonly PodInfo[] {
+  let byOwner = memos.get(w);
+  if (!byOwner) memos.set(w, (byOwner = new Map()));
+  let byExisting = byOwner.get(ownerUid);
+  if (!byExisting) byOwner.set(ownerUid, (byExisting = new Map()));
+  const key = 'names' in existing ? existing.names : existing.bornSince;
+  const memo = byExisting.get(key);
+  if (memo?.version === w.version) return memo.pods;
+  const pods = newPods(w.pods.values(), ownerUid, existing, (p) => w.appeared.get(p.name));
+  byExisting.set(key, { version: w.version, pods });
+  return pods;
 }
 
 export interface Recovery {
@@ -46,6 +75,8 @@ export class ReplacementTracker {
   deletedAt: number;
 
   private timer: NodeJS.Timeout | undefined;
+  /** the replacement the last current() answered with */
+  private last: PodInfo | undefined;
 
   constructor(
     kube: KubePort,
@@ -55,7 +86,7 @@ export class ReplacementTracker {
   ) {
     this.deletedAt = now();
     // one watch per namespace + selector serves every tracker of the kill (pod-watch.ts)
-    const joined = joinPodWatch(kube, t.namespace, t.selector, now, () => this.wake());
+    const joined = joinPodWatch(kube, t.namespace, t.selector, now, (pod) => this.changed(pod));
     this.watch = joined.watch;
     this.leave = joined.leave;
     this.synced = this.watch.synced;
@@ -80,14 +111,31 @@ export class ReplacementTracker {
     this.timer.unref?.();
   }
 
+  /**
+   * After an event about `pod` (none: the watch ended): wakes a waiting ready() only when its
+   * answer may have changed — its replacement had an event, or another pod now holds its rank.
+   * Events about anything else (the other kills, their replacements) wake nobody: resuming every
+   * tracker on every event was most of a large kill's CPU.
+   */
+  private changed(pod?: string): void {
+    if (this.waiters.size === 0) return;
+    if (pod === undefined || pod === this.last?.name || this.replacement() !== this.last) this.wake();
+  }
+
+  private replacement(): PodInfo | undefined {
+    return newPodsOf(this.watch, this.t.owner.uid, this.t.existing)[this.t.rank];
+  }
+
   private wake(): void {
-    for (const w of [...this.waiters]) w();
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
   }
 
   /** the replacement so far (maybe not Ready yet) */
   current(): Recovery | undefined {
     const w = this.watch;
-    const r = replacementFor(w.pods.values(), this.t.owner.uid, this.t.known, this.t.peers, this.t.pod, (p) => w.appeared.get(p.name));
+    const r = (this.last = this.replacement());
     if (!r) return undefined;
     const s = w.seen.get(r.name);
     // seen live: our clock; already so when first listed: the API server's time, kept in [deletedAt, seen]
@@ -105,21 +153,22 @@ export class ReplacementTracker {
 
   /** Resolves with the Ready replacement, or undefined when the tracker stops first; rejects when the watch cannot run. */
   async ready(signal: AbortSignal): Promise<Recovery | undefined> {
-    for (;;) {
-      const c = this.current();
-      if (c?.readyAt !== undefined) return c;
-      if (this.watch.failure !== undefined) throw this.watch.failure;
-      if (this.abort.signal.aborted || signal.aborted) return undefined;
-      await new Promise<void>((resolve) => {
-        const w = (): void => {
-          this.waiters.delete(w);
-          signal.removeEventListener('abort', w);
-          resolve();
-        };
-        this.waiters.add(w);
-        signal.addEventListener('abort', w, { once: true });
-        if (this.abort.signal.aborted) w();
-      });
+    // `signal` is shared by every tracker of the kill: a listener added to it per wake-up cost O(N)
+    // each (an EventTarget scans its listeners for a duplicate), and Node warns past 10 of them.
+    // One signal of our own for the whole wait (AbortSignal.any adds no listener to its sources)
+    const stopped = AbortSignal.any([signal, this.abort.signal]);
+    const onStop = (): void => this.wake();
+    stopped.addEventListener('abort', onStop, { once: true });
+    try {
+      for (;;) {
+        const c = this.current();
+        if (c?.readyAt !== undefined) return c;
+        if (this.watch.failure !== undefined) throw this.watch.failure;
+        if (stopped.aborted) return undefined;
+        await new Promise<void>((resolve) => this.waiters.add(resolve));
+      }
+    } finally {
+      stopped.removeEventListener('abort', onStop);
     }
   }
 

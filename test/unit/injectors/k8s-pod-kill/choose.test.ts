@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choose, filterCandidates, howMany, replacementFor, workloadName } from '../../../../src/injectors/k8s-pod-kill/choose.js';
+import { bornSince, choose, filterCandidates, howMany, newPods, rankAmong, replacementFor, workloadName, type Existing } from '../../../../src/injectors/k8s-pod-kill/choose.js';
 import { parseParams } from '../../../../src/cli/kv.js';
 import { k8sPodKill } from '../../../../src/injectors/k8s-pod-kill/index.js';
 import { seededRandom } from '../../../../src/core/random.js';
@@ -59,28 +59,51 @@ describe('choose', () => {
 });
 
 describe('replacementFor', () => {
+  const exactly = (names: string[]): Existing => ({ names: new Set(names) });
   it('gives two kills from one ReplicaSet two distinct replacements, by creation order', () => {
-    const known = ['a', 'b', 'c'];
+    const known = exactly(['a', 'b', 'c']);
     const peers = ['b', 'a'];
     const now = [pod('c'), pod('x2', { createdAt: 2_000 }), pod('x1', { createdAt: 2_000 }), pod('x0', { createdAt: 1_500 })];
-    expect(replacementFor(now, 'rs-1', known, peers, 'a')?.name).toBe('x0');
-    expect(replacementFor(now, 'rs-1', known, peers, 'b')?.name).toBe('x1');
+    expect(replacementFor(now, 'rs-1', known, rankAmong(peers, 'a'))?.name).toBe('x0');
+    expect(replacementFor(now, 'rs-1', known, rankAmong(peers, 'b'))?.name).toBe('x1');
   });
   it('orders by arrival on the watch when known: same-second replacements are not ordered by name', () => {
     // x-late was born before a-early, in the same second: by name a-early would wrongly come first
     const now = [pod('a-early', { createdAt: 3_000 }), pod('x-late', { createdAt: 3_000 })];
     const arrival = new Map([['x-late', 0], ['a-early', 1]]); // x-late was born (and arrived) first
-    expect(replacementFor(now, 'rs-1', [], ['k1', 'k2'], 'k1', (p) => arrival.get(p.name))?.name).toBe('x-late');
-    expect(replacementFor(now, 'rs-1', [], ['k1', 'k2'], 'k2', (p) => arrival.get(p.name))?.name).toBe('a-early');
+    const arrived = (p: PodInfo) => arrival.get(p.name);
+    expect(replacementFor(now, 'rs-1', exactly([]), 0, arrived)?.name).toBe('x-late');
+    expect(replacementFor(now, 'rs-1', exactly([]), 1, arrived)?.name).toBe('a-early');
     // and a tracker that resolved while only the first had arrived agrees with one that saw both
-    expect(replacementFor([now[1]!], 'rs-1', [], ['k1', 'k2'], 'k1', (p) => arrival.get(p.name))?.name).toBe('x-late');
+    expect(replacementFor([now[1]!], 'rs-1', exactly([]), 0, arrived)?.name).toBe('x-late');
     // pods already there when the watch began (no arrival) come first, by creation time
     const listed = pod('b-listed', { createdAt: 2_500 });
-    expect(replacementFor([...now, listed], 'rs-1', [], ['k0', 'k1', 'k2'], 'k0', (p) => arrival.get(p.name))?.name).toBe('b-listed');
+    expect(replacementFor([...now, listed], 'rs-1', exactly([]), 0, arrived)?.name).toBe('b-listed');
+    expect(newPods([...now, listed], 'rs-1', exactly([]), arrived).map((p) => p.name)).toEqual(['b-listed', 'x-late', 'a-early']);
   });
   it('ignores pods of other owners and pods that existed before', () => {
     const now = [pod('a'), pod('z', { owner: { ...rs, uid: 'other' }, createdAt: 5_000 })];
-    expect(replacementFor(now, 'rs-1', ['a', 'b'], ['b'], 'b')).toBeUndefined();
+    expect(replacementFor(now, 'rs-1', exactly(['a', 'b']), rankAmong(['b'], 'b'))).toBeUndefined();
+  });
+  it('from a journaled choice time: new means born in its second or later, and not being deleted', () => {
+    const since = bornSince(10_400);
+    expect(since).toEqual({ bornSince: 10_000 });
+    const now = [
+      pod('old', { createdAt: 9_000 }),
+      pod('same-second', { createdAt: 10_000 }), // the 1 s ambiguity: born just before the list, or a replacement? new
+      pod('killed', { createdAt: 10_000, deletingAt: 10_600 }), // terminating: never its own replacement
+      pod('r1', { createdAt: 11_000 }),
+      pod('elsewhere', { createdAt: 11_000, owner: { ...rs, uid: 'other' } }),
+    ];
+    expect(newPods(now, 'rs-1', since).map((p) => p.name)).toEqual(['same-second', 'r1']);
+  });
+});
+
+describe('rankAmong', () => {
+  it('is the index among the chosen names sorted (as the journal used to derive it from peers), 0 when absent', () => {
+    expect(['c', 'a', 'b'].map((n) => rankAmong(['c', 'a', 'b'], n))).toEqual([2, 0, 1]);
+    expect(rankAmong(['b', 'a'], 'z')).toBe(0);
+    expect(rankAmong(['web-10', 'web-9', 'Web-1'], 'web-9')).toBe(2); // code-unit order, as Array#sort
   });
 });
 
