@@ -10,11 +10,10 @@
  * runLight then answers `undefined`: the launcher runs the same command line in the full CLI.
  * Output is held until the command has finished, so a run handed over has printed nothing.
  */
-import { isatty } from 'node:tty';
 import type { Output } from './context.js';
 import { isNotInLightBuild } from './light-build.js';
 import { runCommandLine } from './main.js';
-import { processOutput } from './output.js';
+import { processOutput, stdinIsTerminal } from './output.js';
 
 /** The commands the light build serves (when the command line starts with one of them). */
 export const LIGHT_COMMANDS: readonly string[] = ['list', 'show', 'validate', 'runbook'];
@@ -32,7 +31,14 @@ export async function runLight(argv: string[]): Promise<number | undefined> {
   };
   try {
     // read-only commands: no signal handlers (Ctrl-C simply ends the process)
-    const code = await runCommandLine(argv, { out, signal: new AbortController().signal, cwd: process.cwd(), stdinIsTTY: isatty(0) });
+    const code = await runCommandLine(argv, {
+      out,
+      signal: new AbortController().signal,
+      cwd: process.cwd(),
+      get stdinIsTTY() {
+        return stdinIsTerminal();
+      },
+    });
     for (const print of held) print();
     return code;
   } catch (e) {

@@ -4,7 +4,6 @@
  * into exit codes and prints errors (one line, plus a hint; stack traces only with --debug).
  */
 import { readFileSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { Command, CommanderError, Option } from 'commander';
 import type { LoadedConfig } from '../adapters/config-store.js';
 import { describeError, isGamedayError } from '../core/errors.js';
@@ -12,7 +11,7 @@ import { clip } from '../core/text.js';
 import type { CommandContext, CommandOptions, CommandRun, Output } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { isNotInLightBuild } from './light-build.js';
-import { paint, processOutput } from './output.js';
+import { paint, processOutput, stdinIsTerminal } from './output.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -291,9 +290,15 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
-  // isatty(0), not process.stdin.isTTY: touching process.stdin builds its stream (for a file or a
-  // pipe, all of fs's streams): ≈ 1.8 ms of every command's start-up, for one boolean (issue 15)
-  return runCommandLine(argv, { out, signal: controller.signal, cwd: process.cwd(), stdinIsTTY: isatty(0), onCommand: (name) => (running = name) });
+  return runCommandLine(argv, {
+    out,
+    signal: controller.signal,
+    cwd: process.cwd(),
+    get stdinIsTTY() {
+      return stdinIsTerminal();
+    },
+    onCommand: (name) => (running = name),
+  });
 }
 
 /** One command line, start to exit code, with no process-wide side effects (tests call it in-process). */
@@ -318,7 +323,10 @@ export async function runCommandLine(argv: string[], io: { out: Output; signal: 
         return (loaded ??= store.loadConfig({ configFile: opts.config as string | undefined, cwd: io.cwd }));
       },
       signal: io.signal,
-      stdinIsTTY: io.stdinIsTTY,
+      // asked when a command needs it (main's io answers on demand: see stdinIsTerminal)
+      get stdinIsTTY() {
+        return io.stdinIsTTY;
+      },
     };
     io.onCommand?.(name); // how the process's signal handler words a Ctrl-C (halt and recover stop waiting)
     exit = await mod.run(ctx, args, opts);
