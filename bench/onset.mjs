@@ -95,7 +95,9 @@ async function startWatch() {
 function run(cmd, argv, env = {}) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(cmd, argv, { cwd: work, env: { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: join(work, 'state'), ...env } });
+    // stdout is not read: discarded, not piped (a 500-pod inject prints more than a pipe holds,
+    // and a writer to a full pipe nobody drains never exits)
+    const child = spawn(cmd, argv, { cwd: work, env: { ...process.env, NO_COLOR: '1', GAMEDAY_STATE_DIR: join(work, 'state'), ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const timer = setTimeout(() => child.kill('SIGTERM'), 180_000);
