@@ -63,18 +63,13 @@ export class SerializedAppender {
     this.seenSize = -1;
   }
 
-  /** Writes the line `build(seq)` with the next free seq, durably; returns that seq. */
-  append(build: (seq: number) => string): number {
-    return this.appendUnless(undefined, build)!;
-  }
-
-  /** Writes `count` lines, `build(first seq)`, numbered first..first+count-1, in one write and one fsync; returns the first seq. */
+  /** Writes `count` lines, `build(first seq)`, numbered first..first+count-1, durably in one write and one fsync; returns the first seq. */
   appendBatch(count: number, build: (firstSeq: number) => string): number {
     return this.appendUnless(undefined, build, count)!;
   }
 
   /**
-   * The same, unless `done(the file's text)` says the line is not wanted any more — decided under
+   * The same (one line by default), unless `done(the file's text)` says the line is not wanted any more — decided under
    * the lock, so no other writer can slip in between the look and the write. undefined when skipped.
    */
   appendUnless(done: ((text: string) => boolean) | undefined, build: (seq: number) => string, count = 1): number | undefined {

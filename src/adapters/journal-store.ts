@@ -162,20 +162,14 @@ export class JournalWriter implements JournalAppender {
 
   /** Appends and fsyncs one event; returns once it is durable. */
   append(body: DrillEventBody, at: Date = new Date(this.now())): DrillEvent {
-    if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
-    let event!: DrillEvent;
-    // the seq comes from the cross-process appender: unique even when halt, recover and the
-    // deadline keeper write the same journal at once
-    this.appender.append((seq) => {
-      const built = journalLine(this.drillId, seq, at, body);
-      event = built.event;
-      return built.line;
-    });
-    for (const l of this.listeners) l(event);
-    return event;
+    return this.appendAll([body], at)[0]!;
   }
 
-  /** Appends the events as one write and one fsync, with consecutive seqs. */
+  /**
+   * Appends the events as one write and one fsync, with consecutive seqs. The seqs come from the
+   * cross-process appender: unique even when halt, recover and the deadline keeper write the same
+   * journal at once.
+   */
   appendAll(bodies: readonly DrillEventBody[], at: Date = new Date(this.now())): DrillEvent[] {
     if (this.fd === undefined) throw new GamedayError('INTERNAL', `journal ${this.file} is closed`);
     if (bodies.length === 0) return [];

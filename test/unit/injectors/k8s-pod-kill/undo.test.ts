@@ -44,6 +44,10 @@ class PodStore {
   constructor(pods: PodInfo[]) {
     for (const p of pods) this.pods.set(p.name, p);
   }
+  /** watches that have delivered their initial list and now follow changes */
+  get following(): number {
+    return this.watchers.size;
+  }
   set(p: PodInfo): void {
     const type = this.pods.has(p.name) ? 'MODIFIED' : 'ADDED';
     this.pods.set(p.name, p);
@@ -159,7 +163,9 @@ describe('observe from a journaled undo (another process: no tracker of its own)
     const reports: Record<string, unknown>[] = [];
     const done = k8sPodKill.observe!(ctx, JSON.parse(JSON.stringify(undo)) as Undo, { deletedAtMs }, async (d) => void reports.push(d), ref(faultId));
     if (during) {
-      await new Promise((r) => setTimeout(r, 20)); // the watch has listed
+      // once the watch has listed and follows changes (bounded: a loaded machine may take a while)
+      for (const until = Date.now() + 10_000; store.following === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
+      expect(store.following).toBeGreaterThan(0);
       during();
     }
     await done;
