@@ -98,11 +98,13 @@ export class SharedPodWatch {
   private onEvent(type: PodEventType, p: PodInfo): void {
     const live = this.isSynced;
     this.changes++;
-    if (live && !this.appeared.has(p.name)) this.appeared.set(p.name, this.arrivals++);
+    const first = !this.seen.has(p.name);
+    // an arrival is a pod first seen on the live stream; a change to a listed pod is none (ranking
+    // it then moved it behind its listed siblings, and two trackers could take the same pod)
+    if (live && first) this.appeared.set(p.name, this.arrivals++);
     if (type === 'DELETED') this.pods.delete(p.name);
     else this.pods.set(p.name, p);
     const now = this.now();
-    const first = !this.seen.has(p.name);
     const s = this.seen.get(p.name) ?? { live };
     this.seen.set(p.name, s);
     // already so when first listed: only the API server knows when (1 s resolution)

@@ -201,6 +201,23 @@ describe('observe from a journaled undo (another process: no tracker of its own)
     const nextSecond = { ...base('b'), rank: 0, chosenAt: T + 1_300 };
     expect(await observe(world(), nextSecond, 'new-b2')).toEqual([expect.objectContaining({ replacement: `${NS}/x0`, readyAfterMs: 1_200 })]);
   });
+  it('two journaled undos on one watch keep distinct replacements while the listed ones turn Ready (a change is no arrival)', async () => {
+    // x0 and x1 were listed, born in the same second and not yet Ready: they pair by name. A change
+    // to a listed pod used to count as its arrival on the live stream and move it behind the other,
+    // so rank 1 took x0 when it turned Ready, and rank 0 took x0 again once x1 did
+    const store = new PodStore([pod('a', { createdAt: T - 60_000 }), pod('x0', { createdAt: T + 1_000, readyAt: undefined }), pod('x1', { createdAt: T + 1_000, readyAt: undefined })]);
+    const ctx = { ...contextWith({ kube: store.port }), now: () => clock };
+    const reports: Record<string, unknown>[] = [];
+    const undos = [{ ...base('b'), rank: 0, chosenAt: T + 300 }, { ...base('d'), rank: 1, chosenAt: T + 300 }];
+    const done = Promise.all(undos.map((u, i) => k8sPodKill.observe!(ctx, JSON.parse(JSON.stringify(u)) as Undo, { deletedAtMs }, async (d) => void reports.push(d), ref(`pair-${i}`))));
+    for (const until = Date.now() + 10_000; store.following === 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 5));
+    expect(store.following).toBe(1);
+    store.set({ ...store.pods.get('x0')!, readyAt: T + 2_000 });
+    await new Promise((r) => setTimeout(r, 20)); // the trackers look before x1 changes too
+    store.set({ ...store.pods.get('x1')!, readyAt: T + 2_500 });
+    await done;
+    expect(new Map(reports.map((r) => [r.pod, r.replacement]))).toEqual(new Map([[`${NS}/b`, `${NS}/x0`], [`${NS}/d`, `${NS}/x1`]]));
+  });
 });
 
 describe('the trackers share one view of the new pods per watch change', () => {
