@@ -18,7 +18,16 @@ export interface Owner {
  * file, so an empty or torn one really means its writer died. False when it exists.
  */
 export function createWithContent(file: string, text: string): boolean {
-  const tmp = `${file}.new-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  return withContent(file, text, (link) => link(file));
+}
+
+/**
+ * Writes `text` once to a file of its own beside `near`, and gives `use` a `link` that puts it in
+ * place under a name atomically (true), or says the name is taken (false); the file of its own is
+ * removed afterwards. Every name linked holds the whole text from the moment it exists.
+ */
+export function withContent<T>(near: string, text: string, use: (link: (file: string) => boolean) => T): T {
+  const tmp = `${near}.new-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, text);
@@ -26,11 +35,15 @@ export function createWithContent(file: string, text: string): boolean {
     closeSync(fd);
   }
   try {
-    linkSync(tmp, file);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    return false;
+    return use((file) => {
+      try {
+        linkSync(tmp, file);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        return false;
+      }
+    });
   } finally {
     rmSync(tmp, { force: true });
   }

@@ -175,6 +175,9 @@ class ClaimsByDrill implements FaultClaimPort {
   tryClaim(drillId: string, faultId: string, reason: string): ClaimAttempt {
     return this.storeOf(drillId).claims.tryClaim(drillId, faultId, reason);
   }
+  tryClaimAll(drillId: string, faultIds: readonly string[], reason: string): ClaimAttempt[] {
+    return this.storeOf(drillId).claims.tryClaimAll(drillId, faultIds, reason);
+  }
   claim(drillId: string, faultId: string, reason: string, opts: ClaimWaitOptions): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
     return this.storeOf(drillId).claims.claim(drillId, faultId, reason, opts);
   }

@@ -58,7 +58,11 @@ export async function injectFault(planned: PlannedFault, deps: RunnerDeps): Prom
   }
   // the faults are ours from intent to outcome: a halt or recover started meanwhile waits for the
   // outcome instead of "reverting" a fault whose mutation is still in flight (fault-claim.ts)
-  const held = prepared.map((p) => deps.journal.claims.tryClaim(deps.journal.drillId, p.ref.faultId, 'inject'));
+  const held = deps.journal.claims.tryClaimAll(
+    deps.journal.drillId,
+    prepared.map((p) => p.ref.faultId),
+    'inject',
+  );
   const done: InjectedFault[] = [];
   const failures: string[] = [];
   try {

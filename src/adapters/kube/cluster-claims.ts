@@ -47,6 +47,11 @@ export class ClusterClaims implements FaultClaimPort {
     throw new GamedayError('INTERNAL', `could not claim fault ${faultId} of drill ${drillId} (${this.maps.describe(name)} keeps changing)`);
   }
 
+  /** One create per fault: the API server has no atomic create of several objects. */
+  tryClaimAll(drillId: string, faultIds: readonly string[], reason: string): ClaimAttempt[] {
+    return faultIds.map((f) => this.tryClaim(drillId, f, reason));
+  }
+
   claim(drillId: string, faultId: string, reason: string, opts: ClaimWaitOptions): Promise<{ claim?: HeldClaim; waitedFor?: ClaimHolder }> {
     return waitForClaim(this, drillId, faultId, reason, opts);
   }

@@ -4,7 +4,7 @@
  * its holder, and a waiter gets it as soon as it is released or gives up when its signal aborts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,25 @@ describe('fault claims', () => {
     if (a.ok) a.claim.release();
     expect(claims.holder('d1', 'f1')).toBeUndefined();
     expect(claims.tryClaim('d1', 'f1', 'recover').ok).toBe(true);
+  });
+
+  it("an inject's claims at once (one text linked under each name): each exclusive and released alone; a taken one names its holder, a stale one is taken over", () => {
+    const claims = new FaultClaims(join(dir, 'c5'));
+    const held = claims.tryClaim('d1', 'f2', 'halt');
+    writeFileSync(claims.fileOf('d1', 'f3'), JSON.stringify({ pid: DEAD_PID, host: hostname(), reason: 'deadline', at: 'x' }));
+    const all = claims.tryClaimAll('d1', ['f1', 'f2', 'f3', 'f4'], 'inject');
+    expect(all.map((a) => a.ok)).toEqual([true, false, true, true]);
+    expect(all[1]).toMatchObject({ ok: false, holder: { pid: process.pid, reason: 'halt' } });
+    for (const f of ['f1', 'f3', 'f4']) expect(claims.holder('d1', f)).toMatchObject({ pid: process.pid, host: hostname(), reason: 'inject' });
+    expect(claims.tryClaim('d1', 'f1', 'recover').ok).toBe(false);
+    // released one by one: the others stay held, and nothing but the claims is left behind
+    if (all[0]!.ok) all[0]!.claim.release();
+    expect(claims.holder('d1', 'f1')).toBeUndefined();
+    expect(claims.holder('d1', 'f4')?.reason).toBe('inject');
+    for (const a of all) if (a.ok) a.claim.release();
+    if (held.ok) held.claim.release();
+    expect(readdirSync(join(dir, 'c5', 'd1'))).toEqual([]);
+    expect(claims.tryClaimAll('d1', [], 'inject')).toEqual([]);
   });
 
   it('a claim whose holder died (or whose file is torn) is taken over', () => {

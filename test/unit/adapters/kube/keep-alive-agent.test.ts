@@ -26,7 +26,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gd-agent-'));
   pki = await ensurePki(join(dir, 'pki'));
   server = createServer({ key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ca: readFileSync(pki.caCert), requestCert: true, rejectUnauthorized: true }, (req, res) => {
-    clients.push((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+    clients.push(String((req.socket as TLSSocket).getPeerCertificate().subject?.CN ?? ''));
     setTimeout(() => res.end('ok'), 20); // long enough that a burst needs many sockets at once
   });
   server.on('secureConnection', () => connections++);
