@@ -12,6 +12,12 @@ export interface OwnerRef {
 }
 
 /** The facts of a pod the injectors use (times are epoch ms). */
+/** The pods of one list and the resourceVersion it was read at. */
+export interface PodListing {
+  pods: PodInfo[];
+  resourceVersion: string;
+}
+
 export interface PodInfo {
   namespace: string;
   name: string;
@@ -114,14 +120,20 @@ export interface KubePort {
   /** creates the namespace with these labels unless it exists */
   ensureNamespace(namespace: string, labels: Record<string, string>): Promise<void>;
   listPods(namespace: string, labelSelector?: string): Promise<PodInfo[]>;
+  /** listPods, with the resourceVersion the list was read at (for watchPods `from`) */
+  listPodsVersioned(namespace: string, labelSelector?: string): Promise<PodListing>;
   /** deletes one pod (with a uid precondition when given): 'not-found' when it is already gone */
   deletePod(namespace: string, name: string, opts?: { gracePeriodSeconds?: number; uid?: string }): Promise<PodDeleteResult>;
   /**
    * List then watch pods (an informer in miniature): every current pod arrives as ADDED, then
    * changes as they happen. Resolves when `signal` aborts; re-watches when the server closes the stream.
    * `onSynced` runs once the initial list is delivered: every later change will be seen.
+   * `from`: a list this process just made (same namespace and selector) stands for the initial one:
+   * its pods arrive as ADDED at once, and the watch starts at its resourceVersion — nothing is
+   * listed again, and nothing that changed since is missed (a version too old to watch from is
+   * answered 410, and the pods are listed then).
    */
-  watchPods(namespace: string, labelSelector: string | undefined, onEvent: (type: PodEventType, pod: PodInfo) => void, signal: AbortSignal, onSynced?: () => void): Promise<void>;
+  watchPods(namespace: string, labelSelector: string | undefined, onEvent: (type: PodEventType, pod: PodInfo) => void, signal: AbortSignal, onSynced?: () => void, from?: PodListing): Promise<void>;
   listNodes(labelSelector?: string): Promise<NodeInfo[]>;
   /** where the API server is reached from the nodes (the `kubernetes` Service's endpoints) */
   apiServerEndpoints(): Promise<{ ip: string; port: number }[]>;

@@ -1,6 +1,6 @@
 /**
- * The onset of k8s.pod-kill against the sandbox's real kube-apiserver (issue 15): one LIST + WATCH
- * serves every replacement tracker of a kill, counted at the port and on the wire (every HTTP
+ * The onset of k8s.pod-kill against the sandbox's real kube-apiserver (issue 15): one WATCH, from
+ * the selection's own list, serves every replacement tracker of a kill, counted at the port and on the wire (every HTTP
  * request this process sends); and the journal's delete times are the server's answers, as the runner writes them.
  * Each test works in a namespace of its own; nothing here asserts how fast anything is.
  */
@@ -39,6 +39,7 @@ function counted(port: KubePort) {
   const wrapped: KubePort = {
     ...port,
     listPods: (...a) => (calls.list++, port.listPods(...a)),
+    listPodsVersioned: (...a) => (calls.list++, port.listPodsVersioned(...a)),
     watchPods: (...a) => (calls.watch++, port.watchPods(...a).finally(() => calls.watchesEnded++)),
     deletePod: async (namespace, name, o) => {
       const result = await port.deletePod(namespace, name, o);
@@ -84,11 +85,11 @@ describe('k8s.pod-kill onset', () => {
     expect(calls.watch).toBe(1);
     expect(calls.list).toBe(1); // select's own list, before the kill: none per target
     expect(calls.deletes).toHaveLength(REPLICAS);
-    // …and on the wire: one LIST (the watch's initial list), one WATCH, ten DELETEs, nothing else
-    expect(count(wire.requests, 'LIST')).toBe(1);
+    // …and on the wire: one WATCH (from the selection's list: no list of its own), ten DELETEs, nothing else
+    expect(count(wire.requests, 'LIST')).toBe(0);
     expect(count(wire.requests, 'WATCH')).toBe(1);
     expect(count(wire.requests, 'DELETE')).toBe(REPLICAS);
-    expect(wire.requests).toHaveLength(REPLICAS + 2);
+    expect(wire.requests).toHaveLength(REPLICAS + 1);
 
     const reports: Record<string, unknown>[] = [];
     await Promise.all(prepared.map((p, i) => k8sPodKill.observe!(ctx, p.undo, injected[i], async (d) => void reports.push(d), ref(p.t))));

@@ -2,6 +2,7 @@
  * The KubePort adapter against the sandbox's real API server: the calls the injectors rely on,
  * their "not found" conventions, the list+watch, and one-line errors.
  */
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,43 @@ describe('KubePort on the sandbox', () => {
     ac.abort();
     await done; // resolves on abort
     expect(events.indexOf('ADDED w2')).toBeGreaterThan(syncedAfter - 1);
+  });
+
+  it("list+watch from a list of ours: nothing listed again, a pod created after the list is seen; a version too old to watch from falls back to a list", async () => {
+    await ns.pod('v1', { app: 'v' });
+    const listing = await kube.listPodsVersioned(ns.name, 'app=v');
+    expect(listing.pods.map((p) => p.name)).toEqual(['v1']);
+    expect(listing.resourceVersion).toMatch(/^\d+$/);
+    await ns.pod('v2', { app: 'v' }); // after the list, before the watch
+    const lists: string[] = [];
+    const onStart = (msg: unknown): void => {
+      const path = (msg as { request: { method: string; path: string } }).request.path;
+      if (path.startsWith(`/api/v1/namespaces/${ns.name}/pods?`) && !/[?&]watch=(true|1)\b/.test(path)) lists.push(path);
+    };
+    diagnostics.subscribe('http.client.request.start', onStart);
+    try {
+      for (const from of [listing, { pods: [], resourceVersion: '1' }]) {
+        const events: string[] = [];
+        let syncedAfter = -1;
+        const ac = new AbortController();
+        const done = kube.watchPods(ns.name, 'app=v', (type, p: PodInfo) => events.push(`${type} ${p.name}`), ac.signal, () => (syncedAfter = events.length), from);
+        await waitUntil(`v1 and v2 seen (saw: ${events.join(', ')})`, async () => events.includes('ADDED v1') && events.includes('ADDED v2'), 30_000);
+        ac.abort();
+        await done;
+        if (from === listing) {
+          // the listing stood for the initial list; v2 came on the watch, replayed from its version
+          expect(events.slice(0, syncedAfter)).toEqual(['ADDED v1']);
+          expect(events.indexOf('ADDED v2')).toBeGreaterThanOrEqual(syncedAfter);
+          expect(lists).toEqual([]);
+        } else {
+          // version 1 is long compacted away: the server says 410 and the pods are listed
+          expect(syncedAfter).toBe(0);
+          expect(lists).toHaveLength(1);
+        }
+      }
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', onStart);
+    }
   });
 
   it('listPods reads plain JSON page by page: the same pods and facts as the typed client, across pages; a bad selector is one HTTP 400 line', async () => {

@@ -13,7 +13,7 @@ import { objectMethods } from './objects.js';
 import { kubeConfigFor } from './client.js';
 import { RateLimiter, rateLimitFromEnv, type RateLimitOptions } from './rate-limit.js';
 import { boundedApiClient, boundedCall } from './bounded.js';
-import { jsonGetter, listAll } from './raw-list.js';
+import { jsonGetter, listAllAt } from './raw-list.js';
 
 /** An HTTP error from the API server, with its status code and a one-line message. */
 export class KubeApiError extends Error {
@@ -106,8 +106,13 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
     },
 
     async listPods(namespace, labelSelector) {
+      return (await port.listPodsVersioned(namespace, labelSelector)).pods;
+    },
+
+    async listPodsVersioned(namespace, labelSelector) {
       // plain JSON, page by page (raw-list.ts): the typed client's deserializing was most of a large plan
-      return listAll((q) => call(`list pods in ${namespace}`, () => getJson(q)), `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector }, (p) => toPodInfo(p as V1Pod), opts.listPageSize);
+      const { items, resourceVersion } = await listAllAt((q) => call(`list pods in ${namespace}`, () => getJson(q)), `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { labelSelector }, (p) => toPodInfo(p as V1Pod), opts.listPageSize);
+      return { pods: items, resourceVersion };
     },
 
     async deletePod(namespace, name, o = {}) {
@@ -133,7 +138,7 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
       }
     },
 
-    async watchPods(namespace, labelSelector, onEvent, signal, onSynced) {
+    async watchPods(namespace, labelSelector, onEvent, signal, onSynced, from) {
       const watch = new k8s.Watch(kc);
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
       let rv = '';
@@ -154,7 +159,10 @@ export async function createKubePort(env: Environment, opts: KubePortOptions = {
         }
         rv = list.metadata?.resourceVersion ?? '';
       };
-      await relist();
+      if (from?.resourceVersion) {
+        for (const p of from.pods) emit('ADDED', p);
+        rv = from.resourceVersion;
+      } else await relist();
       onSynced?.();
       while (!signal.aborted) {
         let gone = false;

@@ -71,7 +71,7 @@ function get(url: URL, opts: RequestOptions, signal: AbortSignal): Promise<unkno
 
 interface ListPage {
   items?: unknown[];
-  metadata?: { continue?: string };
+  metadata?: { continue?: string; resourceVersion?: string };
 }
 
 /**
@@ -80,8 +80,17 @@ interface ListPage {
  * that changed under a long read is not silently stitched together.
  */
 export async function listAll<T>(page: (pathAndQuery: string) => Promise<unknown>, path: string, query: Record<string, string | undefined>, map: (item: unknown) => T, pageSize = PAGE_SIZE): Promise<T[]> {
+  return (await listAllAt(page, path, query, map, pageSize)).items;
+}
+
+/**
+ * listAll, with the resourceVersion the list was read at (the pages of one list are one snapshot:
+ * the last page says its version), for a watch to start from.
+ */
+export async function listAllAt<T>(page: (pathAndQuery: string) => Promise<unknown>, path: string, query: Record<string, string | undefined>, map: (item: unknown) => T, pageSize = PAGE_SIZE): Promise<{ items: T[]; resourceVersion: string }> {
   const out: T[] = [];
   let token: string | undefined;
+  let resourceVersion = '';
   do {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, v);
@@ -90,6 +99,7 @@ export async function listAll<T>(page: (pathAndQuery: string) => Promise<unknown
     const answer = (await page(`${path}?${params.toString()}`)) as ListPage;
     for (const item of answer.items ?? []) out.push(map(item));
     token = answer.metadata?.continue || undefined;
+    resourceVersion = answer.metadata?.resourceVersion ?? resourceVersion;
   } while (token);
-  return out;
+  return { items: out, resourceVersion };
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DRILL_LABEL, MANAGED_BY_LABEL, TOOLKIT_NAMESPACE, splitKeyValue } from '../../core/environment.js';
 import { GamedayError } from '../../core/errors.js';
 import { boundedNumber, durationSchema, flag, integer, nonEmpty } from '../../core/schema-helpers.js';
-import type { PodDeleteResult, PodInfo } from '../../ports/kube.js';
+import type { PodDeleteResult, PodInfo, PodListing } from '../../ports/kube.js';
 import type { Injector } from '../contract.js';
 import { bornSince, choose, filterCandidates, howMany, rankAmong, workloadName, type Existing, type KillMode } from './choose.js';
 import { claimTracker, ReplacementTracker, startTracker, trackerKey, type Recovery, type TrackedPod } from './tracker.js';
@@ -73,8 +73,21 @@ type JournaledUndo = Omit<Undo, 'rank' | 'chosenAt'> & Partial<Pick<Undo, 'rank'
 
 const NONE: ReadonlySet<string> = new Set();
 
-/** What a tracker needs, from the target select made in this process: the exact set of the owner's pods. */
-const trackedTarget = (d: PodTarget): TrackedPod => ({ namespace: d.namespace, pod: d.pod, selector: d.selector, owner: d.owner!, rank: d.rank, existing: { names: d.known } });
+/**
+ * The selection's list, by each owner's `known` Set (memory only, like the Set): the replacement
+ * watch starts from it rather than listing the pods again before the first delete (at 100 pods
+ * that list held the kill back ≈ 0.1 s, issue 15). Only while recent: a watch from an old version
+ * would replay every change since as if it were live (or be refused, 410, and list anyway).
+ */
+const listings = new WeakMap<ReadonlySet<string>, PodListing & { at: number }>();
+const LISTING_FRESH_MS = 60_000;
+
+/** What a tracker needs, from the target select made in this process: the exact set of the owner's pods, and the selection's list while recent. */
+const trackedTarget = (d: PodTarget, now: number): TrackedPod => {
+  const listing = listings.get(d.known);
+  const from = listing && now - listing.at <= LISTING_FRESH_MS ? listing : undefined;
+  return { namespace: d.namespace, pod: d.pod, selector: d.selector, owner: d.owner!, rank: d.rank, existing: { names: d.known }, ...(from ? { from } : {}) };
+};
 
 /**
  * What a tracker needs, from a journaled undo alone (observe without the tracker inject started).
@@ -110,7 +123,8 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     if (labels === undefined) throw new GamedayError('INVALID_INPUT', `namespace "${spec.namespace}" does not exist`, { hint: 'check target.namespace (kubectl get namespaces)' });
     const [optKey, optValue] = splitKeyValue(ctx.env.guards.optInLabel);
     const optedIn = labels[optKey] === optValue;
-    const pods = await kube.listPods(spec.namespace, spec.selector);
+    const listing = await kube.listPodsVersioned(spec.namespace, spec.selector);
+    const pods = listing.pods;
     const chosenAt = ctx.now();
     const { candidates, excluded } = filterCandidates(pods, { onlyRunning: params.onlyRunning, minAgeMs: params.minAgeMs, now: chosenAt });
     if (candidates.length === 0) {
@@ -126,6 +140,8 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
     const rank = new Map<string, number>();
     for (const names of groupNames(chosen).values()) names.sort().forEach((n, i) => rank.set(n, i));
     const knownByOwner = new Map([...groupNames(pods)].map(([uid, names]) => [uid, new Set(names)]));
+    const listed = { ...listing, at: chosenAt };
+    for (const known of knownByOwner.values()) listings.set(known, listed);
     return {
       candidates: candidates.length,
       notes: [
@@ -159,8 +175,9 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
   async inject(ctx, target, _params, undo, ref) {
     // watch the owner's pods from before the delete: the replacement's every step is seen live.
     // Every target of the kill joins the same watch (one list + one watch per namespace/selector)
-    const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), trackedTarget(target.data), ctx.now) : undefined;
-    // bounded: a slow list must not hold the kill back for long (observe then falls back to API times)
+    const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), trackedTarget(target.data, ctx.now()), ctx.now) : undefined;
+    // at once from the selection's list; else bounded: a slow list must not hold the kill back for
+    // long (observe then falls back to API times)
     if (tracker) await Promise.race([tracker.synced, new Promise((r) => setTimeout(r, 5_000).unref?.())]);
     let r: PodDeleteResult;
     try {

@@ -9,7 +9,7 @@
  * stamped with this process's clock when seen live, or with the API server's condition time when
  * it was already so in the initial list (the tracker clamps that to its own kill time).
  */
-import type { KubePort, PodEventType, PodInfo } from '../../ports/kube.js';
+import type { KubePort, PodEventType, PodInfo, PodListing } from '../../ports/kube.js';
 
 /** When a transition was first seen: `at` our clock; `api` the server's time if it predates the watch. */
 export interface Stamp {
@@ -46,6 +46,7 @@ export class SharedPodWatch {
     selector: string,
     private readonly now: () => number,
     private readonly onClose: () => void,
+    from?: PodListing,
   ) {
     let resolveSynced!: () => void;
     this.synced = new Promise((r) => (resolveSynced = r));
@@ -54,7 +55,7 @@ export class SharedPodWatch {
       resolveSynced();
     };
     this.done = kube
-      .watchPods(namespace, selector, (type, p) => this.onEvent(type, p), this.abort.signal, synced)
+      .watchPods(namespace, selector, (type, p) => this.onEvent(type, p), this.abort.signal, synced, from)
       .catch((e: unknown) => {
         // kept for the trackers: a watch that cannot run is an error to report, not a silent timeout
         if (!this.abort.signal.aborted) this.failure = e;
@@ -122,16 +123,26 @@ export class SharedPodWatch {
 /** Open watches by port, then by namespace + selector. WeakMap: a port's watches go with it. */
 const open = new WeakMap<KubePort, Map<string, SharedPodWatch>>();
 
-/** Joins the open watch of this namespace and selector on this port, opening it if there is none. */
-export function joinPodWatch(kube: KubePort, namespace: string, selector: string, now: () => number, onChange: (pod?: string) => void): { watch: SharedPodWatch; leave: () => void } {
+/**
+ * Joins the open watch of this namespace and selector on this port, opening it if there is none:
+ * from `from` (the selection's own list, watchPods) when given, so the kill waits for no list.
+ */
+export function joinPodWatch(kube: KubePort, namespace: string, selector: string, now: () => number, onChange: (pod?: string) => void, from?: PodListing): { watch: SharedPodWatch; leave: () => void } {
   let byKey = open.get(kube);
   if (!byKey) open.set(kube, (byKey = new Map()));
   const key = `${namespace}\n${selector}`;
   let watch = byKey.get(key);
   if (!watch || watch.closed) {
-    const w: SharedPodWatch = new SharedPodWatch(kube, namespace, selector, now, () => {
-      if (byKey.get(key) === w) byKey.delete(key);
-    });
+    const w: SharedPodWatch = new SharedPodWatch(
+      kube,
+      namespace,
+      selector,
+      now,
+      () => {
+        if (byKey.get(key) === w) byKey.delete(key);
+      },
+      from,
+    );
     byKey.set(key, w);
     watch = w;
   }

@@ -14,7 +14,7 @@
  * and a waiting tracker resumes only when that answer may have changed: one event costs one sort
  * and N lookups for N trackers, not N sorts (O(N² log N)) and N resumptions.
  */
-import type { KubePort, PodInfo } from '../../ports/kube.js';
+import type { KubePort, PodInfo, PodListing } from '../../ports/kube.js';
 import { newPods, type Existing } from './choose.js';
 import { joinPodWatch, type SharedPodWatch, type Stamp } from './pod-watch.js';
 
@@ -27,6 +27,8 @@ export interface TrackedPod {
   rank: number;
   /** which of the owner's pods existed before the kill */
   existing: Existing;
+  /** the selection's list, when recent: the watch starts from it instead of listing again */
+  from?: PodListing;
 }
 
 interface Memo {
@@ -86,7 +88,7 @@ export class ReplacementTracker {
   ) {
     this.deletedAt = now();
     // one watch per namespace + selector serves every tracker of the kill (pod-watch.ts)
-    const joined = joinPodWatch(kube, t.namespace, t.selector, now, (pod) => this.changed(pod));
+    const joined = joinPodWatch(kube, t.namespace, t.selector, now, (pod) => this.changed(pod), t.from);
     this.watch = joined.watch;
     this.leave = joined.leave;
     this.synced = this.watch.synced;

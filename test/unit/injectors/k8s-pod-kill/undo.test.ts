@@ -10,9 +10,9 @@ import { seededRandom } from '../../../../src/core/random.js';
 import { newPods, replacementFor } from '../../../../src/injectors/k8s-pod-kill/choose.js';
 import { k8sPodKill, trackedUndo } from '../../../../src/injectors/k8s-pod-kill/index.js';
 import { joinPodWatch } from '../../../../src/injectors/k8s-pod-kill/pod-watch.js';
-import { newPodsOf, ReplacementTracker } from '../../../../src/injectors/k8s-pod-kill/tracker.js';
+import { claimTracker, newPodsOf, ReplacementTracker, trackerKey } from '../../../../src/injectors/k8s-pod-kill/tracker.js';
 import type { FaultRef } from '../../../../src/injectors/contract.js';
-import type { KubePort, PodDeleteResult, PodEventType, PodInfo } from '../../../../src/ports/kube.js';
+import type { KubePort, PodDeleteResult, PodEventType, PodInfo, PodListing } from '../../../../src/ports/kube.js';
 import { contextWith } from '../../../helpers/contract-suite.js';
 
 const NS = 'shop';
@@ -48,7 +48,12 @@ class PodStore {
   get following(): number {
     return this.watchers.size;
   }
+  /** bumped by every change, as a resourceVersion */
+  version = 0;
+  /** watches started from a list of ours (watchPods `from`) rather than listing themselves */
+  watchesFrom = 0;
   set(p: PodInfo): void {
+    this.version++;
     const type = this.pods.has(p.name) ? 'MODIFIED' : 'ADDED';
     this.pods.set(p.name, p);
     for (const w of [...this.watchers]) w(type, p);
@@ -56,16 +61,21 @@ class PodStore {
   remove(name: string): void {
     const p = this.pods.get(name);
     if (!p) return;
+    this.version++;
     this.pods.delete(name);
     for (const w of [...this.watchers]) w('DELETED', p);
   }
   readonly port = {
     namespaceLabels: async () => ({ 'gameday.dev/enabled': 'true' }),
     listPods: async () => [...this.pods.values()],
-    watchPods: async (_ns: string, _sel: string | undefined, onEvent: (type: PodEventType, p: PodInfo) => void, signal: AbortSignal, onSynced?: () => void) => {
+    listPodsVersioned: async () => ({ pods: [...this.pods.values()], resourceVersion: String(this.version) }),
+    watchPods: async (_ns: string, _sel: string | undefined, onEvent: (type: PodEventType, p: PodInfo) => void, signal: AbortSignal, onSynced?: () => void, from?: PodListing) => {
       this.watches++;
-      await Promise.resolve();
-      for (const p of this.pods.values()) onEvent('ADDED', p);
+      // from a list of ours: no history is kept here, so only a list of the current version will do
+      if (from && from.resourceVersion !== String(this.version)) throw new Error(`watch from version ${from.resourceVersion}: gone (now ${this.version})`);
+      if (from) this.watchesFrom++;
+      if (!from) await Promise.resolve();
+      for (const p of from?.pods ?? this.pods.values()) onEvent('ADDED', p);
       onSynced?.();
       this.watchers.add(onEvent);
       await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
@@ -276,9 +286,25 @@ describe('the trackers share one view of the new pods per watch change', () => {
       looks.mockRestore();
     }
     expect(store.watches).toBe(1);
+    expect(store.watchesFrom).toBe(1); // from the selection's list: the kill waited for no list
     expect(reports).toHaveLength(N);
     for (const r of reports) expect(r).toMatchObject({ precision: 'watch', replacement: expect.stringContaining(`${NS}/web-1-r`) });
     expect(new Set(reports.map((r) => r.replacement)).size).toBe(N);
+  });
+
+  it("the watch starts from the selection's list while it is recent (a minute); later it lists for itself", async () => {
+    for (const [later, fromList] of [[1_000, 1], [61_000, 0]] as const) {
+      const store = new PodStore(ownersPods(1, 3));
+      let clock = Date.parse('2026-12-04T20:00:00Z');
+      const ctx = { ...contextWith({ kube: store.port }), now: () => clock };
+      const p = params({ mode: 'one', gracePeriod: 0 });
+      const [t] = (await k8sPodKill.select(ctx, spec, p, seededRandom(1))).targets;
+      const undo = await k8sPodKill.prepare(ctx, t!, p, ref(`fresh-${later}`));
+      clock += later;
+      await k8sPodKill.inject(ctx, t!, p, undo, ref(`fresh-${later}`));
+      expect([store.watches, store.watchesFrom]).toEqual([1, fromList]);
+      claimTracker(trackerKey('unit-undo', `fresh-${later}`))!.stop(); // nobody observes: stop the tracker now
+    }
   });
 
   it('waiting trackers move with their rank: a replacement that goes away hands its place on', async () => {
