@@ -9,6 +9,7 @@
  * reverted). Undo data goes through JSON between steps, as it does through the journal.
  */
 import { describe, expect, it } from 'vitest';
+import { sleep } from '../../src/core/clock.js';
 import type { AnyInjector, FaultRef, InjectorContext } from '../../src/injectors/contract.js';
 
 export interface ContractFixture {
@@ -102,13 +103,8 @@ export function contextWith(ports: Record<string, unknown>, env: Partial<Injecto
     signal: new AbortController().signal,
     progress: () => {},
     now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        const t = setTimeout(resolve, ms);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(signal.reason);
-        }, { once: true });
-      }),
+    // the runner's own sleep: it removes its abort listener when it wakes (a copy here that did not
+    // left one per poll on the shared signal, and Node warned of a leak past 10)
+    sleep,
   };
 }
