@@ -93,15 +93,10 @@ export function newPods(pods: Iterable<PodInfo>, ownerUid: string, existing: Exi
 }
 
 /**
- * The replacement of a deleted pod: the owner's new pod (newPods) at the deleted pod's `rank` among
- * the pods deleted from the same owner, sorted by name (rankAmong). Two kills from one ReplicaSet
- * thus get two distinct replacements.
+ * A pod's rank among the pods chosen from its owner, sorted by name (0 when it is not among them):
+ * its replacement is the owner's new pod (newPods) at that index, so two kills from one ReplicaSet
+ * get two distinct replacements.
  */
-export function replacementFor(pods: Iterable<PodInfo>, ownerUid: string, existing: Existing, rank: number, appearedAt?: (p: PodInfo) => number | undefined): PodInfo | undefined {
-  return newPods(pods, ownerUid, existing, appearedAt)[rank];
-}
-
-/** A pod's rank among the pods chosen from its owner, sorted by name (0 when it is not among them). */
 export function rankAmong(chosen: readonly string[], pod: string): number {
   return Math.max(0, [...chosen].sort().indexOf(pod));
 }

@@ -174,7 +174,7 @@ export const k8sPodKill: Injector<'kube', Spec, Params, PodTarget, Undo> = {
 
   async inject(ctx, target, _params, undo, ref) {
     // watch the owner's pods from before the delete: the replacement's every step is seen live.
-    // Every target of the kill joins the same watch (one list + one watch per namespace/selector)
+    // Every target of the kill joins the same watch (one per namespace/selector, from the selection's list)
     const tracker = undo.owner ? startTracker(ctx.ports.kube, trackerKey(ref.drillId, ref.faultId), trackedTarget(target.data, ctx.now()), ctx.now) : undefined;
     // at once from the selection's list; else bounded: a slow list must not hold the kill back for
     // long (observe then falls back to API times)

@@ -1,8 +1,9 @@
 /**
- * One LIST + WATCH per (KubePort, namespace, selector), shared by every replacement tracker that
- * needs it. A kill of N pods used to open N watches (N lists and N watch requests through the
- * same token bucket as the deletes, before the first delete could go); now the first tracker
- * opens the watch, the others join it, and it closes when the last one leaves.
+ * One WATCH per (KubePort, namespace, selector), shared by every replacement tracker that needs it.
+ * A kill of N pods used to open N watches (N lists and N watch requests through the same token
+ * bucket as the deletes, before the first delete could go); now the first tracker opens the watch,
+ * the others join it, and it closes when the last one leaves. It starts from the selection's own
+ * list when given one (watchPods `from`), so the kill waits for no list of its own.
  *
  * The watch keeps what every tracker needs: the pods as they are now, the order they arrived on
  * the live stream (etcd's creation order), and when each was first seen Scheduled and Ready —

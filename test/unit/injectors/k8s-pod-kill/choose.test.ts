@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bornSince, choose, filterCandidates, howMany, newPods, rankAmong, replacementFor, workloadName, type Existing } from '../../../../src/injectors/k8s-pod-kill/choose.js';
+import { bornSince, choose, filterCandidates, howMany, newPods, rankAmong, workloadName, type Existing } from '../../../../src/injectors/k8s-pod-kill/choose.js';
 import { parseParams } from '../../../../src/cli/kv.js';
 import { k8sPodKill } from '../../../../src/injectors/k8s-pod-kill/index.js';
 import { seededRandom } from '../../../../src/core/random.js';
@@ -58,7 +58,9 @@ describe('choose', () => {
   });
 });
 
-describe('replacementFor', () => {
+describe('the replacement: the new pod at the rank', () => {
+  /** the replacement of the pod at `rank` (index.ts and tracker.ts look it up so) */
+  const replacementFor = (pods: PodInfo[], ownerUid: string, existing: Existing, rank: number, appearedAt?: (p: PodInfo) => number | undefined) => newPods(pods, ownerUid, existing, appearedAt)[rank];
   const exactly = (names: string[]): Existing => ({ names: new Set(names) });
   it('gives two kills from one ReplicaSet two distinct replacements, by creation order', () => {
     const known = exactly(['a', 'b', 'c']);
